@@ -1,0 +1,83 @@
+package com.ecomcrm.api;
+
+import com.ecomcrm.api.auth.SessionTokenHandler;
+import com.ecomcrm.api.auth.SessionTokenVerifier;
+import com.ecomcrm.api.config.ApiConfig;
+import com.ecomcrm.api.config.PostgresSettings;
+import com.ecomcrm.api.segments.ClickHouseSegmentReader;
+import com.ecomcrm.api.segments.SegmentsHandler;
+import com.ecomcrm.api.webhooks.WebhookDeliveryCheck;
+import com.ecomcrm.api.webhooks.WebhookHandler;
+import com.ecomcrm.api.webhooks.WebhookReceipts;
+import com.ecomcrm.api.webhooks.WebhookSignature;
+import com.ecomcrm.clickhouse.ClickHouseGateway;
+import com.ecomcrm.clickhouse.ClickHouseSettings;
+import com.ecomcrm.landing.LandingLayout;
+import com.ecomcrm.landing.LandingZone;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+
+/**
+ * Starts the API server from the environment: {@code bin/run api-server com.ecomcrm.api.ApiMain}.
+ */
+public final class ApiMain {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiMain.class);
+
+    private ApiMain() {
+    }
+
+    public static void main(String[] args) {
+        ApiConfig config = ApiConfig.fromEnvironment();
+        Vertx vertx = Vertx.vertx();
+        Application application = Application.start(vertx, config, ClickHouseSettings.fromEnvironment(), Clock.systemUTC())
+                .await();
+        LOG.info("API server listening on http://{}:{}", config.host(), application.server().actualPort());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> application.close().await()));
+    }
+
+    /** Everything the server holds open, so tests and the shutdown hook can close it in one call. */
+    public record Application(Vertx vertx, ApiServer server, Pool postgres, ClickHouseGateway clickHouse,
+                              LandingZone landingZone) {
+        public static Future<Application> start(Vertx vertx, ApiConfig config, ClickHouseSettings clickHouseSettings,
+                                                Clock clock) {
+            Pool postgres = postgresPool(vertx, config.postgres());
+            ClickHouseGateway clickHouse = ClickHouseGateway.connect(clickHouseSettings);
+            LandingZone landingZone = new LandingZone(new LandingLayout(config.landingDirectory()), clock);
+            ApiServer server = new ApiServer(config.host(), config.port(),
+                    new SessionTokenHandler(new SessionTokenVerifier(config.clientId(), config.clientSecret(), clock)),
+                    new WebhookHandler(vertx, new WebhookDeliveryCheck(new WebhookSignature(config.webhookSecrets())),
+                            new WebhookReceipts(postgres), landingZone, clock),
+                    new SegmentsHandler(vertx, new ClickHouseSegmentReader(clickHouse)));
+            return vertx.deployVerticle(server)
+                    .map(id -> new Application(vertx, server, postgres, clickHouse, landingZone));
+        }
+
+        public Future<Void> close() {
+            return vertx.close().onComplete(done -> {
+                clickHouse.close();
+                landingZone.close();
+            });
+        }
+    }
+
+    static Pool postgresPool(Vertx vertx, PostgresSettings settings) {
+        return PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(8))
+                .connectingTo(new PgConnectOptions()
+                        .setHost(settings.host())
+                        .setPort(settings.port())
+                        .setDatabase(settings.database())
+                        .setUser(settings.user())
+                        .setPassword(settings.password()))
+                .using(vertx)
+                .build();
+    }
+}

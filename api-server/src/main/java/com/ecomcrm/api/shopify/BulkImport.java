@@ -1,0 +1,193 @@
+package com.ecomcrm.api.shopify;
+
+import com.ecomcrm.domain.DomainException;
+import com.ecomcrm.domain.ErrorCode;
+import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.landing.BulkLandingResult;
+import com.ecomcrm.landing.LandingReject;
+import com.ecomcrm.landing.LandingZone;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The initial import of one shop: a bulk operation per object type, polled until Shopify finishes it, its JSONL
+ * result streamed into the landing zone. Progress and every refused line are recorded in PostgreSQL
+ * ({@code bulk_syncs}, {@code landing_rejects}) so the API can report them.
+ */
+public final class BulkImport {
+    private static final Logger LOG = LoggerFactory.getLogger(BulkImport.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RUN = """
+            mutation run($query: String!) {
+              bulkOperationRunQuery(query: $query) { bulkOperation { id status } userErrors { field message } }
+            }""";
+    private static final String POLL = """
+            query poll($id: ID!) {
+              node(id: $id) { ... on BulkOperation { id status errorCode objectCount rootObjectCount url partialDataUrl } }
+            }""";
+
+    private final AdminApiClient shopify;
+    private final LandingZone landingZone;
+    private final Supplier<Connection> postgres;
+    private final Clock clock;
+    private final Duration pollInterval;
+    private final Duration timeout;
+
+    public BulkImport(AdminApiClient shopify, LandingZone landingZone, Supplier<Connection> postgres, Clock clock,
+                      Duration pollInterval, Duration timeout) {
+        this.shopify = requireNonNull(shopify, "shopify is null");
+        this.landingZone = requireNonNull(landingZone, "landingZone is null");
+        this.postgres = requireNonNull(postgres, "postgres is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
+        this.timeout = requireNonNull(timeout, "timeout is null");
+    }
+
+    /** Imports customers, then orders with their lines. */
+    public void importShop(ShopId shop) {
+        importObjects(shop, "customers", BulkQueries.CUSTOMERS);
+        importObjects(shop, "orders", BulkQueries.ORDERS);
+    }
+
+    public BulkLandingResult importObjects(ShopId shop, String objectType, String bulkQuery) {
+        JsonNode started = shopify.graphql(RUN, JSON.createObjectNode().put("query", bulkQuery))
+                .path("bulkOperationRunQuery");
+        if (started.path("userErrors").size() > 0) {
+            throw new DomainException(ErrorCode.INVALID_INPUT, "Cannot start the " + objectType + " import for " + shop
+                    + ": " + started.path("userErrors"));
+        }
+        String operationId = started.path("bulkOperation").path("id").asText();
+        long syncId = recordStart(shop, operationId, objectType);
+        try {
+            JsonNode operation = awaitCompletion(shop, operationId);
+            String url = operation.path("url").asText(null);
+            BulkLandingResult result;
+            if (url == null || url.isEmpty()) {
+                // Shopify gives no file when the query matched nothing.
+                result = landingZone.landBulk(shop, "bulk/" + objectType, operationId, InputStream.nullInputStream());
+            }
+            else {
+                try (InputStream jsonl = shopify.download(url)) {
+                    result = landingZone.landBulk(shop, "bulk/" + objectType, operationId, jsonl);
+                }
+            }
+            recordFinish(syncId, shop, result);
+            LOG.info("Imported {} for {}: {} lines landed, {} refused", objectType, shop, result.linesLanded(),
+                    result.rejects().size());
+            return result;
+        }
+        catch (RuntimeException | java.io.IOException e) {
+            recordFailure(syncId, e.getMessage());
+            throw e instanceof RuntimeException runtime ? runtime
+                    : new DomainException(ErrorCode.UNAVAILABLE, "Cannot import " + objectType + " for " + shop, e);
+        }
+    }
+
+    private JsonNode awaitCompletion(ShopId shop, String operationId) {
+        Instant deadline = clock.instant().plus(timeout);
+        while (true) {
+            JsonNode operation = shopify.graphql(POLL, JSON.createObjectNode().put("id", operationId)).path("node");
+            String status = operation.path("status").asText();
+            switch (status) {
+                case "COMPLETED":
+                    return operation;
+                case "FAILED", "CANCELED", "CANCELLED", "EXPIRED":
+                    throw new DomainException(ErrorCode.UNAVAILABLE, "Cannot import for " + shop + ": bulk operation "
+                            + operationId + " ended " + status + " (" + operation.path("errorCode").asText() + ")");
+                default:
+                    if (clock.instant().isAfter(deadline)) {
+                        throw new DomainException(ErrorCode.UNAVAILABLE, "Cannot import for " + shop
+                                + ": bulk operation " + operationId + " still " + status + " after " + timeout);
+                    }
+                    try {
+                        Thread.sleep(pollInterval.toMillis());
+                    }
+                    catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new DomainException(ErrorCode.UNAVAILABLE, "Interrupted while importing " + shop, e);
+                    }
+            }
+        }
+    }
+
+    private long recordStart(ShopId shop, String operationId, String objectType) {
+        try (Connection connection = postgres.get();
+             PreparedStatement insert = connection.prepareStatement("""
+                     INSERT INTO bulk_syncs (shop_domain, bulk_operation_id, object_type, status, lines_landed,
+                                             lines_rejected, started_at)
+                     VALUES (?, ?, ?, 'RUNNING', 0, 0, ?) RETURNING id""")) {
+            insert.setString(1, shop.domain());
+            insert.setString(2, operationId);
+            insert.setString(3, objectType);
+            insert.setTimestamp(4, Timestamp.from(clock.instant()));
+            try (ResultSet rows = insert.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+        catch (SQLException e) {
+            throw new DomainException(ErrorCode.UNAVAILABLE, "Cannot record the import of " + shop + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void recordFinish(long syncId, ShopId shop, BulkLandingResult result) {
+        try (Connection connection = postgres.get()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE bulk_syncs SET status = 'COMPLETED', lines_landed = ?, lines_rejected = ?, finished_at = ?
+                    WHERE id = ?""");
+                 PreparedStatement reject = connection.prepareStatement("""
+                         INSERT INTO landing_rejects (shop_domain, source, file, line_number, field, reason, received_at)
+                         VALUES (?, 'bulk', ?, ?, ?, ?, ?)""")) {
+                update.setLong(1, result.linesLanded());
+                update.setLong(2, result.rejects().size());
+                update.setTimestamp(3, Timestamp.from(clock.instant()));
+                update.setLong(4, syncId);
+                update.executeUpdate();
+                for (LandingReject r : result.rejects()) {
+                    reject.setString(1, shop.domain());
+                    reject.setString(2, result.file().toString());
+                    reject.setLong(3, r.line());
+                    reject.setString(4, r.field().orElse(null));
+                    reject.setString(5, r.reason());
+                    reject.setTimestamp(6, Timestamp.from(clock.instant()));
+                    reject.addBatch();
+                }
+                reject.executeBatch();
+            }
+            connection.commit();
+        }
+        catch (SQLException e) {
+            throw new DomainException(ErrorCode.UNAVAILABLE, "Cannot record the import of " + shop + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void recordFailure(long syncId, String error) {
+        try (Connection connection = postgres.get();
+             PreparedStatement update = connection.prepareStatement(
+                     "UPDATE bulk_syncs SET status = 'FAILED', error = ?, finished_at = ? WHERE id = ?")) {
+            update.setString(1, error);
+            update.setTimestamp(2, Timestamp.from(clock.instant()));
+            update.setLong(3, syncId);
+            update.executeUpdate();
+        }
+        catch (SQLException e) {
+            LOG.error("Cannot record a failed import (sync {})", syncId, e);
+        }
+    }
+}

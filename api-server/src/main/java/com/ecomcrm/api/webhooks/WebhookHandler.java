@@ -1,0 +1,73 @@
+package com.ecomcrm.api.webhooks;
+
+import com.ecomcrm.landing.LandingEnvelope;
+import com.ecomcrm.landing.LandingZone;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@code POST /webhooks}: verify, deduplicate, land durably, then answer 200. Shopify gives a delivery 5 seconds; the
+ * only slow step is the fsync of the landing file, which runs on a worker thread so the event loop keeps answering.
+ */
+public final class WebhookHandler implements Handler<RoutingContext> {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
+
+    private final Vertx vertx;
+    private final WebhookDeliveryCheck check;
+    private final WebhookReceipts receipts;
+    private final LandingZone landingZone;
+    private final Clock clock;
+
+    public WebhookHandler(Vertx vertx, WebhookDeliveryCheck check, WebhookReceipts receipts, LandingZone landingZone,
+                          Clock clock) {
+        this.vertx = requireNonNull(vertx, "vertx is null");
+        this.check = requireNonNull(check, "check is null");
+        this.receipts = requireNonNull(receipts, "receipts is null");
+        this.landingZone = requireNonNull(landingZone, "landingZone is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        byte[] raw = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        WebhookDeliveryCheck.Outcome outcome = check.check(raw, name -> ctx.request().getHeader(name));
+        if (outcome instanceof WebhookDeliveryCheck.Refused refused) {
+            WebhookRejection rejection = refused.rejection();
+            ctx.response().setStatusCode(rejection.status()).putHeader("Content-Type", "application/json")
+                    .end(new JsonObject().put("error", new JsonObject()
+                            .put("code", rejection.status() == 401 ? "UNAUTHENTICATED" : "INVALID_INPUT")
+                            .put("field", rejection.field())
+                            .put("message", rejection.message())).encode());
+            return;
+        }
+        WebhookDelivery delivery = ((WebhookDeliveryCheck.Accepted) outcome).delivery();
+        Instant receivedAt = clock.instant();
+        receipts.alreadyReceived(delivery.shop(), delivery.webhookId())
+                .compose(seen -> seen ? Future.succeededFuture("duplicate") : land(delivery, receivedAt))
+                .onSuccess(status -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+                        .end(new JsonObject().put("status", status).encode()))
+                .onFailure(failure -> {
+                    LOG.error("Cannot land webhook {} for shop {}", delivery.topic().topic(), delivery.shop(), failure);
+                    // A non-2xx makes Shopify retry the delivery later, so nothing is lost.
+                    ctx.fail(503, failure);
+                });
+    }
+
+    private Future<String> land(WebhookDelivery delivery, Instant receivedAt) {
+        LandingEnvelope envelope = LandingEnvelope.webhook(delivery.shop(), delivery.topic().topic(),
+                delivery.webhookId(), receivedAt, delivery.triggeredAt(), delivery.apiVersion(), delivery.body());
+        Future<Path> landed = vertx.executeBlocking(() -> landingZone.appendWebhook(envelope), false);
+        return landed.compose(file -> receipts.record(delivery, receivedAt, file)).map("accepted");
+    }
+}

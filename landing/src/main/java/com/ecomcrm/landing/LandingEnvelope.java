@@ -1,0 +1,119 @@
+package com.ecomcrm.landing;
+
+import com.ecomcrm.domain.ShopId;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One landed record: what arrived, for which shop, how, and when. The body is kept as the exact text that arrived
+ * (a JSON string field, so a pretty-printed body still fits on one line and nothing is re-encoded); parsing it is the
+ * ingest job's business.
+ *
+ * <p>Wire form, one per line:
+ * <pre>{"source":"webhook","shop":"a.myshopify.com","topic":"orders/create","delivery_id":"...",
+ *  "received_at":"2026-11-24T10:00:00Z","triggered_at":"...","api_version":"2026-07","line":null,"body":"{...}"}</pre>
+ *
+ * @param topic the webhook topic ({@code orders/create}) or, for bulk lines, {@code bulk/<query>} ({@code bulk/orders})
+ * @param deliveryId the webhook id, or for bulk lines the bulk operation's GID
+ * @param triggeredAt Shopify's {@code X-Shopify-Triggered-At}, when known
+ * @param apiVersion the API version that serialised the body, when known
+ * @param line the 1-based line number within the bulk result file; absent for webhooks
+ */
+public record LandingEnvelope(
+        LandingSource source,
+        ShopId shop,
+        String topic,
+        String deliveryId,
+        Instant receivedAt,
+        Optional<Instant> triggeredAt,
+        Optional<String> apiVersion,
+        Optional<Long> line,
+        String body) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory FACTORY = JSON.getFactory();
+
+    public LandingEnvelope {
+        requireNonNull(source, "source is null");
+        requireNonNull(shop, "shop is null");
+        requireNonNull(topic, "topic is null");
+        requireNonNull(deliveryId, "deliveryId is null");
+        requireNonNull(receivedAt, "receivedAt is null");
+        requireNonNull(triggeredAt, "triggeredAt is null");
+        requireNonNull(apiVersion, "apiVersion is null");
+        requireNonNull(line, "line is null");
+        requireNonNull(body, "body is null");
+    }
+
+    public static LandingEnvelope webhook(ShopId shop, String topic, String webhookId, Instant receivedAt,
+                                          Optional<Instant> triggeredAt, Optional<String> apiVersion, String body) {
+        return new LandingEnvelope(LandingSource.WEBHOOK, shop, topic, webhookId, receivedAt, triggeredAt, apiVersion,
+                Optional.empty(), body);
+    }
+
+    public static LandingEnvelope bulkLine(ShopId shop, String topic, String bulkOperationId, Instant receivedAt,
+                                           long line, String body) {
+        return new LandingEnvelope(LandingSource.BULK, shop, topic, bulkOperationId, receivedAt, Optional.empty(),
+                Optional.empty(), Optional.of(line), body);
+    }
+
+    /** The envelope as one JSON line, without the trailing newline. */
+    public String toJsonLine() {
+        StringWriter out = new StringWriter(body.length() + 256);
+        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("source", source.folderValue());
+            json.writeStringField("shop", shop.domain());
+            json.writeStringField("topic", topic);
+            json.writeStringField("delivery_id", deliveryId);
+            json.writeStringField("received_at", receivedAt.toString());
+            json.writeStringField("triggered_at", triggeredAt.map(Instant::toString).orElse(null));
+            json.writeStringField("api_version", apiVersion.orElse(null));
+            if (line.isPresent()) {
+                json.writeNumberField("line", line.get());
+            }
+            else {
+                json.writeNullField("line");
+            }
+            json.writeStringField("body", body);
+            json.writeEndObject();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Reads a line written by {@link #toJsonLine()}. */
+    public static LandingEnvelope fromJsonLine(String jsonLine) {
+        try {
+            JsonNode node = JSON.readTree(jsonLine);
+            return new LandingEnvelope(
+                    LandingSource.fromFolderValue(node.get("source").asText()),
+                    ShopId.of(node.get("shop").asText()),
+                    node.get("topic").asText(),
+                    node.get("delivery_id").asText(),
+                    Instant.parse(node.get("received_at").asText()),
+                    optionalText(node, "triggered_at").map(Instant::parse),
+                    optionalText(node, "api_version"),
+                    node.hasNonNull("line") ? Optional.of(node.get("line").asLong()) : Optional.empty(),
+                    node.get("body").asText());
+        }
+        catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("Cannot read landing envelope: " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<String> optionalText(JsonNode node, String field) {
+        return node.hasNonNull(field) ? Optional.of(node.get(field).asText()) : Optional.empty();
+    }
+}

@@ -1,0 +1,198 @@
+package com.ecomcrm.landing;
+
+import com.ecomcrm.domain.DomainException;
+import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.domain.ShopifyGid;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Writes the landing zone. Landing is append-only: a webhook is appended to its shop's file of the day and forced to
+ * disk before the caller answers Shopify; a bulk result is written to a temporary file and renamed into place only
+ * when complete, so a reader never sees half of it.
+ *
+ * <p>Thread-safe. One instance per process: each instance writes its own webhook files (named by an instance id),
+ * so several API servers can land into the same folders without sharing a file.
+ */
+public final class LandingZone implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_OPEN_FILES = 256;
+
+    private final LandingLayout layout;
+    private final Clock clock;
+    private final String instanceId;
+    private final Map<Path, FileChannel> openWebhookFiles = new LinkedHashMap<>(16, 0.75f, true);
+
+    public LandingZone(LandingLayout layout, Clock clock) {
+        this.layout = requireNonNull(layout, "layout is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.instanceId = UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public LandingLayout layout() {
+        return layout;
+    }
+
+    /**
+     * Appends one webhook envelope and forces it to disk. Returns the file it went to. When this returns, the delivery
+     * survives a crash of this process and of the machine.
+     */
+    public Path appendWebhook(LandingEnvelope envelope) {
+        if (envelope.source() != LandingSource.WEBHOOK) {
+            throw new IllegalArgumentException("Cannot append a " + envelope.source() + " envelope as a webhook");
+        }
+        LocalDate date = LocalDate.ofInstant(envelope.receivedAt(), ZoneOffset.UTC);
+        Path file = layout.dateDirectory(LandingSource.WEBHOOK, envelope.shop(), date)
+                .resolve("webhooks-" + instanceId + LandingLayout.FILE_SUFFIX);
+        byte[] bytes = (envelope.toJsonLine() + "\n").getBytes(StandardCharsets.UTF_8);
+        synchronized (openWebhookFiles) {
+            try {
+                FileChannel channel = channelFor(file);
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(false);
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("Cannot land webhook for " + envelope.shop() + ": " + e.getMessage(), e);
+            }
+        }
+        return file;
+    }
+
+    /**
+     * Lands a bulk operation's JSONL result, line by line. Each line must be a JSON object with a Shopify GID
+     * {@code id} (and, for nested nodes, a GID {@code __parentId}); other lines are refused and reported, and the rest
+     * of the file still lands. Landing the same operation again replaces its file, so a retried download is harmless.
+     */
+    public BulkLandingResult landBulk(ShopId shop, String topic, String bulkOperationId, InputStream jsonl) {
+        requireNonNull(shop, "shop is null");
+        ShopifyGid operation = ShopifyGid.parse(bulkOperationId);
+        LocalDate date = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        Path directory = layout.dateDirectory(LandingSource.BULK, shop, date);
+        String name = "bulk-" + operation.id() + "-" + topic.replaceAll("[^a-z0-9]+", "_") + LandingLayout.FILE_SUFFIX;
+        Path finished = directory.resolve(name);
+        Path inProgress = directory.resolve(name + LandingLayout.IN_PROGRESS_SUFFIX);
+        List<LandingReject> rejects = new ArrayList<>();
+        long landed = 0;
+        try {
+            Files.createDirectories(directory);
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(jsonl, StandardCharsets.UTF_8));
+                 BufferedWriter writer = Files.newBufferedWriter(inProgress, StandardCharsets.UTF_8)) {
+                long lineNumber = 0;
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    lineNumber++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    Optional<LandingReject> reject = checkBulkLine(lineNumber, line);
+                    if (reject.isPresent()) {
+                        rejects.add(reject.get());
+                        continue;
+                    }
+                    writer.write(LandingEnvelope.bulkLine(shop, topic, operation.toString(), clock.instant(),
+                            lineNumber, line).toJsonLine());
+                    writer.write('\n');
+                    landed++;
+                }
+            }
+            try (FileChannel channel = FileChannel.open(inProgress, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.move(inProgress, finished, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot land bulk operation " + bulkOperationId + " for " + shop + ": "
+                    + e.getMessage(), e);
+        }
+        return new BulkLandingResult(finished, landed, rejects);
+    }
+
+    static Optional<LandingReject> checkBulkLine(long lineNumber, String line) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        }
+        catch (JsonProcessingException e) {
+            return Optional.of(new LandingReject(lineNumber, Optional.empty(),
+                    "not valid JSON (" + e.getOriginalMessage() + ")"));
+        }
+        if (node == null || !node.isObject()) {
+            return Optional.of(new LandingReject(lineNumber, Optional.empty(), "not a JSON object"));
+        }
+        for (String field : List.of("id", "__parentId")) {
+            if (field.equals("__parentId") && !node.has(field)) {
+                continue;
+            }
+            JsonNode value = node.get(field);
+            if (value == null || !value.isTextual()) {
+                return Optional.of(new LandingReject(lineNumber, Optional.of(field), "missing or not a string"));
+            }
+            try {
+                ShopifyGid.parse(value.asText());
+            }
+            catch (DomainException e) {
+                return Optional.of(new LandingReject(lineNumber, Optional.of(field), e.getMessage()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private FileChannel channelFor(Path file) throws IOException {
+        FileChannel channel = openWebhookFiles.get(file);
+        if (channel == null) {
+            Files.createDirectories(file.getParent());
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE);
+            openWebhookFiles.put(file, channel);
+            if (openWebhookFiles.size() > MAX_OPEN_FILES) {
+                var eldest = openWebhookFiles.entrySet().iterator().next();
+                eldest.getValue().close();
+                openWebhookFiles.remove(eldest.getKey());
+            }
+        }
+        return channel;
+    }
+
+    @Override
+    public void close() {
+        synchronized (openWebhookFiles) {
+            for (FileChannel channel : openWebhookFiles.values()) {
+                try {
+                    channel.close();
+                }
+                catch (IOException ignored) {
+                    // Every append was already forced; a failed close loses nothing.
+                }
+            }
+            openWebhookFiles.clear();
+        }
+    }
+}

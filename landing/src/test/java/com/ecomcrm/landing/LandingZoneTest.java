@@ -1,0 +1,108 @@
+package com.ecomcrm.landing;
+
+import com.ecomcrm.domain.ShopId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LandingZoneTest {
+    private static final ShopId SHOP = ShopId.of("demo-store.myshopify.com");
+    private static final Instant NOW = Instant.parse("2026-11-24T10:15:30Z");
+
+    @TempDir
+    Path root;
+
+    @Test
+    void aWebhookLandsVerbatimInItsShopsFileOfTheDay() throws IOException {
+        String body = "{\"id\":706405506930370084,\n  \"email\":\"bob@biller.com\"}";
+        try (LandingZone zone = zone()) {
+            Path file = zone.appendWebhook(LandingEnvelope.webhook(SHOP, "customers/create", "wh-1", NOW,
+                    Optional.of(NOW.minusSeconds(2)), Optional.of("2026-07"), body));
+
+            assertThat(file.toString()).contains("source=webhook/shop=demo-store.myshopify.com/date=2026-11-24/");
+            List<String> lines = Files.readAllLines(file);
+            assertThat(lines).hasSize(1);
+            LandingEnvelope landed = LandingEnvelope.fromJsonLine(lines.get(0));
+            assertThat(landed.body()).isEqualTo(body);
+            assertThat(landed.topic()).isEqualTo("customers/create");
+            assertThat(landed.deliveryId()).isEqualTo("wh-1");
+            assertThat(landed.triggeredAt()).contains(NOW.minusSeconds(2));
+        }
+    }
+
+    @Test
+    void webhooksAppendAndNeverOverwrite() throws IOException {
+        try (LandingZone zone = zone()) {
+            Path first = zone.appendWebhook(webhook("wh-1"));
+            Path second = zone.appendWebhook(webhook("wh-2"));
+            assertThat(second).isEqualTo(first);
+            assertThat(Files.readAllLines(first)).extracting(l -> LandingEnvelope.fromJsonLine(l).deliveryId())
+                    .containsExactly("wh-1", "wh-2");
+        }
+    }
+
+    @Test
+    void aMalformedBulkLineIsReportedWithItsNumberAndTheRestLands() throws IOException {
+        String jsonl = String.join("\n",
+                "{\"id\":\"gid://shopify/Customer/1\",\"email\":\"a@example.com\"}",
+                "{\"id\":\"gid://shopify/Customer/2\",\"email\":",
+                "{\"id\":\"gid://shopify/Order/11\",\"__parentId\":\"gid://shopify/Customer/1\"}",
+                "{\"email\":\"no-id@example.com\"}",
+                "{\"id\":\"gid://shopify/LineItem/5\",\"__parentId\":\"Customer/1\"}",
+                "[1,2,3]",
+                "{\"id\":\"gid://shopify/Customer/3\"}") + "\n";
+        try (LandingZone zone = zone()) {
+            BulkLandingResult result = zone.landBulk(SHOP, "bulk/customers", "gid://shopify/BulkOperation/77",
+                    new ByteArrayInputStream(jsonl.getBytes(StandardCharsets.UTF_8)));
+
+            assertThat(result.linesLanded()).isEqualTo(3);
+            assertThat(result.rejects()).extracting(LandingReject::line).containsExactly(2L, 4L, 5L, 6L);
+            assertThat(result.rejects().get(1).describe()).isEqualTo("line 4, field 'id': missing or not a string");
+            assertThat(result.rejects().get(2).describe()).startsWith("line 5, field '__parentId': Cannot read Shopify id");
+            assertThat(result.rejects().get(0).describe()).startsWith("line 2: not valid JSON");
+            List<LandingEnvelope> landed = Files.readAllLines(result.file()).stream()
+                    .map(LandingEnvelope::fromJsonLine).toList();
+            assertThat(landed).extracting(e -> e.line().orElseThrow()).containsExactly(1L, 3L, 7L);
+            assertThat(landed.get(1).body()).isEqualTo(
+                    "{\"id\":\"gid://shopify/Order/11\",\"__parentId\":\"gid://shopify/Customer/1\"}");
+            assertThat(result.file().getFileName().toString()).isEqualTo("bulk-77-bulk_customers.jsonl");
+        }
+    }
+
+    @Test
+    void landingTheSameBulkOperationAgainReplacesItsFile() throws IOException {
+        try (LandingZone zone = zone()) {
+            byte[] jsonl = "{\"id\":\"gid://shopify/Customer/1\"}\n".getBytes(StandardCharsets.UTF_8);
+            BulkLandingResult first = zone.landBulk(SHOP, "bulk/customers", "gid://shopify/BulkOperation/9",
+                    new ByteArrayInputStream(jsonl));
+            BulkLandingResult again = zone.landBulk(SHOP, "bulk/customers", "gid://shopify/BulkOperation/9",
+                    new ByteArrayInputStream(jsonl));
+            assertThat(again.file()).isEqualTo(first.file());
+            assertThat(Files.readAllLines(again.file())).hasSize(1);
+            try (var files = Files.list(first.file().getParent())) {
+                assertThat(files.map(p -> p.getFileName().toString()).toList())
+                        .containsExactly("bulk-9-bulk_customers.jsonl");
+            }
+        }
+    }
+
+    private LandingZone zone() {
+        return new LandingZone(new LandingLayout(root), Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    private static LandingEnvelope webhook(String id) {
+        return LandingEnvelope.webhook(SHOP, "orders/create", id, NOW, Optional.empty(), Optional.empty(), "{}");
+    }
+}
