@@ -1,0 +1,205 @@
+package com.ecomcrm.clickhouse;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.ServerException;
+import com.clickhouse.client.api.command.CommandSettings;
+import com.clickhouse.client.api.insert.InsertSettings;
+import com.clickhouse.client.api.query.QueryResponse;
+import com.clickhouse.client.api.query.QuerySettings;
+import com.clickhouse.data.ClickHouseFormat;
+import com.ecomcrm.domain.DomainException;
+import com.ecomcrm.domain.ErrorCode;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * ClickHouse over HTTP with client-v2, restricted to what ClickHouse 18.16 (tests) and current releases (production)
+ * both understand: no compression (18.16's HTTP compression handshake differs from what the client expects), no
+ * server-side parameters, responses read as raw JSONEachRow text instead of the client's binary readers, which
+ * need RowBinaryWithNamesAndTypes features 18.16 lacks.
+ */
+final class ClientV2Transport implements ClickHouseTransport {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientV2Transport.class);
+    /** Generous, but a hung server must end in an error, not a thread stuck forever. */
+    private static final long OPERATION_TIMEOUT_SECONDS = 300;
+
+    private final Client client;
+    private final ClickHouseSettings settings;
+    private final ObjectMapper json;
+
+    ClientV2Transport(ClickHouseSettings settings, ObjectMapper json) {
+        this.settings = settings;
+        this.json = json;
+        try {
+            this.client = new Client.Builder()
+                    .addEndpoint(settings.url())
+                    .setUsername(settings.user())
+                    .setPassword(settings.password())
+                    .setDefaultDatabase(settings.database())
+                    .compressServerResponse(false)
+                    .compressClientRequest(false)
+                    .useHttpCompression(false)
+                    .setConnectTimeout(10, ChronoUnit.SECONDS)
+                    .setSocketTimeout(OPERATION_TIMEOUT_SECONDS, ChronoUnit.SECONDS)
+                    .setClientName("ecomcrm-clickhouse-gateway")
+                    .build();
+        } catch (RuntimeException e) {
+            throw new DomainException(ErrorCode.UNAVAILABLE,
+                    "Cannot reach ClickHouse at " + settings.url() + ": " + describe(e), e);
+        }
+    }
+
+    @Override
+    public List<JsonNode> queryJsonEachRow(String sql) {
+        QuerySettings querySettings = new QuerySettings()
+                .setFormat(ClickHouseFormat.JSONEachRow)
+                // Buffer the result on the server so an error half-way surfaces as an HTTP error status instead
+                // of an error text appended to rows already sent.
+                .waitEndOfQuery(true)
+                // 64-bit integers as JSON numbers (both versions quote them by default): cents and ids then read
+                // the same way as every other number.
+                .serverSetting("output_format_json_quote_64bit_integers", "0");
+        try (QueryResponse response = await(client.query(sql, querySettings))) {
+            return readLines(response.getInputStream());
+        } catch (DomainException e) {
+            throw e;
+        } catch (Exception e) {
+            throw translate(e);
+        }
+    }
+
+    @Override
+    public void execute(String sql) {
+        try (var response = await(client.execute(sql, new CommandSettings()))) {
+            LOG.debug("executed in {} ms", response.getServerTime());
+        } catch (DomainException e) {
+            throw e;
+        } catch (Exception e) {
+            throw translate(e);
+        }
+    }
+
+    @Override
+    public void insertJsonEachRow(String table, List<String> columns, byte[] body) {
+        InsertSettings insertSettings = new InsertSettings()
+                .compressClientRequest(false)
+                .useHttpCompression(false);
+        try (var response = await(client.insert(table, columns, new ByteArrayInputStream(body),
+                ClickHouseFormat.JSONEachRow, insertSettings))) {
+            LOG.debug("inserted {} rows into {}", response.getWrittenRows(), table);
+        } catch (DomainException e) {
+            throw e;
+        } catch (Exception e) {
+            throw translate(e);
+        }
+    }
+
+    @Override
+    public boolean ping() {
+        try {
+            return client.ping();
+        } catch (RuntimeException e) {
+            LOG.debug("ping {} failed: {}", settings.url(), describe(e));
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    private List<JsonNode> readLines(InputStream in) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    rows.add(json.readTree(line));
+                } catch (JsonProcessingException e) {
+                    // Without wait_end_of_query (or past its buffer) ClickHouse reports a late error as plain text
+                    // after the rows it already sent: that text is the server's message.
+                    throw new DomainException(ErrorCode.INTERNAL, "ClickHouse failed while sending rows: " + brief(line), e);
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static <T> T await(Future<T> future) throws Exception {
+        try {
+            return future.get(OPERATION_TIMEOUT_SECONDS + 30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw e;
+        }
+    }
+
+    /** Server said no -> INTERNAL with its message; anything on the way there -> UNAVAILABLE. */
+    private DomainException translate(Throwable e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ServerException server) {
+                return new DomainException(ErrorCode.INTERNAL,
+                        "ClickHouse rejected the statement (code " + server.getCode() + "): " + brief(server.getMessage()), e);
+            }
+        }
+        if (t instanceof TimeoutException) {
+            return new DomainException(ErrorCode.UNAVAILABLE,
+                    "Cannot reach ClickHouse at " + settings.url() + ": no answer within " + OPERATION_TIMEOUT_SECONDS + " s", e);
+        }
+        if (t instanceof InterruptedException) {
+            return new DomainException(ErrorCode.UNAVAILABLE,
+                    "Cannot reach ClickHouse at " + settings.url() + ": interrupted while waiting", e);
+        }
+        return new DomainException(ErrorCode.UNAVAILABLE, "Cannot reach ClickHouse at " + settings.url() + ": " + describe(t), e);
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable c = e; c != null && out.length() < 400; c = c.getCause()) {
+            if (!out.isEmpty()) {
+                out.append(" <- ");
+            }
+            out.append(c.getClass().getSimpleName());
+            if (c.getMessage() != null) {
+                out.append(": ").append(c.getMessage());
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return brief(out.toString());
+    }
+
+    private static String brief(String text) {
+        if (text == null) {
+            return "(no message)";
+        }
+        String s = text.strip();
+        return s.length() > 1000 ? s.substring(0, 1000) + "..." : s;
+    }
+}
