@@ -54,6 +54,9 @@ final class ClientV2Transport implements ClickHouseTransport {
                     .setUsername(settings.user())
                     .setPassword(settings.password())
                     .setDefaultDatabase(settings.database())
+                    // client-v2 names the database in the X-ClickHouse-Database header, which 18.16 ignores; the
+                    // `database` URL parameter is understood by every version.
+                    .serverSetting("database", settings.database())
                     .compressServerResponse(false)
                     .compressClientRequest(false)
                     .useHttpCompression(false)

@@ -1,0 +1,108 @@
+package com.ecomcrm.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class IcebergDefinitionsTest {
+    private static final Pattern COLUMN = Pattern.compile("^\\s*([a-z_]+)\\s+([A-Z_]+(?:\\(\\d+,\\s*\\d+\\))?)(.*)$");
+
+    /** The contract's columns per table (docs/warehouse-contract.md), in order. */
+    private static final Map<String, List<String>> CONTRACT = Map.of(
+            "silver.customers", List.of("shop_id", "customer_id", "email", "first_name", "last_name", "state",
+                    "email_marketing_state", "created_at", "updated_at", "deleted", "source_topic", "landed_at"),
+            "silver.orders", List.of("shop_id", "order_id", "customer_id", "name", "created_at", "processed_at",
+                    "updated_at", "cancelled_at", "financial_status", "currency", "total_price", "total_refunded",
+                    "test", "source_topic", "landed_at"),
+            "silver.order_lines", List.of("shop_id", "order_id", "line_id", "product_id", "variant_id", "sku",
+                    "title", "quantity", "unit_price", "updated_at"),
+            "silver.checkouts", List.of("shop_id", "checkout_token", "customer_id", "email", "created_at",
+                    "updated_at", "completed_at", "total_price", "currency"),
+            "gold.customer_rfm", List.of("shop_id", "as_of_date", "customer_id", "recency_days", "frequency",
+                    "monetary", "r_score", "f_score", "m_score", "segment"));
+
+    @Test
+    void allContractTablesAreDefined() {
+        assertThat(IcebergDefinitions.all()).extracting(t -> t.namespace() + "." + t.name())
+                .containsExactlyInAnyOrderElementsOf(CONTRACT.keySet());
+        assertThat(IcebergDefinitions.get("silver.orders").qualifiedName()).isEqualTo("lakehouse.silver.orders");
+        assertThat(IcebergDefinitions.createNamespaceSql()).containsExactly(
+                "CREATE NAMESPACE IF NOT EXISTS lakehouse.silver", "CREATE NAMESPACE IF NOT EXISTS lakehouse.gold");
+    }
+
+    @Test
+    void everyTableIsPartitionedByShopIdWithShopIdFirst() {
+        for (IcebergTable table : IcebergDefinitions.all()) {
+            String sql = table.createSql();
+            assertThat(sql).as(table.qualifiedName())
+                    .startsWith("CREATE TABLE IF NOT EXISTS " + table.qualifiedName() + " (")
+                    .contains("USING iceberg")
+                    .containsPattern("PARTITIONED BY \\(shop_id\\)\\s")
+                    .contains("'format-version' = '2'", "'write.merge.mode' = 'copy-on-write'",
+                            "'write.distribution-mode' = 'hash'")
+                    .doesNotContain("--")
+                    .doesNotEndWith(";");
+            assertThat(columnNames(table)).as(table.qualifiedName()).first().isEqualTo("shop_id");
+        }
+    }
+
+    @Test
+    void columnsFollowTheContractAndEachHasAComment() {
+        for (IcebergTable table : IcebergDefinitions.all()) {
+            assertThat(columnNames(table)).as(table.qualifiedName())
+                    .containsExactlyElementsOf(CONTRACT.get(table.namespace() + "." + table.name()));
+            for (String line : columnLines(table)) {
+                assertThat(line).as(table.qualifiedName()).containsPattern("COMMENT '[^']+'");
+            }
+        }
+    }
+
+    @Test
+    void moneyIsDecimal18x2AndIdsAreBigint() {
+        for (IcebergTable table : IcebergDefinitions.all()) {
+            for (String line : columnLines(table)) {
+                Matcher m = COLUMN.matcher(line);
+                assertThat(m.matches()).as(line).isTrue();
+                String name = m.group(1);
+                String type = m.group(2);
+                if (name.endsWith("_price") || name.equals("total_refunded") || name.equals("monetary")) {
+                    assertThat(type).as(table.qualifiedName() + "." + name).isEqualTo("DECIMAL(18,2)");
+                }
+                if (name.endsWith("_id") && !name.equals("shop_id")) {
+                    assertThat(type).as(table.qualifiedName() + "." + name).isEqualTo("BIGINT");
+                }
+                if (name.endsWith("_at")) {
+                    assertThat(type).as(table.qualifiedName() + "." + name).isEqualTo("TIMESTAMP");
+                }
+            }
+        }
+    }
+
+    private static List<String> columnNames(IcebergTable table) {
+        List<String> names = new ArrayList<>();
+        for (String line : columnLines(table)) {
+            Matcher m = COLUMN.matcher(line);
+            assertThat(m.matches()).as(line).isTrue();
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    /** The lines between the opening parenthesis after the table name and the closing one before USING. */
+    private static List<String> columnLines(IcebergTable table) {
+        String sql = table.createSql();
+        String body = sql.substring(sql.indexOf('(') + 1, sql.indexOf("\n)\nUSING"));
+        List<String> lines = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(line.strip());
+            }
+        }
+        return lines;
+    }
+}
