@@ -79,14 +79,14 @@ public final class BulkImport {
             BulkLandingResult result;
             if (url == null || url.isEmpty()) {
                 // Shopify gives no file when the query matched nothing.
-                result = landingZone.landBulk(shop, "bulk/" + objectType, operationId, InputStream.nullInputStream());
+                result = landingZone.landBulk(shop, objectType, operationId, InputStream.nullInputStream());
             }
             else {
                 try (InputStream jsonl = shopify.download(url)) {
-                    result = landingZone.landBulk(shop, "bulk/" + objectType, operationId, jsonl);
+                    result = landingZone.landBulk(shop, objectType, operationId, jsonl);
                 }
             }
-            recordFinish(syncId, shop, result);
+            recordFinish(syncId, shop, objectType, result);
             LOG.info("Imported {} for {}: {} lines landed, {} refused", objectType, shop, result.linesLanded(),
                     result.rejects().size());
             return result;
@@ -145,23 +145,25 @@ public final class BulkImport {
         }
     }
 
-    private void recordFinish(long syncId, ShopId shop, BulkLandingResult result) {
+    private void recordFinish(long syncId, ShopId shop, String objectType, BulkLandingResult result) {
         try (Connection connection = postgres.get()) {
             connection.setAutoCommit(false);
             try (PreparedStatement update = connection.prepareStatement("""
-                    UPDATE bulk_syncs SET status = 'COMPLETED', lines_landed = ?, lines_rejected = ?, finished_at = ?
+                    UPDATE bulk_syncs SET status = 'COMPLETED', lines_landed = ?, lines_rejected = ?, finished_at = ?,
+                                          landed_file = ?
                     WHERE id = ?""");
                  PreparedStatement reject = connection.prepareStatement("""
-                         INSERT INTO landing_rejects (shop_domain, source, file, line_number, field, reason, received_at)
+                         INSERT INTO landing_rejects (shop_domain, source, topic, line_number, field, reason, recorded_at)
                          VALUES (?, 'bulk', ?, ?, ?, ?, ?)""")) {
                 update.setLong(1, result.linesLanded());
                 update.setLong(2, result.rejects().size());
                 update.setTimestamp(3, Timestamp.from(clock.instant()));
-                update.setLong(4, syncId);
+                update.setString(4, result.file().toString());
+                update.setLong(5, syncId);
                 update.executeUpdate();
                 for (LandingReject r : result.rejects()) {
                     reject.setString(1, shop.domain());
-                    reject.setString(2, result.file().toString());
+                    reject.setString(2, objectType);
                     reject.setLong(3, r.line());
                     reject.setString(4, r.field().orElse(null));
                     reject.setString(5, r.reason());
