@@ -1,0 +1,96 @@
+package com.ecomcrm.testing.shopify;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Just enough reading of GraphQL text for the simulator: which operation a request is, the value of an argument
+ * (inline string, block string or {@code $variable}), the root field of a bulk query and the field names a selection
+ * mentions. Not a GraphQL parser; it does not need to be one for the handful of documents the app sends.
+ */
+final class GraphqlText {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern ROOT_FIELD = Pattern.compile("^\\s*(?:query\\b[^{]*)?\\{\\s*([A-Za-z_][A-Za-z0-9_]*)");
+
+    private GraphqlText() {
+    }
+
+    static boolean calls(String document, String field) {
+        return Pattern.compile("\\b" + Pattern.quote(field) + "\\s*[({]").matcher(document).find();
+    }
+
+    /**
+     * The string value of {@code argument} in the first call of {@code field}, resolving {@code $variables}.
+     */
+    static Optional<String> argument(String document, String field, String argument, JsonNode variables) {
+        Matcher call = Pattern.compile("\\b" + Pattern.quote(field) + "\\s*\\(").matcher(document);
+        if (!call.find()) {
+            return Optional.empty();
+        }
+        Matcher arg = Pattern.compile("\\b" + Pattern.quote(argument) + "\\s*:\\s*").matcher(document);
+        if (!arg.find(call.end())) {
+            return Optional.empty();
+        }
+        int at = arg.end();
+        if (document.startsWith("$", at)) {
+            Matcher name = NAME.matcher(document);
+            if (!name.find(at + 1) || name.start() != at + 1) {
+                return Optional.empty();
+            }
+            JsonNode value = variables == null ? null : variables.get(name.group());
+            return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
+        }
+        if (document.startsWith("\"\"\"", at)) {
+            int close = document.indexOf("\"\"\"", at + 3);
+            return close < 0 ? Optional.empty() : Optional.of(document.substring(at + 3, close).replace("\\\"\"\"", "\"\"\""));
+        }
+        if (document.startsWith("\"", at)) {
+            for (int i = at + 1; i < document.length(); i++) {
+                char c = document.charAt(i);
+                if (c == '\\') {
+                    i++;
+                }
+                else if (c == '"') {
+                    try {
+                        return Optional.of(JSON.readValue(document.substring(at, i + 1), String.class));
+                    }
+                    catch (JsonProcessingException e) {
+                        return Optional.empty();
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first field of the query's selection: {@code customers} for {@code { customers { edges ... } } }. */
+    static Optional<String> rootField(String query) {
+        Matcher matcher = ROOT_FIELD.matcher(query);
+        return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+    }
+
+    /** Every name the document selects, with argument lists and string literals left out. */
+    static Set<String> selectedNames(String document) {
+        String text = document.replaceAll("\"\"\"[\\s\\S]*?\"\"\"", " ").replaceAll("\"(?:\\\\.|[^\"\\\\])*\"", " ");
+        String previous;
+        do {
+            previous = text;
+            text = text.replaceAll("\\([^()]*\\)", " ");
+        }
+        while (!text.equals(previous));
+        Set<String> names = new LinkedHashSet<>();
+        Matcher matcher = NAME.matcher(text);
+        while (matcher.find()) {
+            names.add(matcher.group());
+        }
+        return names;
+    }
+}

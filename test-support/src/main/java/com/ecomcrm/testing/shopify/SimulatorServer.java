@@ -1,0 +1,590 @@
+package com.ecomcrm.testing.shopify;
+
+import com.ecomcrm.domain.ShopId;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Plays Shopify's Admin GraphQL API for one or more simulated shops, on loopback.
+ *
+ * <p>Routes (the shop is in the path because a loopback server cannot route on {@code Host}):
+ * <ul>
+ *   <li>{@code POST /shops/{shop}/admin/api/{version}/graphql.json}: needs {@code X-Shopify-Access-Token} (else 401
+ *   with Shopify's body); understands {@code bulkOperationRunQuery} (a {@code customers} or {@code orders} query, inline
+ *   or as a {@code $variable}; one running operation per shop, a second gets {@code OPERATION_IN_PROGRESS}),
+ *   {@code node(id:)} / {@code bulkOperation(id:)} / {@code currentBulkOperation} and {@code bulkOperationCancel}.
+ *   Every answer carries {@code extensions.cost}; with a small bucket it answers {@code THROTTLED}.</li>
+ *   <li>{@code GET /bulk/{shop}/{operation number}.jsonl}: the result file of a completed operation, byte for byte
+ *   {@link BulkJsonlWriter}'s output.</li>
+ * </ul>
+ * The app's {@code ECOMCRM_SHOPIFY_ADMIN_URL} is {@link #adminUrlTemplate()}:
+ * {@code http://127.0.0.1:<port>/shops/{shop}/admin/api/2025-10/graphql.json}. Any {@code YYYY-MM} version is accepted
+ * and echoed in {@code X-Shopify-API-Version}.
+ *
+ * <p>An operation is {@code CREATED} when started, {@code RUNNING} for the first {@link Options#pollsWhileRunning()}
+ * reads, then {@code COMPLETED} once also {@link Options#minimumRunTime()} has passed. Bulk query arguments such as
+ * {@code customers(query: "...")} are ignored: the whole store is returned, every field the app's queries select.
+ * A field the simulator does not produce is refused with a userError, so a changed app query fails loudly.
+ */
+public final class SimulatorServer extends VerticleBase {
+    public static final String INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern VERSION = Pattern.compile("\\d{4}-\\d{2}|unstable");
+    private static final int RUN_COST = 10;
+    private static final int READ_COST = 1;
+    private static final Map<BulkObjectType, Set<String>> SUPPORTED_FIELDS = Map.of(
+            BulkObjectType.CUSTOMERS, Set.of("query", "customers", "edges", "node", "id", "email", "firstName",
+                    "lastName", "state", "createdAt", "updatedAt", "emailMarketingConsent", "marketingState",
+                    "marketingOptInLevel", "consentUpdatedAt"),
+            BulkObjectType.ORDERS, Set.of("query", "orders", "edges", "node", "id", "name", "createdAt",
+                    "processedAt", "updatedAt", "cancelledAt", "displayFinancialStatus", "test", "currencyCode",
+                    "totalPriceSet", "totalRefundedSet", "shopMoney", "amount", "customer", "lineItems", "sku",
+                    "title", "quantity", "product", "variant", "originalUnitPriceSet"));
+
+    /** A shop the simulator serves and the offline access token the app must present for it. */
+    public record ShopAccount(SimulatedStore store, String accessToken) {
+        public ShopAccount {
+            requireNonNull(store, "store is null");
+            requireNonNull(accessToken, "accessToken is null");
+        }
+
+        public ShopId shop() {
+            return store.shop();
+        }
+    }
+
+    /**
+     * @param port               0 for a free port
+     * @param pollsWhileRunning  reads of an operation that still answer RUNNING
+     * @param minimumRunTime     an operation is never COMPLETED sooner than this after it started
+     * @param bucketSize         the cost bucket's {@code maximumAvailable}
+     * @param restoreRate        points restored per second
+     * @param throttledStatus    HTTP status of a THROTTLED answer (Shopify has been seen sending 200 and 429)
+     * @param clock              time for the bucket and the operations' timestamps
+     */
+    public record Options(int port, int pollsWhileRunning, Duration minimumRunTime, double bucketSize,
+                          double restoreRate, int throttledStatus, Clock clock) {
+        public Options {
+            requireNonNull(minimumRunTime, "minimumRunTime is null");
+            requireNonNull(clock, "clock is null");
+            if (port < 0 || port > 65535 || pollsWhileRunning < 0 || bucketSize <= 0 || restoreRate <= 0) {
+                throw new IllegalArgumentException("Cannot use simulator options " + port + "/" + pollsWhileRunning
+                        + "/" + bucketSize + "/" + restoreRate);
+            }
+        }
+
+        /** A free port, one RUNNING answer per operation, Shopify's standard bucket (2000 points, 100/s), 200 on THROTTLED. */
+        public static Options defaults() {
+            return new Options(0, 1, Duration.ZERO, 2000, 100, 200, Clock.systemUTC());
+        }
+
+        public Options withPort(int port) {
+            return new Options(port, pollsWhileRunning, minimumRunTime, bucketSize, restoreRate, throttledStatus, clock);
+        }
+
+        public Options withPollsWhileRunning(int polls) {
+            return new Options(port, polls, minimumRunTime, bucketSize, restoreRate, throttledStatus, clock);
+        }
+
+        public Options withMinimumRunTime(Duration duration) {
+            return new Options(port, pollsWhileRunning, duration, bucketSize, restoreRate, throttledStatus, clock);
+        }
+
+        public Options withBucket(double size, double restorePerSecond) {
+            return new Options(port, pollsWhileRunning, minimumRunTime, size, restorePerSecond, throttledStatus, clock);
+        }
+
+        public Options withThrottledStatus(int status) {
+            return new Options(port, pollsWhileRunning, minimumRunTime, bucketSize, restoreRate, status, clock);
+        }
+
+        public Options withClock(Clock newClock) {
+            return new Options(port, pollsWhileRunning, minimumRunTime, bucketSize, restoreRate, throttledStatus, newClock);
+        }
+    }
+
+    private final Map<String, ShopState> shops = new LinkedHashMap<>();
+    private final List<ShopAccount> accounts;
+    private final Options options;
+    private final AtomicLong operationNumbers = new AtomicLong();
+    private volatile HttpServer server;
+
+    public SimulatorServer(List<ShopAccount> accounts, Options options) {
+        this.accounts = List.copyOf(accounts);
+        this.options = requireNonNull(options, "options is null");
+        for (ShopAccount account : this.accounts) {
+            if (shops.put(account.shop().domain(), new ShopState(account, options)) != null) {
+                throw new IllegalArgumentException("Cannot serve shop " + account.shop() + " twice");
+            }
+        }
+    }
+
+    /** {@code shopCount} shops {@code sim-1.myshopify.com}... of {@code customers} customers each, tokens from the seed. */
+    public static SimulatorServer forSeed(long seed, int shopCount, int customers, Options options) {
+        List<ShopAccount> accounts = new ArrayList<>();
+        for (ShopId shop : SimulatedShops.domains(shopCount)) {
+            accounts.add(new ShopAccount(StoreGenerator.generate(seed, shop, customers),
+                    SimulatedShops.accessToken(seed, shop)));
+        }
+        return new SimulatorServer(accounts, options);
+    }
+
+    /** Deploys this server on {@code vertx}; the future completes once it listens. */
+    public Future<SimulatorServer> deployOn(Vertx vertx) {
+        return vertx.deployVerticle(this).map(id -> this);
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.post("/shops/:shop/admin/api/:version/graphql.json")
+                .handler(BodyHandler.create().setBodyLimit(1_000_000))
+                .handler(this::graphql);
+        router.get("/bulk/:shop/:file").handler(this::download);
+        return vertx.createHttpServer().requestHandler(router).listen(options.port(), "127.0.0.1")
+                .onSuccess(listening -> server = listening);
+    }
+
+    @Override
+    public Future<?> stop() {
+        HttpServer listening = server;
+        return listening == null ? Future.succeededFuture() : listening.close();
+    }
+
+    public int port() {
+        HttpServer listening = server;
+        if (listening == null) {
+            throw new IllegalStateException("The simulator is not listening yet");
+        }
+        return listening.actualPort();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    /** The value for the app's {@code ECOMCRM_SHOPIFY_ADMIN_URL}. */
+    public String adminUrlTemplate() {
+        return baseUrl() + "/shops/{shop}/admin/api/" + SimulatedShops.API_VERSION + "/graphql.json";
+    }
+
+    public String graphqlUrl(ShopId shop) {
+        return adminUrlTemplate().replace("{shop}", shop.domain());
+    }
+
+    public List<ShopAccount> accounts() {
+        return accounts;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private void graphql(RoutingContext ctx) {
+        ShopState shop = shops.get(ctx.pathParam("shop"));
+        String version = ctx.pathParam("version");
+        if (shop == null || !VERSION.matcher(version).matches()) {
+            respond(ctx, 404, JSON.createObjectNode().put("errors", "Not Found"));
+            return;
+        }
+        ctx.response().putHeader("X-Shopify-API-Version", version);
+        String token = ctx.request().getHeader("X-Shopify-Access-Token");
+        if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+                shop.account.accessToken().getBytes(StandardCharsets.UTF_8))) {
+            respond(ctx, 401, JSON.createObjectNode().put("errors", INVALID_TOKEN));
+            return;
+        }
+        JsonNode request;
+        try {
+            request = ctx.body().buffer() == null ? null : JSON.readTree(ctx.body().buffer().getBytes());
+        }
+        catch (java.io.IOException e) {
+            request = null;
+        }
+        if (request == null || !request.path("query").isTextual()) {
+            ObjectNode errors = JSON.createObjectNode();
+            errors.putObject("errors").put("query", "Required parameter missing or invalid");
+            respond(ctx, 400, errors);
+            return;
+        }
+        String document = request.get("query").asText();
+        JsonNode variables = request.path("variables");
+        boolean run = GraphqlText.calls(document, "bulkOperationRunQuery");
+        int cost = run || GraphqlText.calls(document, "bulkOperationCancel") ? RUN_COST : READ_COST;
+        Instant now = options.clock().instant();
+        synchronized (shop) {
+            shop.refill(now);
+            if (shop.available < cost) {
+                ObjectNode throttled = JSON.createObjectNode();
+                ObjectNode error = throttled.putArray("errors").addObject().put("message", "Throttled");
+                error.putObject("extensions").put("code", "THROTTLED")
+                        .put("documentation", "https://shopify.dev/api/usage/rate-limits");
+                throttled.set("extensions", cost(cost, null, shop));
+                respond(ctx, options.throttledStatus(), throttled);
+                return;
+            }
+            shop.available -= cost;
+        }
+        Future<ObjectNode> data;
+        if (run) {
+            data = runBulkQuery(shop, document, variables, now);
+        }
+        else if (GraphqlText.calls(document, "bulkOperationCancel")) {
+            data = Future.succeededFuture(cancel(shop, document, variables, now));
+        }
+        else if (GraphqlText.calls(document, "currentBulkOperation")) {
+            ObjectNode result = JSON.createObjectNode();
+            Operation current;
+            synchronized (shop) {
+                current = shop.operations.isEmpty() ? null : shop.operations.get(shop.operations.size() - 1);
+            }
+            result.set("currentBulkOperation", read(shop, current, document, now));
+            data = Future.succeededFuture(result);
+        }
+        else if (GraphqlText.calls(document, "node") || GraphqlText.calls(document, "bulkOperation")) {
+            String field = GraphqlText.calls(document, "node") ? "node" : "bulkOperation";
+            Optional<String> id = GraphqlText.argument(document, field, "id", variables);
+            Operation operation = id.map(shop::operation).orElse(null);
+            ObjectNode result = JSON.createObjectNode();
+            result.set(field, read(shop, operation, document, now));
+            data = Future.succeededFuture(result);
+        }
+        else {
+            ObjectNode unsupported = JSON.createObjectNode();
+            unsupported.putArray("errors").addObject().put("message",
+                    "The Shopify simulator does not implement this operation; it serves bulk queries of customers and"
+                            + " orders (bulkOperationRunQuery, node, bulkOperation, currentBulkOperation,"
+                            + " bulkOperationCancel)");
+            unsupported.set("extensions", cost(cost, cost, shop));
+            respond(ctx, 200, unsupported);
+            return;
+        }
+        data.onComplete(done -> {
+            if (done.failed()) {
+                ObjectNode failure = JSON.createObjectNode();
+                failure.putArray("errors").addObject().put("message", "Internal error: " + done.cause());
+                respond(ctx, 500, failure);
+                return;
+            }
+            ObjectNode response = JSON.createObjectNode();
+            response.set("data", done.result());
+            response.set("extensions", cost(cost, cost, shop));
+            respond(ctx, 200, response);
+        });
+    }
+
+    private Future<ObjectNode> runBulkQuery(ShopState shop, String document, JsonNode variables, Instant now) {
+        ObjectNode data = JSON.createObjectNode();
+        ObjectNode payload = data.putObject("bulkOperationRunQuery");
+        Set<String> selected = GraphqlText.selectedNames(document);
+        String query = GraphqlText.argument(document, "bulkOperationRunQuery", "query", variables).orElse(null);
+        if (query == null) {
+            return Future.succeededFuture(userError(data, payload, selected, List.of("query"),
+                    "Bulk query is missing", "INVALID"));
+        }
+        Optional<BulkObjectType> type = GraphqlText.rootField(query).flatMap(BulkObjectType::fromRootField);
+        if (type.isEmpty()) {
+            return Future.succeededFuture(userError(data, payload, selected, List.of("query"),
+                    "The Shopify simulator only serves bulk queries of customers and orders", "INVALID"));
+        }
+        for (String name : GraphqlText.selectedNames(query)) {
+            if (!SUPPORTED_FIELDS.get(type.get()).contains(name)) {
+                return Future.succeededFuture(userError(data, payload, selected, List.of("query"),
+                        "The Shopify simulator does not produce field '" + name + "' in a bulk "
+                                + type.get().rootField() + " query", "INVALID"));
+            }
+        }
+        Operation operation;
+        synchronized (shop) {
+            Optional<Operation> running = shop.operations.stream().filter(Operation::inProgress).findFirst();
+            if (running.isPresent()) {
+                return Future.succeededFuture(userError(data, payload, selected, null,
+                        "A bulk query operation for this app and shop is already in progress: "
+                                + running.get().gid() + ".", "OPERATION_IN_PROGRESS"));
+            }
+            operation = new Operation(operationNumbers.incrementAndGet(), shop.account.shop(), type.get(), query, now);
+            shop.operations.add(operation);
+        }
+        Future<BulkJsonlWriter.BulkFile> file = shop.file(vertx, type.get());
+        return file.map(ready -> {
+            payload.set("bulkOperation", operationNode(operation, shop, selected));
+            payload.putArray("userErrors");
+            return data;
+        });
+    }
+
+    private ObjectNode cancel(ShopState shop, String document, JsonNode variables, Instant now) {
+        ObjectNode data = JSON.createObjectNode();
+        ObjectNode payload = data.putObject("bulkOperationCancel");
+        Set<String> selected = GraphqlText.selectedNames(document);
+        Operation operation = GraphqlText.argument(document, "bulkOperationCancel", "id", variables)
+                .map(shop::operation).orElse(null);
+        if (operation == null) {
+            return userError(data, payload, selected, List.of("id"), "Bulk operation does not exist", null);
+        }
+        synchronized (shop) {
+            if (!operation.inProgress()) {
+                return userError(data, payload, selected, null, "A bulk operation cannot be canceled when it is "
+                        + operation.status.toLowerCase(java.util.Locale.ROOT), null);
+            }
+            operation.status = "CANCELED";
+            operation.completedAt = now;
+        }
+        payload.set("bulkOperation", operationNode(operation, shop, selected));
+        payload.putArray("userErrors");
+        return data;
+    }
+
+    /** Reading an operation is what moves it along: CREATED/RUNNING while polled, then COMPLETED. */
+    private JsonNode read(ShopState shop, Operation operation, String document, Instant now) {
+        if (operation == null) {
+            return JSON.nullNode();
+        }
+        synchronized (shop) {
+            if (operation.inProgress()) {
+                operation.polls++;
+                boolean ready = shop.files.get(operation.type) != null;
+                boolean ranLongEnough = !now.isBefore(operation.createdAt.plus(options.minimumRunTime()));
+                if (ready && ranLongEnough && operation.polls > options.pollsWhileRunning()) {
+                    operation.status = "COMPLETED";
+                    operation.completedAt = now;
+                }
+                else {
+                    operation.status = "RUNNING";
+                }
+            }
+        }
+        return operationNode(operation, shop, GraphqlText.selectedNames(document));
+    }
+
+    private ObjectNode operationNode(Operation operation, ShopState shop, Set<String> selected) {
+        BulkJsonlWriter.BulkFile file;
+        String status;
+        Instant completedAt;
+        int polls;
+        synchronized (shop) {
+            file = shop.files.get(operation.type);
+            status = operation.status;
+            completedAt = operation.completedAt;
+            polls = operation.polls;
+        }
+        boolean completed = status.equals("COMPLETED");
+        long objects = file == null ? 0 : completed ? file.objectCount()
+                : file.objectCount() * polls / (options.pollsWhileRunning() + 1L);
+        long roots = file == null ? 0 : completed ? file.rootObjectCount()
+                : file.rootObjectCount() * polls / (options.pollsWhileRunning() + 1L);
+        ObjectNode all = JSON.createObjectNode();
+        all.put("id", operation.gid());
+        all.put("status", status);
+        all.putNull("errorCode");
+        all.put("createdAt", BulkJsonlWriter.timestamp(operation.createdAt));
+        all.put("completedAt", BulkJsonlWriter.timestamp(completedAt));
+        // UnsignedInt64 fields are strings in Shopify's JSON.
+        all.put("objectCount", Long.toString(objects));
+        all.put("rootObjectCount", Long.toString(roots));
+        all.put("fileSize", completed && file.objectCount() > 0 ? Long.toString(file.fileSize()) : null);
+        all.put("url", completed && file.objectCount() > 0 ? downloadUrl(operation) : null);
+        all.putNull("partialDataUrl");
+        all.put("query", operation.query);
+        all.put("type", "QUERY");
+        ObjectNode node = JSON.createObjectNode();
+        all.fieldNames().forEachRemaining(name -> {
+            if (selected.contains(name)) {
+                node.set(name, all.get(name));
+            }
+        });
+        return node.isEmpty() ? all : node;
+    }
+
+    /** Fills {@code payload} (a field of {@code data}) with a failed mutation's answer and returns {@code data}. */
+    private static ObjectNode userError(ObjectNode data, ObjectNode payload, Set<String> selected, List<String> field,
+                                        String message, String code) {
+        payload.putNull("bulkOperation");
+        ArrayNode errors = payload.putArray("userErrors");
+        ObjectNode error = errors.addObject();
+        if (field == null) {
+            error.putNull("field");
+        }
+        else {
+            ArrayNode path = error.putArray("field");
+            field.forEach(path::add);
+        }
+        error.put("message", message);
+        if (selected.contains("code")) {
+            error.put("code", code);
+        }
+        return data;
+    }
+
+    private ObjectNode cost(int requested, Integer actual, ShopState shop) {
+        ObjectNode extensions = JSON.createObjectNode();
+        ObjectNode cost = extensions.putObject("cost");
+        cost.put("requestedQueryCost", requested);
+        if (actual == null) {
+            cost.putNull("actualQueryCost");
+        }
+        else {
+            cost.put("actualQueryCost", actual);
+        }
+        ObjectNode throttle = cost.putObject("throttleStatus");
+        throttle.put("maximumAvailable", options.bucketSize());
+        synchronized (shop) {
+            throttle.put("currentlyAvailable", (long) Math.floor(shop.available));
+        }
+        throttle.put("restoreRate", options.restoreRate());
+        return extensions;
+    }
+
+    private void download(RoutingContext ctx) {
+        ShopState shop = shops.get(ctx.pathParam("shop"));
+        String file = ctx.pathParam("file");
+        Operation operation = null;
+        if (shop != null && file.matches("[0-9]{1,18}\\.jsonl")) {
+            operation = shop.operation("gid://shopify/BulkOperation/" + file.substring(0, file.indexOf('.')));
+        }
+        byte[] bytes = null;
+        if (operation != null) {
+            synchronized (shop) {
+                if (operation.status.equals("COMPLETED")) {
+                    bytes = shop.bytes.get(operation.type);
+                }
+            }
+        }
+        if (bytes == null) {
+            ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("Not Found");
+            return;
+        }
+        ctx.response().setStatusCode(200).putHeader("Content-Type", "application/jsonl")
+                .end(Buffer.buffer(bytes));
+    }
+
+    private String downloadUrl(Operation operation) {
+        return baseUrl() + "/bulk/" + operation.shop.domain() + "/" + operation.number + ".jsonl";
+    }
+
+    private static void respond(RoutingContext ctx, int status, ObjectNode body) {
+        try {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8")
+                    .end(Buffer.buffer(JSON.writeValueAsBytes(body)));
+        }
+        catch (JsonProcessingException e) {
+            ctx.fail(500, e);
+        }
+    }
+
+    /** A bulk operation's state; guarded by its shop's monitor. */
+    private static final class Operation {
+        final long number;
+        final ShopId shop;
+        final BulkObjectType type;
+        final String query;
+        final Instant createdAt;
+        String status = "CREATED";
+        int polls;
+        Instant completedAt;
+
+        Operation(long number, ShopId shop, BulkObjectType type, String query, Instant createdAt) {
+            this.number = number;
+            this.shop = shop;
+            this.type = type;
+            this.query = query;
+            this.createdAt = createdAt;
+        }
+
+        String gid() {
+            return "gid://shopify/BulkOperation/" + number;
+        }
+
+        boolean inProgress() {
+            return status.equals("CREATED") || status.equals("RUNNING");
+        }
+    }
+
+    private static final class ShopState {
+        final ShopAccount account;
+        final Options options;
+        final List<Operation> operations = new ArrayList<>();
+        final Map<BulkObjectType, BulkJsonlWriter.BulkFile> files = new EnumMap<>(BulkObjectType.class);
+        final Map<BulkObjectType, byte[]> bytes = new EnumMap<>(BulkObjectType.class);
+        final Map<BulkObjectType, Future<BulkJsonlWriter.BulkFile>> rendering = new EnumMap<>(BulkObjectType.class);
+        double available;
+        Instant refilledAt;
+
+        ShopState(ShopAccount account, Options options) {
+            this.account = account;
+            this.options = options;
+            this.available = options.bucketSize();
+        }
+
+        void refill(Instant now) {
+            if (refilledAt != null && now.isAfter(refilledAt)) {
+                double seconds = Duration.between(refilledAt, now).toNanos() / 1e9;
+                available = Math.min(options.bucketSize(), available + seconds * options.restoreRate());
+            }
+            if (refilledAt == null || now.isAfter(refilledAt)) {
+                refilledAt = now;
+            }
+        }
+
+        synchronized Operation operation(String gid) {
+            for (Operation operation : operations) {
+                if (operation.gid().equals(gid)) {
+                    return operation;
+                }
+            }
+            return null;
+        }
+
+        /** The JSONL of a type, rendered once on a worker thread. */
+        synchronized Future<BulkJsonlWriter.BulkFile> file(Vertx vertx, BulkObjectType type) {
+            return rendering.computeIfAbsent(type, t -> vertx.executeBlocking(() -> {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                BulkJsonlWriter.BulkFile file = BulkJsonlWriter.write(account.store(), t, out);
+                synchronized (this) {
+                    bytes.put(t, out.toByteArray());
+                    files.put(t, file);
+                }
+                return file;
+            }, false));
+        }
+    }
+
+    /** The shops served, by domain, for printing. */
+    public Map<ShopId, String> tokens() {
+        Map<ShopId, String> tokens = new LinkedHashMap<>();
+        accounts.forEach(a -> tokens.put(a.shop(), a.accessToken()));
+        return Collections.unmodifiableMap(tokens);
+    }
+}
