@@ -1,0 +1,422 @@
+package com.ecomcrm.pipelines;
+
+import com.ecomcrm.domain.DomainException;
+import com.ecomcrm.domain.ShopifyGid;
+import com.ecomcrm.landing.LandingEnvelope;
+import com.ecomcrm.landing.LandingSource;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Turns one landed record into typed silver rows. Pure Java, no Spark, so every Shopify shape is unit-tested and the
+ * same code runs on the executors.
+ *
+ * <p>Two shapes arrive: bulk lines are GraphQL-shaped (GID ids, camelCase, money under
+ * {@code xxxSet.shopMoney.amount}, an order's line items as separate lines with {@code __parentId}); webhook bodies are
+ * REST-shaped (numeric ids, snake_case, money as decimal strings). Both end up in the same rows. Enum-like strings
+ * (customer state, consent state, financial status) are upper-cased, the GraphQL spelling, so both shapes agree.
+ *
+ * <p>Nothing here throws on bad input: a record that cannot be read becomes a {@link ParseResult.Reject} naming the
+ * file, line and field, so one malformed delivery never stops the nightly run and is never silently dropped.
+ */
+public final class ShopifyRecordParser {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    /** Topics we receive but that carry nothing for the silver tables (yet); they are counted, not rejected. */
+    private static final Set<String> IGNORED_WEBHOOK_TOPICS = Set.of(
+            // Shopify follows every refund with orders/updated carrying the full refunds array, from which
+            // total_refunded is recomputed idempotently; adding refunds/create amounts would double count.
+            "refunds/create",
+            "customers_email_marketing_consent/update",
+            "app/uninstalled", "shop/update", "bulk_operations/finish", "app_subscriptions/update",
+            "customers/data_request", "customers/redact", "shop/redact");
+
+    private ShopifyRecordParser() {
+    }
+
+    /** Parses one line of a landing file: first the envelope, then its body. */
+    public static ParseResult parseLine(String file, long line, String jsonLine) {
+        LandingEnvelope envelope;
+        try {
+            envelope = LandingEnvelope.fromJsonLine(jsonLine);
+        }
+        catch (RuntimeException e) {
+            return ParseResult.rejected(new ParseResult.Reject(null, file, line, null, "envelope",
+                    "not a landing envelope: " + e.getMessage()));
+        }
+        return parse(envelope, file, line);
+    }
+
+    /** Parses the body of one envelope. {@code file} and {@code line} are only used to name rejects. */
+    public static ParseResult parse(LandingEnvelope envelope, String file, long line) {
+        try {
+            List<SilverRecord> records = envelope.source() == LandingSource.BULK
+                    ? parseBulk(envelope)
+                    : parseWebhook(envelope);
+            return records == null
+                    ? ParseResult.ignored(envelope, file, line)
+                    : ParseResult.of(envelope, file, line, records);
+        }
+        catch (BadField e) {
+            return ParseResult.rejected(new ParseResult.Reject(envelope.shop().domain(), file, line,
+                    envelope.topic(), e.field, e.getMessage()));
+        }
+    }
+
+    // ---------------------------------------------------------------- bulk (GraphQL shape)
+
+    private static List<SilverRecord> parseBulk(LandingEnvelope envelope) {
+        JsonNode node = readBody(envelope);
+        // Dispatch on the GID type rather than on the topic: one orders bulk file holds both Order and LineItem lines.
+        ShopifyGid id = gid(node, "id");
+        String shop = envelope.shop().domain();
+        String topic = envelope.topic();
+        Instant landed = envelope.receivedAt();
+        switch (id.type()) {
+            case "Customer" -> {
+                return List.of(new CustomerRow(shop, id.id(),
+                        text(node, "email"), text(node, "firstName"), text(node, "lastName"),
+                        upper(text(node, "state")),
+                        upper(text(node.path("emailMarketingConsent"), "marketingState",
+                                "emailMarketingConsent.marketingState")),
+                        timestamp(node, "createdAt", false), timestamp(node, "updatedAt", true),
+                        false, topic, landed));
+            }
+            case "Order" -> {
+                return List.of(new OrderRow(shop, id.id(),
+                        optionalGid(node.path("customer"), "id", "customer.id"),
+                        text(node, "name"),
+                        timestamp(node, "createdAt", false), timestamp(node, "processedAt", false),
+                        timestamp(node, "updatedAt", true), timestamp(node, "cancelledAt", false),
+                        upper(text(node, "displayFinancialStatus")),
+                        text(node, "currencyCode"),
+                        money(node.path("totalPriceSet").path("shopMoney"), "amount",
+                                "totalPriceSet.shopMoney.amount", true),
+                        orZero(money(node.path("totalRefundedSet").path("shopMoney"), "amount",
+                                "totalRefundedSet.shopMoney.amount", false)),
+                        bool(node, "test"), topic, landed));
+            }
+            case "LineItem" -> {
+                ShopifyGid parent = gid(node, "__parentId");
+                if (!parent.type().equals("Order")) {
+                    throw new BadField("__parentId", "a line item's parent must be an Order, not " + parent.type());
+                }
+                return List.of(new OrderLineRow(shop, parent.id(), id.id(),
+                        optionalGid(node.path("product"), "id", "product.id"),
+                        optionalGid(node.path("variant"), "id", "variant.id"),
+                        text(node, "sku"), text(node, "title"), integer(node, "quantity"),
+                        money(node.path("originalUnitPriceSet").path("shopMoney"), "amount",
+                                "originalUnitPriceSet.shopMoney.amount", false),
+                        null));
+            }
+            default -> {
+                return null; // another nested connection we did not ask for: nothing to store
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- webhooks (REST shape)
+
+    private static List<SilverRecord> parseWebhook(LandingEnvelope envelope) {
+        String topic = envelope.topic();
+        if (IGNORED_WEBHOOK_TOPICS.contains(topic)) {
+            return null;
+        }
+        String shop = envelope.shop().domain();
+        Instant landed = envelope.receivedAt();
+        switch (topic) {
+            case "customers/create", "customers/update" -> {
+                JsonNode node = readBody(envelope);
+                return List.of(new CustomerRow(shop, numericId(node, "id"),
+                        text(node, "email"), text(node, "first_name"), text(node, "last_name"),
+                        upper(text(node, "state")),
+                        upper(text(node.path("email_marketing_consent"), "state", "email_marketing_consent.state")),
+                        timestamp(node, "created_at", false), timestamp(node, "updated_at", true),
+                        false, topic, landed));
+            }
+            case "customers/delete" -> {
+                JsonNode node = readBody(envelope);
+                // The delete payload has no updated_at; the moment Shopify sent it orders it against updates.
+                Instant deletedAt = envelope.triggeredAt().orElse(envelope.receivedAt());
+                return List.of(CustomerRow.tombstone(shop, numericId(node, "id"), deletedAt, topic, landed));
+            }
+            case "orders/create", "orders/updated", "orders/paid", "orders/cancelled" -> {
+                return webhookOrder(envelope, readBody(envelope));
+            }
+            case "checkouts/create", "checkouts/update" -> {
+                JsonNode node = readBody(envelope);
+                String token = text(node, "token");
+                if (token == null || token.isBlank()) {
+                    throw new BadField("token", "missing");
+                }
+                return List.of(new CheckoutRow(shop, token,
+                        optionalNumericId(node.path("customer"), "id", "customer.id"),
+                        text(node, "email"),
+                        timestamp(node, "created_at", false), timestamp(node, "updated_at", true),
+                        timestamp(node, "completed_at", false),
+                        money(node, "total_price", "total_price", false),
+                        text(node, "currency")));
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private static List<SilverRecord> webhookOrder(LandingEnvelope envelope, JsonNode node) {
+        String shop = envelope.shop().domain();
+        long orderId = numericId(node, "id");
+        Instant updatedAt = timestamp(node, "updated_at", true);
+        List<SilverRecord> rows = new ArrayList<>();
+        rows.add(new OrderRow(shop, orderId,
+                optionalNumericId(node.path("customer"), "id", "customer.id"),
+                text(node, "name"),
+                timestamp(node, "created_at", false), timestamp(node, "processed_at", false),
+                updatedAt, timestamp(node, "cancelled_at", false),
+                upper(text(node, "financial_status")),
+                text(node, "currency"),
+                money(node, "total_price", "total_price", true),
+                refundedAmount(node),
+                bool(node, "test"), envelope.topic(), envelope.receivedAt()));
+        JsonNode lines = node.path("line_items");
+        if (!lines.isMissingNode() && !lines.isNull() && !lines.isArray()) {
+            throw new BadField("line_items", "not an array");
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode item = lines.get(i);
+            String at = "line_items[" + i + "].";
+            rows.add(new OrderLineRow(shop, orderId, numericId(item, "id", at + "id"),
+                    optionalNumericId(item, "product_id", at + "product_id"),
+                    optionalNumericId(item, "variant_id", at + "variant_id"),
+                    text(item, "sku"), text(item, "title"), integer(item, "quantity", at + "quantity"),
+                    money(item, "price", at + "price", false),
+                    updatedAt));
+        }
+        return rows;
+    }
+
+    /**
+     * A REST order has no total_refunded field: it is the sum of the successful refund transactions of its
+     * {@code refunds}. Recomputed from the whole array each time, so it is idempotent.
+     */
+    private static BigDecimal refundedAmount(JsonNode order) {
+        BigDecimal total = BigDecimal.ZERO.setScale(2);
+        JsonNode refunds = order.path("refunds");
+        for (int r = 0; r < refunds.size(); r++) {
+            JsonNode transactions = refunds.get(r).path("transactions");
+            for (int t = 0; t < transactions.size(); t++) {
+                JsonNode tx = transactions.get(t);
+                String kind = text(tx, "kind");
+                String status = text(tx, "status");
+                if ("refund".equalsIgnoreCase(kind) && (status == null || "success".equalsIgnoreCase(status))) {
+                    BigDecimal amount = money(tx, "amount", "refunds[" + r + "].transactions[" + t + "].amount", false);
+                    if (amount != null) {
+                        total = total.add(amount);
+                    }
+                }
+            }
+        }
+        return total;
+    }
+
+    // ---------------------------------------------------------------- field readers
+
+    private static JsonNode readBody(LandingEnvelope envelope) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(envelope.body());
+        }
+        catch (JsonProcessingException e) {
+            throw new BadField("body", "not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (node == null || !node.isObject()) {
+            throw new BadField("body", "not a JSON object");
+        }
+        return node;
+    }
+
+    private static String text(JsonNode node, String field) {
+        return text(node, field, field);
+    }
+
+    private static String text(JsonNode node, String field, String path) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isValueNode()) {
+            throw new BadField(path, "not a scalar value");
+        }
+        return value.asText();
+    }
+
+    private static String upper(String value) {
+        return value == null ? null : value.toUpperCase(Locale.ROOT);
+    }
+
+    private static boolean bool(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw new BadField(field, "not a boolean");
+        }
+        return value.booleanValue();
+    }
+
+    private static Integer integer(JsonNode node, String field) {
+        return integer(node, field, field);
+    }
+
+    private static Integer integer(JsonNode node, String field, String path) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw new BadField(path, "not a whole number: " + shown(value));
+        }
+        return value.intValue();
+    }
+
+    private static ShopifyGid gid(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new BadField(field, "missing or not a string");
+        }
+        try {
+            return ShopifyGid.parse(value.asText());
+        }
+        catch (DomainException e) {
+            throw new BadField(field, e.getMessage());
+        }
+    }
+
+    private static Long optionalGid(JsonNode node, String field, String path) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        try {
+            return ShopifyGid.parse(value.asText()).id();
+        }
+        catch (DomainException e) {
+            throw new BadField(path, e.getMessage());
+        }
+    }
+
+    private static long numericId(JsonNode node, String field) {
+        return numericId(node, field, field);
+    }
+
+    private static long numericId(JsonNode node, String field, String path) {
+        Long id = optionalNumericId(node, field, path);
+        if (id == null) {
+            throw new BadField(path, "missing");
+        }
+        return id;
+    }
+
+    /** A REST id: a JSON number, or (some payloads, some API versions) a string of digits. */
+    private static Long optionalNumericId(JsonNode node, String field, String path) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        long id;
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            id = value.longValue();
+        }
+        else if (value.isTextual() && value.asText().matches("[0-9]{1,18}")) {
+            id = Long.parseLong(value.asText());
+        }
+        else {
+            throw new BadField(path, "not a numeric id: " + shown(value));
+        }
+        if (id <= 0) {
+            throw new BadField(path, "not a positive id: " + id);
+        }
+        return id;
+    }
+
+    private static Instant timestamp(JsonNode node, String field, boolean required) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw new BadField(field, "missing");
+            }
+            return null;
+        }
+        try {
+            // Shopify sends offsets (REST: -05:00, GraphQL: Z); the tables hold UTC instants.
+            return OffsetDateTime.parse(value.asText()).toInstant();
+        }
+        catch (DateTimeParseException e) {
+            throw new BadField(field, "not an ISO-8601 timestamp: " + shown(value));
+        }
+    }
+
+    /**
+     * An exact amount for decimal(18,2). Shopify sends money as decimal strings; anything with more than two
+     * decimals (e.g. a three-decimal currency) is refused rather than rounded, since the tables promise exact money.
+     */
+    private static BigDecimal money(JsonNode node, String field, String path, boolean required) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw new BadField(path, "missing");
+            }
+            return null;
+        }
+        BigDecimal amount;
+        try {
+            amount = value.isNumber() ? value.decimalValue() : new BigDecimal(value.asText().trim());
+        }
+        catch (NumberFormatException e) {
+            throw new BadField(path, "not a decimal amount: " + shown(value));
+        }
+        try {
+            amount = amount.setScale(2, RoundingMode.UNNECESSARY);
+        }
+        catch (ArithmeticException e) {
+            throw new BadField(path, "more than 2 decimals cannot be stored exactly: " + shown(value));
+        }
+        if (amount.precision() > 18) {
+            throw new BadField(path, "too large for decimal(18,2): " + shown(value));
+        }
+        return amount;
+    }
+
+    private static BigDecimal orZero(BigDecimal amount) {
+        return amount == null ? BigDecimal.ZERO.setScale(2) : amount;
+    }
+
+    private static String shown(JsonNode value) {
+        String text = value.toString();
+        return text.length() > 60 ? text.substring(0, 60) + "..." : text;
+    }
+
+    /** A field that cannot be read; becomes a reject naming the field. Never escapes this class. */
+    private static final class BadField extends RuntimeException {
+        private final String field;
+
+        BadField(String field, String reason) {
+            super("field '" + field + "': " + reason, null, false, false);
+            this.field = field;
+        }
+    }
+}

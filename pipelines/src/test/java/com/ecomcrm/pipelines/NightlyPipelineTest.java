@@ -1,0 +1,97 @@
+package com.ecomcrm.pipelines;
+
+import com.ecomcrm.clickhouse.ClickHouseGateway;
+import com.ecomcrm.clickhouse.ClickHouseSettings;
+import com.ecomcrm.clickhouse.ShopScope;
+import com.ecomcrm.clickhouse.SqlTemplate;
+import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.landing.LandingEnvelope;
+import com.ecomcrm.landing.LandingLayout;
+import com.ecomcrm.landing.LandingZone;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class NightlyPipelineTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void dateIsRequiredAndParsed() {
+        Path landing = Path.of("var/landing");
+        assertThatThrownBy(() -> NightlyPipeline.Arguments.parse(new String[0], landing))
+                .hasMessageContaining("--date");
+        assertThatThrownBy(() -> NightlyPipeline.Arguments.parse(new String[]{"--date", "28/11/2026"}, landing))
+                .hasMessageContaining("28/11/2026");
+        assertThatThrownBy(() -> NightlyPipeline.Arguments.parse(new String[]{"--date"}, landing))
+                .hasMessageContaining("--date");
+        assertThatThrownBy(() -> NightlyPipeline.Arguments.parse(new String[]{"--dry-run"}, landing))
+                .hasMessageContaining("--dry-run");
+        var parsed = NightlyPipeline.Arguments.parse(new String[]{"--landing", "/x", "--date", "2026-11-28"}, landing);
+        assertThat(parsed.date()).isEqualTo(LocalDate.of(2026, 11, 28));
+        assertThat(parsed.landing()).isEqualTo(Path.of("/x"));
+    }
+
+    @Test
+    void runsEveryStageFromLandingToClickHouse() {
+        TestLakehouse.assumeServers();
+        ShopId shop = ShopId.of("nightly-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com");
+        Path landing = temp.resolve("landing");
+        Instant at = Instant.parse("2026-11-28T09:00:00Z");
+        try (LandingZone zone = new LandingZone(new LandingLayout(landing), Clock.fixed(at, ZoneOffset.UTC))) {
+            zone.appendWebhook(LandingEnvelope.webhook(shop, "customers/create", "w1", at, Optional.empty(),
+                    Optional.empty(), "{\"id\":1,\"email\":\"a@example.com\",\"updated_at\":\"2026-11-01T00:00:00Z\"}"));
+            zone.appendWebhook(LandingEnvelope.webhook(shop, "customers/create", "w2", at, Optional.empty(),
+                    Optional.empty(), "{\"id\":2,\"email\":\"b@example.com\",\"updated_at\":\"2026-11-01T00:00:00Z\"}"));
+            zone.appendWebhook(LandingEnvelope.webhook(shop, "orders/create", "w3", at, Optional.empty(),
+                    Optional.empty(), "{\"id\":10,\"customer\":{\"id\":1},\"processed_at\":\"2026-11-20T00:00:00Z\","
+                            + "\"updated_at\":\"2026-11-20T00:00:00Z\",\"total_price\":\"12.34\",\"currency\":\"EUR\"}"));
+        }
+        Path warehouse = temp.resolve("warehouse");
+        Lakehouse lakehouse = TestLakehouse.uniqueLakehouse();
+        PipelineSettings settings = PipelineSettings.fromEnvironment().withWarehouseDir(warehouse)
+                .withLandingDir(landing);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ClickHouseGateway gateway = ClickHouseGateway.connect(ClickHouseSettings.fromEnvironment())) {
+            try {
+                int status = NightlyPipeline.run(settings, lakehouse, LocalDate.of(2026, 11, 28),
+                        new PrintStream(out, true, StandardCharsets.UTF_8));
+
+                assertThat(status).isZero();
+                assertThat(out.toString(StandardCharsets.UTF_8))
+                        .contains("ingest", "rfm", "publish", "total", "succeeded");
+                ShopScope scope = gateway.forShop(shop);
+                long publication = scope.currentPublication();
+                assertThat(publication).isPositive();
+                assertThat(scope.select(SqlTemplate.of("SELECT customer_id, segment, monetary_cents FROM customer_rfm"
+                                + " WHERE shop_id = {shop} AND publish_id = {p} ORDER BY customer_id")
+                        .bind("p", publication)))
+                        .extracting(n -> n.get("customer_id").asLong() + " " + n.get("segment").asText() + " "
+                                + n.get("monetary_cents").asLong())
+                        .containsExactly("1 DORMANT 1234", "2 PROSPECTS 0");
+            }
+            finally {
+                for (String table : List.of("customer_rfm", "segment_summary", "shop_publications")) {
+                    gateway.forShop(shop).execute(
+                            SqlTemplate.of("ALTER TABLE " + table + " DELETE WHERE shop_id = {shop}"));
+                }
+                // The pipeline stopped its Spark session; a new one drops the test catalog's tables.
+                TestLakehouse.open(warehouse, lakehouse).close();
+            }
+        }
+    }
+}
