@@ -1,0 +1,238 @@
+package com.ecomcrm.bench;
+
+import com.ecomcrm.api.ApiMain;
+import com.ecomcrm.api.config.ApiConfig;
+import com.ecomcrm.api.shopify.AdminApiClient;
+import com.ecomcrm.api.shopify.BulkImport;
+import com.ecomcrm.api.shopify.BulkQueries;
+import com.ecomcrm.clickhouse.ClickHouseGateway;
+import com.ecomcrm.clickhouse.ClickHouseSettings;
+import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.testing.session.SessionTokens;
+import com.ecomcrm.testing.shopify.SimulatedShops;
+import com.ecomcrm.testing.shopify.SimulatedStore;
+import com.ecomcrm.testing.shopify.SimulatedWebhook;
+import com.ecomcrm.testing.shopify.SimulatorServer;
+import com.ecomcrm.testing.shopify.StoreGenerator;
+import com.ecomcrm.testing.shopify.WebhookTimeline;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The foundation's benchmark, on the real local servers and the benchmark's own throwaway databases:
+ * {@code bin/bench [tiny|small|medium]}, or {@code bin/run benchmarks com.ecomcrm.bench.FoundationBench --scale small
+ * --out bench}. Stages, each timed: store generation, the bulk import of every shop through the in-process Shopify
+ * simulator, the webhook intake under load, the nightly pipeline (child JVM), and the dashboard API against the same
+ * reads made directly on ClickHouse. bench/README.md says what each figure means.
+ */
+public final class FoundationBench {
+    private static final Logger LOG = LoggerFactory.getLogger(FoundationBench.class);
+    private static final String CLIENT_ID = "bench-client-id";
+    private static final String SECRET = "bench-client-secret";
+    private static final Instant HISTORY_END = StoreGenerator.DEFAULT_HISTORY_END;
+    private static final Instant HISTORY_START = HISTORY_END.minus(StoreGenerator.DEFAULT_HISTORY);
+    /** The nightly run's logical date: the last full day of the simulated history. */
+    private static final LocalDate AS_OF = LocalDate.of(2025, 12, 31);
+    private static final ShopId WEBHOOK_SHOP = ShopId.of("bench-webhooks.myshopify.com");
+
+    private FoundationBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String scaleName = "small";
+        Path out = Path.of("bench");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--scale" -> scaleName = args[++i];
+                case "--out" -> out = Path.of(args[++i]);
+                default -> {
+                    System.err.println("usage: FoundationBench [--scale tiny|small|medium] [--out DIR]");
+                    System.exit(2);
+                }
+            }
+        }
+        Report report = run(Scale.named(scaleName), repositoryRoot());
+        report.write(out);
+        System.out.println(report.markdown());
+        System.out.println("Written: " + out.resolve("results-" + scaleName + ".json") + ", "
+                + out.resolve("results-" + scaleName + ".md"));
+        System.exit(0); // the HTTP clients' selector threads are not daemons
+    }
+
+    static Report run(Scale scale, Path root) throws Exception {
+        List<StageResult> stages = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        Instant startedAt = Instant.now();
+
+        LOG.info("Scale {}: fresh databases {} and {}", scale.name(), BenchDatabases.DATABASE, "var/bench/");
+        BenchDatabases world = BenchDatabases.fresh(root);
+        Map<String, String> env = world.environment(CLIENT_ID, SECRET);
+
+        // 1. Store generation (the bulk shops).
+        LOG.info("Generating {} shops x {} customers", scale.shops(), scale.customersPerShop());
+        long start = System.nanoTime();
+        List<SimulatedStore> stores = new ArrayList<>();
+        for (ShopId shop : SimulatedShops.domains(scale.shops())) {
+            stores.add(StoreGenerator.generate(Scale.SEED, shop, scale.customersPerShop(), HISTORY_START, HISTORY_END));
+        }
+        long customers = stores.stream().mapToLong(s -> s.customers().size()).sum();
+        long orders = stores.stream().mapToLong(s -> s.orders().size()).sum();
+        long lines = stores.stream().mapToLong(SimulatedStore::lineCount).sum();
+        stages.add(StageResult.timed("store generation", start, orders, "orders")
+                .with(null, null, new TreeMap<>(Map.of("customers", customers, "order_lines", lines))));
+
+        List<SimulatedWebhook> timeline = webhookTimeline(scale.webhookWarmup() + scale.webhookDeliveries());
+        List<SimulatedWebhook> warmup = timeline.subList(0, scale.webhookWarmup());
+        List<SimulatedWebhook> measured = timeline.subList(scale.webhookWarmup(), timeline.size());
+        DataSizes data = new DataSizes(stores.size(), customers, orders, lines, 1, timeline.size());
+
+        Vertx vertx = Vertx.vertx();
+        List<SimulatorServer.ShopAccount> accounts = stores.stream().map(store -> new SimulatorServer.ShopAccount(store,
+                SimulatedShops.accessToken(Scale.SEED, store.shop()))).toList();
+        SimulatorServer simulator = new SimulatorServer(accounts, SimulatorServer.Options.defaults().withPort(0));
+        simulator.deployOn(vertx).await();
+        ClickHouseSettings clickHouseSettings = world.clickHouse();
+        ApiMain.Application api = ApiMain.Application.start(vertx, ApiConfig.from(env), clickHouseSettings,
+                Clock.systemUTC()).await();
+        URI apiUrl = URI.create("http://127.0.0.1:" + api.server().actualPort());
+        try (ClickHouseGateway clickHouse = ClickHouseGateway.connect(clickHouseSettings)) {
+            Machine machine = Machine.describe(root, clickHouse, world.postgres());
+
+            // 2. Bulk sync: every shop, one after another, as the app's initial import runs them.
+            LOG.info("Bulk import of {} shops", stores.size());
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            start = System.nanoTime();
+            long landed = 0;
+            long rejected = 0;
+            for (SimulatorServer.ShopAccount account : accounts) {
+                BulkImport bulk = new BulkImport(new AdminApiClient(http, simulator.adminUrlTemplate(), account.shop(),
+                        account.accessToken()), api.landingZone(), world::connect, Clock.systemUTC(),
+                        Duration.ofMillis(50), Duration.ofMinutes(30));
+                for (String[] objects : List.of(new String[] {"customers", BulkQueries.CUSTOMERS},
+                        new String[] {"orders", BulkQueries.ORDERS})) {
+                    var result = bulk.importObjects(account.shop(), objects[0], objects[1]);
+                    landed += result.linesLanded();
+                    rejected += result.rejects().size();
+                }
+            }
+            stages.add(StageResult.timed("bulk sync to landing", start, landed, "JSONL lines")
+                    .with(null, null, new TreeMap<>(Map.of("shops", accounts.size(), "lines_rejected", rejected))));
+
+            // 3. Webhook intake under load.
+            LOG.info("Webhook intake: {} deliveries (+{} warm-up), {} in flight", measured.size(), warmup.size(),
+                    scale.webhookConcurrency());
+            stages.add(new WebhookLoad(apiUrl.resolve("/webhooks"), SECRET, scale.webhookConcurrency())
+                    .run(warmup, measured));
+
+            // 4. The nightly pipeline, in its own JVM.
+            PipelineRun pipeline = new PipelineRun(root, env, System.getenv().getOrDefault("BENCH_PIPELINE_XMX", "4g"));
+            String missing = pipeline.missing();
+            boolean published = false;
+            if (missing == null) {
+                LOG.info("Nightly pipeline for {} (child JVM)", AS_OF);
+                stages.add(pipeline.nightly(AS_OF, world.landing(), world.work().resolve("pipeline.log"),
+                        landed + timeline.size()));
+                published = true;
+            }
+            else {
+                notes.add("nightly pipeline: NOT RUN, " + missing + "; the dashboard figures below read shops with no "
+                        + "publication (status NOT_COMPUTED: one ClickHouse query instead of two)");
+                LOG.warn("Skipping the nightly pipeline: {}", missing);
+            }
+
+            // 5. Dashboard API latency, and the same reads straight on ClickHouse.
+            LOG.info("Dashboard: {} clients x {} requests", scale.dashboardClients(), scale.requestsPerClient());
+            List<ShopId> shops = stores.stream().map(SimulatedStore::shop).toList();
+            DashboardLoad dashboard = new DashboardLoad(shops, scale.dashboardClients(), scale.requestsPerClient(),
+                    published);
+            StageResult viaApi = dashboard.api(apiUrl, new SessionTokens(CLIENT_ID, SECRET, Clock.systemUTC()));
+            StageResult raw = dashboard.rawClickHouse(clickHouse);
+            Map<String, Object> overhead = new TreeMap<>(viaApi.details());
+            overhead.put("overhead_p50_x", ratio(viaApi.latency().p50Ms(), raw.latency().p50Ms()));
+            overhead.put("overhead_p95_x", ratio(viaApi.latency().p95Ms(), raw.latency().p95Ms()));
+            overhead.put("throughput_vs_raw", ratio(viaApi.rowsPerSecond(), raw.rowsPerSecond()));
+            stages.add(viaApi.with(viaApi.latency(), null, overhead));
+            stages.add(raw);
+
+            busyNote(machine).ifPresent(notes::add);
+            notes.add("bench JVM peak RSS " + selfPeakMb() + " MB (simulator, API, load generators, all stores in memory)");
+            return new Report(scale, startedAt, machine, data, stages, notes);
+        }
+        finally {
+            api.close().await();
+        }
+    }
+
+    /** The first {@code count} deliveries of an extra shop's timeline, generated big enough to have them. */
+    private static List<SimulatedWebhook> webhookTimeline(int count) {
+        int customers = Math.max(50, count / 4);
+        while (true) {
+            SimulatedStore store = StoreGenerator.generate(Scale.SEED, WEBHOOK_SHOP, customers, HISTORY_START,
+                    HISTORY_END);
+            List<SimulatedWebhook> timeline = WebhookTimeline.of(store);
+            if (timeline.size() >= count) {
+                return List.copyOf(timeline.subList(0, count));
+            }
+            customers = (int) (customers * 1.5);
+        }
+    }
+
+    /** Other work on the machine competes with the servers and the load generators; say so in the results. */
+    private static java.util.Optional<String> busyNote(Machine machine) {
+        try {
+            double atStart = Double.parseDouble(machine.loadAverage().split(" ")[0]);
+            String atEnd = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
+            return atStart > machine.processors() || Double.parseDouble(atEnd) > machine.processors()
+                    ? java.util.Optional.of("machine busy: load average " + atStart + " at start and " + atEnd
+                    + " at end on " + machine.processors() + " CPUs; other work competed for the CPUs, so every"
+                    + " figure is pessimistic and noisy")
+                    : java.util.Optional.empty();
+        }
+        catch (Exception e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static double ratio(double a, double b) {
+        return b == 0 ? 0 : Math.round(a / b * 100) / 100.0;
+    }
+
+    private static long selfPeakMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        }
+        catch (Exception ignored) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    private static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("pipelines/pom.xml"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("Cannot find the repository root above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+}

@@ -1,0 +1,151 @@
+package com.ecomcrm.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The nightly pipeline, run the way operators and Airflow run it: {@code com.ecomcrm.pipelines.NightlyPipeline} in
+ * its own JVM on the pipelines module's runtime classpath. The whole process is timed; its peak resident memory is
+ * read from {@code /proc/<pid>/status} (VmHWM, the high-water mark, and VmRSS) every 200 ms; and any per-stage timings
+ * it prints are parsed from its output (see {@link #STAGE_ROW}).
+ */
+public final class PipelineRun {
+    public static final String MAIN_CLASS = "com.ecomcrm.pipelines.NightlyPipeline";
+    /**
+     * A row of the stage table NightlyPipeline prints at the end: {@code ingest       16.8  5 files, 8344 lines, ...}
+     * after the header {@code stage     seconds  outcome}, up to the {@code total} row.
+     */
+    private static final Pattern STAGE_ROW = Pattern.compile("^(\\S+)\\s+([0-9]+(?:\\.[0-9]+)?)(?:\\s+(.*))?$");
+    private static final Pattern MEMORY = Pattern.compile("^(VmHWM|VmRSS):\\s+(\\d+) kB", Pattern.MULTILINE);
+
+    private final Path repositoryRoot;
+    private final Map<String, String> environment;
+    private final String maxHeap;
+
+    public PipelineRun(Path repositoryRoot, Map<String, String> environment, String maxHeap) {
+        this.repositoryRoot = repositoryRoot;
+        this.environment = Map.copyOf(environment);
+        this.maxHeap = maxHeap;
+    }
+
+    /** Whether the pipeline can be run at all (module built, main class compiled). */
+    public String missing() {
+        Path module = repositoryRoot.resolve("pipelines");
+        if (!Files.exists(module.resolve("target/runtime-classpath.txt"))) {
+            return "pipelines/target/runtime-classpath.txt is missing (build the pipelines module)";
+        }
+        if (!Files.exists(module.resolve("target/classes/" + MAIN_CLASS.replace('.', '/') + ".class"))) {
+            return MAIN_CLASS + " is not built yet";
+        }
+        return null;
+    }
+
+    public StageResult nightly(LocalDate asOf, Path landing, Path log, long inputRows) throws IOException,
+            InterruptedException {
+        Path module = repositoryRoot.resolve("pipelines");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx" + maxHeap);
+        command.addAll(List.of(sparkOpens().trim().split("\\s+")));
+        command.add("-cp");
+        command.add(module.resolve("target/classes") + ":"
+                + Files.readString(module.resolve("target/runtime-classpath.txt")).trim());
+        command.add(MAIN_CLASS);
+        command.addAll(List.of("--date", asOf.toString(), "--landing", landing.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(repositoryRoot.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+
+        long start = System.nanoTime();
+        Process process = builder.start();
+        Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+        long peakKb = 0;
+        while (!process.waitFor(200, TimeUnit.MILLISECONDS)) {
+            peakKb = Math.max(peakKb, peakKb(status));
+            if (System.nanoTime() - start > TimeUnit.HOURS.toNanos(3)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(MAIN_CLASS + " did not finish in 3 hours; log " + log);
+            }
+        }
+        StageResult stage = StageResult.timed("nightly pipeline (child JVM)", start, inputRows, "input records");
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException(MAIN_CLASS + " exited " + process.exitValue() + "; log " + log + ":\n"
+                    + tail(output, 60));
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("max_heap", maxHeap);
+        details.put("log", repositoryRoot.relativize(log).toString());
+        Map<String, Map<String, Object>> stages = stages(output);
+        details.put("stages", stages.isEmpty()
+                ? "not reported (no stage table in the pipeline's output); whole process timed"
+                : stages);
+        return stage.with(null, peakKb == 0 ? null : Math.round(peakKb / 102.4) / 10.0, details);
+    }
+
+    /** stage name -> {seconds, outcome}, from the last stage table in the output (empty if none). */
+    static Map<String, Map<String, Object>> stages(String output) {
+        Map<String, Map<String, Object>> stages = new LinkedHashMap<>();
+        boolean inTable = false;
+        for (String line : output.split("\n")) {
+            if (line.matches("^stage\\s+seconds\\s+outcome\\s*$")) {
+                stages.clear();
+                inTable = true;
+                continue;
+            }
+            Matcher row = STAGE_ROW.matcher(line.strip());
+            if (!inTable || !row.matches()) {
+                inTable = false;
+                continue;
+            }
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("seconds", Double.parseDouble(row.group(2)));
+            if (row.group(3) != null) {
+                figures.put("outcome", row.group(3));
+            }
+            stages.put(row.group(1), figures);
+            if (row.group(1).equals("total")) {
+                inTable = false;
+            }
+        }
+        return stages;
+    }
+
+    private static long peakKb(Path status) {
+        try {
+            long peak = 0;
+            Matcher m = MEMORY.matcher(Files.readString(status));
+            while (m.find()) {
+                peak = Math.max(peak, Long.parseLong(m.group(2)));
+            }
+            return peak;
+        }
+        catch (IOException | RuntimeException e) {
+            return 0; // the process has just exited
+        }
+    }
+
+    private String sparkOpens() throws IOException {
+        Matcher matcher = Pattern.compile("<spark.jvm.opens>(.*?)</spark.jvm.opens>", Pattern.DOTALL)
+                .matcher(Files.readString(repositoryRoot.resolve("pom.xml")));
+        if (!matcher.find()) {
+            throw new IllegalStateException("Cannot find spark.jvm.opens in the root pom.xml");
+        }
+        return matcher.group(1);
+    }
+
+    private static String tail(String text, int lines) {
+        String[] all = text.split("\n");
+        return String.join("\n", List.of(all).subList(Math.max(0, all.length - lines), all.length));
+    }
+}
