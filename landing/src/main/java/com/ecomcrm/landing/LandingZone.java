@@ -25,9 +25,11 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import static java.util.Objects.requireNonNull;
@@ -39,6 +41,11 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>Thread-safe. One instance per process: each instance writes its own webhook files (named by an instance id),
  * so several API servers can land into the same folders without sharing a file.
+ *
+ * <p>Webhook appends use group commit: a caller writes its line, then either finds that another caller's fsync
+ * already covered it, or forces every file written since the last fsync itself. Under load one fsync makes many
+ * deliveries durable at once, so intake is not capped at one delivery per disk flush; each caller still returns only
+ * once its own line is on disk.
  */
 public final class LandingZone implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +54,14 @@ public final class LandingZone implements AutoCloseable {
     private final LandingLayout layout;
     private final Clock clock;
     private final String instanceId;
+    /** Guards the open files, the files written but not yet forced, and the write counter. */
+    private final Object writeLock = new Object();
+    /** Held by the caller doing an fsync; waiters behind it usually find their line already durable. */
+    private final Object syncLock = new Object();
     private final Map<Path, FileChannel> openWebhookFiles = new LinkedHashMap<>(16, 0.75f, true);
+    private final Set<FileChannel> unforced = new LinkedHashSet<>();
+    private long appended;
+    private long durable;
 
     public LandingZone(LandingLayout layout, Clock clock) {
         this.layout = requireNonNull(layout, "layout is null");
@@ -71,18 +85,21 @@ public final class LandingZone implements AutoCloseable {
         Path file = layout.dateDirectory(LandingSource.WEBHOOK, envelope.shop(), date)
                 .resolve("webhooks-" + instanceId + LandingLayout.FILE_SUFFIX);
         byte[] bytes = (envelope.toJsonLine() + "\n").getBytes(StandardCharsets.UTF_8);
-        synchronized (openWebhookFiles) {
-            try {
+        long ticket;
+        try {
+            synchronized (writeLock) {
                 FileChannel channel = channelFor(file);
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
-                channel.force(false);
+                unforced.add(channel);
+                ticket = ++appended;
             }
-            catch (IOException e) {
-                throw new UncheckedIOException("Cannot land webhook for " + envelope.shop() + ": " + e.getMessage(), e);
-            }
+            awaitDurable(ticket);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot land webhook for " + envelope.shop() + ": " + e.getMessage(), e);
         }
         return file;
     }
@@ -165,6 +182,40 @@ public final class LandingZone implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** Returns once every append up to {@code ticket} is on disk, forcing the files itself if nobody has yet. */
+    private void awaitDurable(long ticket) throws IOException {
+        synchronized (syncLock) {
+            if (durable >= ticket) {
+                return;
+            }
+            List<FileChannel> toForce;
+            long upTo;
+            synchronized (writeLock) {
+                toForce = List.copyOf(unforced);
+                unforced.clear();
+                upTo = appended;
+            }
+            try {
+                for (FileChannel channel : toForce) {
+                    try {
+                        channel.force(false);
+                    }
+                    catch (java.nio.channels.ClosedChannelException evicted) {
+                        // Closed by eviction, which forced it first.
+                    }
+                }
+            }
+            catch (IOException e) {
+                // Nothing of this batch counts as durable; the next caller forces these files again.
+                synchronized (writeLock) {
+                    unforced.addAll(toForce);
+                }
+                throw e;
+            }
+            durable = upTo;
+        }
+    }
+
     private FileChannel channelFor(Path file) throws IOException {
         FileChannel channel = openWebhookFiles.get(file);
         if (channel == null) {
@@ -174,6 +225,9 @@ public final class LandingZone implements AutoCloseable {
             openWebhookFiles.put(file, channel);
             if (openWebhookFiles.size() > MAX_OPEN_FILES) {
                 var eldest = openWebhookFiles.entrySet().iterator().next();
+                // Its lines may not be forced yet: make them durable before letting go of the file.
+                eldest.getValue().force(false);
+                unforced.remove(eldest.getValue());
                 eldest.getValue().close();
                 openWebhookFiles.remove(eldest.getKey());
             }
@@ -183,7 +237,7 @@ public final class LandingZone implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (openWebhookFiles) {
+        synchronized (writeLock) {
             for (FileChannel channel : openWebhookFiles.values()) {
                 try {
                     channel.close();

@@ -54,6 +54,46 @@ class LandingZoneTest {
     }
 
     @Test
+    void concurrentWebhooksAllLandWholeWithGroupCommit() throws Exception {
+        LandingZone zone = new LandingZone(new LandingLayout(root), Clock.systemUTC());
+        int threads = 16;
+        int perThread = 150;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    ShopId shop = ShopId.of("shop-" + (i % 3) + ".myshopify.com");
+                    zone.appendWebhook(LandingEnvelope.webhook(shop, "orders/create", "w-" + thread + "-" + i,
+                            Instant.now(), Optional.empty(), Optional.empty(), "{\"id\":" + (thread * 1000 + i) + "}"));
+                }
+                return null;
+            }));
+        }
+        for (var future : done) {
+            future.get();
+        }
+        pool.shutdown();
+        zone.close();
+
+        List<String> lines;
+        try (var files = Files.walk(root)) {
+            lines = files.filter(Files::isRegularFile).flatMap(file -> {
+                try {
+                    return Files.readAllLines(file).stream();
+                }
+                catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
+        assertThat(lines).hasSize(threads * perThread);
+        assertThat(lines.stream().map(LandingEnvelope::fromJsonLine).map(LandingEnvelope::deliveryId).distinct())
+                .hasSize(threads * perThread);
+    }
+
+    @Test
     void aMalformedBulkLineIsReportedWithItsNumberAndTheRestLands() throws IOException {
         String jsonl = String.join("\n",
                 "{\"id\":\"gid://shopify/Customer/1\",\"email\":\"a@example.com\"}",
