@@ -23,11 +23,18 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ClickHouseSegmentReader implements SegmentReader {
     private static final SqlTemplate PUBLICATION = new SqlTemplate(
-            "SELECT publish_id, toString(as_of_date) AS as_of_date FROM shop_publications"
+            "SELECT toString(publish_id) AS publication, toString(as_of_date) AS as_of FROM shop_publications"
                     + " WHERE shop_id = {shop} ORDER BY publish_id DESC LIMIT 1");
-    private static final SqlTemplate SUMMARY = new SqlTemplate(
-            "SELECT segment, toString(customers) AS customers, toString(revenue_cents) AS revenue_cents"
-                    + " FROM segment_summary WHERE shop_id = {shop} AND publish_id = {publish_id}");
+    /**
+     * The current publication's rows in one round trip: the subquery picks the publication, as readers must. Aliases
+     * never reuse a column's name: ClickHouse resolves aliases in WHERE too, so {@code toString(publish_id) AS
+     * publish_id} would turn the filter into a string comparison.
+     */
+    private static final SqlTemplate CURRENT_SUMMARY = new SqlTemplate(
+            "SELECT segment, toString(customers) AS customer_count, toString(revenue_cents) AS revenue,"
+                    + " toString(publish_id) AS publication, toString(as_of_date) AS as_of"
+                    + " FROM segment_summary WHERE shop_id = {shop}"
+                    + " AND publish_id = (SELECT max(publish_id) FROM shop_publications WHERE shop_id = {shop})");
 
     private final ClickHouseGateway clickHouse;
 
@@ -38,17 +45,27 @@ public final class ClickHouseSegmentReader implements SegmentReader {
     @Override
     public Optional<SegmentReport> latest(ShopId shop) {
         ShopScope scope = clickHouse.forShop(shop);
-        List<JsonNode> publication = scope.select(PUBLICATION);
-        if (publication.isEmpty()) {
-            return Optional.empty();
+        List<JsonNode> rows = scope.select(CURRENT_SUMMARY);
+        long publishId;
+        LocalDate asOfDate;
+        if (!rows.isEmpty()) {
+            publishId = Long.parseLong(rows.get(0).get("publication").asText());
+            asOfDate = LocalDate.parse(rows.get(0).get("as_of").asText());
         }
-        long publishId = Long.parseLong(publication.get(0).get("publish_id").asText());
-        LocalDate asOfDate = LocalDate.parse(publication.get(0).get("as_of_date").asText());
+        else {
+            // No summary rows: either nothing is published yet, or the publication has no customers at all.
+            List<JsonNode> publication = scope.select(PUBLICATION);
+            if (publication.isEmpty()) {
+                return Optional.empty();
+            }
+            publishId = Long.parseLong(publication.get(0).get("publication").asText());
+            asOfDate = LocalDate.parse(publication.get(0).get("as_of").asText());
+        }
         Map<Segment, SegmentSummary> bySegment = new EnumMap<>(Segment.class);
-        for (JsonNode row : scope.select(SUMMARY.bind("publish_id", publishId))) {
+        for (JsonNode row : rows) {
             Segment segment = Segment.fromKey(row.get("segment").asText());
-            bySegment.put(segment, new SegmentSummary(segment, Long.parseLong(row.get("customers").asText()),
-                    BigDecimal.valueOf(Long.parseLong(row.get("revenue_cents").asText()), 2)));
+            bySegment.put(segment, new SegmentSummary(segment, Long.parseLong(row.get("customer_count").asText()),
+                    BigDecimal.valueOf(Long.parseLong(row.get("revenue").asText()), 2)));
         }
         List<SegmentSummary> segments = new ArrayList<>();
         for (Segment segment : Segment.values()) {
