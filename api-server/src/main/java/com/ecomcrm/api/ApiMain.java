@@ -4,11 +4,24 @@ import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.auth.SessionTokenVerifier;
 import com.ecomcrm.api.config.ApiConfig;
 import com.ecomcrm.api.config.PostgresSettings;
+import com.ecomcrm.api.install.AuthCallbackHandler;
+import com.ecomcrm.api.install.InstallCompleteHandler;
+import com.ecomcrm.api.install.InstallHandler;
+import com.ecomcrm.api.install.OAuthStates;
+import com.ecomcrm.api.install.QueryHmac;
+import com.ecomcrm.api.install.SignedRequestCheck;
 import com.ecomcrm.api.segments.ClickHouseSegmentReader;
 import com.ecomcrm.api.segments.SegmentsHandler;
+import com.ecomcrm.api.sync.SyncProgressHandler;
+import com.ecomcrm.api.tokens.AccessTokenClient;
+import com.ecomcrm.api.tokens.OfflineTokens;
+import com.ecomcrm.api.tokens.ShopTokens;
+import com.ecomcrm.api.tokens.TokenCipher;
 import com.ecomcrm.api.webhooks.WebhookDeliveryCheck;
 import com.ecomcrm.api.webhooks.WebhookHandler;
 import com.ecomcrm.api.webhooks.WebhookReceipts;
+import com.ecomcrm.api.webhooks.WebhookRegistrar;
+import com.ecomcrm.api.webhooks.WebhookSetup;
 import com.ecomcrm.api.webhooks.WebhookSignature;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
 import com.ecomcrm.clickhouse.ClickHouseSettings;
@@ -23,7 +36,9 @@ import io.vertx.sqlclient.PoolOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Starts the API server from the environment: {@code bin/run api-server com.ecomcrm.api.ApiMain}.
@@ -43,21 +58,46 @@ public final class ApiMain {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> application.close().await()));
     }
 
-    /** Everything the server holds open, so tests and the shutdown hook can close it in one call. */
+    /**
+     * Everything the server holds open, so tests and the shutdown hook can close it in one call.
+     *
+     * @param offlineTokens a shop's usable offline access token (stored, refreshed or exchanged)
+     * @param shopTokens    the encrypted token store behind it
+     */
     public record Application(Vertx vertx, ApiServer server, Pool postgres, ClickHouseGateway clickHouse,
-                              LandingZone landingZone) {
+                              LandingZone landingZone, OfflineTokens offlineTokens, ShopTokens shopTokens) {
         public static Future<Application> start(Vertx vertx, ApiConfig config, ClickHouseSettings clickHouseSettings,
                                                 Clock clock) {
             Pool postgres = postgresPool(vertx, config.postgres());
             ClickHouseGateway clickHouse = ClickHouseGateway.connect(clickHouseSettings);
             LandingZone landingZone = new LandingZone(new LandingLayout(config.landingDirectory()), clock);
-            ApiServer server = new ApiServer(config.host(), config.port(),
+            // Shopify's endpoints are called from worker threads; redirects are never followed (a token endpoint
+            // answering 3xx is a misconfiguration to see, not to obey).
+            HttpClient shopifyHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                    .followRedirects(HttpClient.Redirect.NEVER).build();
+            ShopTokens shopTokens = new ShopTokens(postgres, new TokenCipher(config.tokenKeys()));
+            AccessTokenClient accessTokens = new AccessTokenClient(shopifyHttp, config.shopify(), config.clientId(),
+                    config.clientSecret());
+            OfflineTokens offlineTokens = new OfflineTokens(vertx, shopTokens, accessTokens, clock);
+            WebhookSetup webhookSetup = new WebhookSetup(vertx, new WebhookRegistrar(shopifyHttp, config.shopify()),
+                    shopTokens, clock);
+            SignedRequestCheck signedRequests = new SignedRequestCheck(new QueryHmac(config.webhookSecrets()), clock,
+                    config.shopify().timestampWindow());
+            OAuthStates states = new OAuthStates(postgres, clock);
+
+            ApiServer server = new ApiServer(config.host(), config.port(), new ApiServer.Handlers(
                     new SessionTokenHandler(new SessionTokenVerifier(config.clientId(), config.clientSecret(), clock)),
                     new WebhookHandler(vertx, new WebhookDeliveryCheck(new WebhookSignature(config.webhookSecrets())),
                             new WebhookReceipts(postgres), landingZone, clock),
-                    new SegmentsHandler(vertx, new ClickHouseSegmentReader(clickHouse)));
+                    new SegmentsHandler(vertx, new ClickHouseSegmentReader(clickHouse)),
+                    new InstallHandler(signedRequests, states, config.shopify(), config.clientId()),
+                    new AuthCallbackHandler(vertx, signedRequests, states, accessTokens, shopTokens, webhookSetup,
+                            config.shopify(), config.clientId(), clock),
+                    new InstallCompleteHandler(offlineTokens, webhookSetup),
+                    new SyncProgressHandler(postgres)));
             return vertx.deployVerticle(server)
-                    .map(id -> new Application(vertx, server, postgres, clickHouse, landingZone));
+                    .map(id -> new Application(vertx, server, postgres, clickHouse, landingZone, offlineTokens,
+                            shopTokens));
         }
 
         public Future<Void> close() {

@@ -2,7 +2,11 @@ package com.ecomcrm.api;
 
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.http.ErrorResponses;
+import com.ecomcrm.api.install.AuthCallbackHandler;
+import com.ecomcrm.api.install.InstallCompleteHandler;
+import com.ecomcrm.api.install.InstallHandler;
 import com.ecomcrm.api.segments.SegmentsHandler;
+import com.ecomcrm.api.sync.SyncProgressHandler;
 import com.ecomcrm.api.webhooks.WebhookHandler;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -20,20 +24,30 @@ public final class ApiServer extends VerticleBase {
     /** Shopify's largest payloads (orders with hundreds of lines) stay well below this. */
     private static final long MAX_WEBHOOK_BYTES = 10L * 1024 * 1024;
 
+    /** Every handler the route table uses. */
+    public record Handlers(SessionTokenHandler sessionTokens, WebhookHandler webhooks, SegmentsHandler segments,
+                           InstallHandler install, AuthCallbackHandler authCallback,
+                           InstallCompleteHandler installComplete, SyncProgressHandler sync) {
+        public Handlers {
+            requireNonNull(sessionTokens, "sessionTokens is null");
+            requireNonNull(webhooks, "webhooks is null");
+            requireNonNull(segments, "segments is null");
+            requireNonNull(install, "install is null");
+            requireNonNull(authCallback, "authCallback is null");
+            requireNonNull(installComplete, "installComplete is null");
+            requireNonNull(sync, "sync is null");
+        }
+    }
+
     private final String host;
     private final int port;
-    private final SessionTokenHandler sessionTokens;
-    private final WebhookHandler webhooks;
-    private final SegmentsHandler segments;
+    private final Handlers handlers;
     private HttpServer server;
 
-    public ApiServer(String host, int port, SessionTokenHandler sessionTokens, WebhookHandler webhooks,
-                     SegmentsHandler segments) {
+    public ApiServer(String host, int port, Handlers handlers) {
         this.host = requireNonNull(host, "host is null");
         this.port = port;
-        this.sessionTokens = requireNonNull(sessionTokens, "sessionTokens is null");
-        this.webhooks = requireNonNull(webhooks, "webhooks is null");
-        this.segments = requireNonNull(segments, "segments is null");
+        this.handlers = requireNonNull(handlers, "handlers is null");
     }
 
     @Override
@@ -45,10 +59,17 @@ public final class ApiServer extends VerticleBase {
 
         router.route("/webhooks").method(HttpMethod.POST)
                 .handler(BodyHandler.create().setBodyLimit(MAX_WEBHOOK_BYTES).setHandleFileUploads(false))
-                .handler(webhooks);
+                .handler(handlers.webhooks());
 
-        router.route("/api/*").handler(sessionTokens);
-        router.get("/api/segments").handler(segments);
+        // Shopify-signed browser redirects of the authorization-code grant (query-string HMAC, no session token).
+        router.get("/auth/install").handler(handlers.install());
+        router.get("/auth/callback").handler(handlers.authCallback());
+
+        // Everything under /api is called by App Bridge with a session token.
+        router.route("/api/*").handler(handlers.sessionTokens());
+        router.get("/api/segments").handler(handlers.segments());
+        router.post("/api/install/complete").handler(handlers.installComplete());
+        router.get("/api/sync").handler(handlers.sync());
 
         router.route().failureHandler(errors);
         // Unknown paths and wrong methods get the same JSON error shape as everything else.

@@ -67,6 +67,7 @@ class ApiServerTest {
         env.put("SHOPIFY_API_KEY", CLIENT_ID);
         env.put("SHOPIFY_API_SECRET", SECRET);
         env.put("ECOMCRM_LANDING_DIR", landing.toString());
+        env.putIfAbsent("ECOMCRM_TOKEN_KEYS", "test1:" + Base64.getEncoder().encodeToString(new byte[32]));
         ApiConfig config = ApiConfig.from(env);
         application = ApiMain.Application.start(Vertx.vertx(), config, ClickHouseSettings.fromEnvironment(),
                 Clock.systemUTC()).await();

@@ -13,6 +13,7 @@ import static java.util.Objects.requireNonNull;
  */
 public final class SessionTokenHandler implements Handler<RoutingContext> {
     private static final String IDENTITY = "ecomcrm.session";
+    private static final String RAW_TOKEN = "ecomcrm.session.token";
 
     private final SessionTokenVerifier verifier;
 
@@ -28,12 +29,19 @@ public final class SessionTokenHandler implements Handler<RoutingContext> {
                 : ctx.request().getParam("id_token");
         try {
             ctx.put(IDENTITY, verifier.verify(token));
+            ctx.put(RAW_TOKEN, token);
         }
         catch (DomainException e) {
             ctx.fail(e);
             return;
         }
         ctx.next();
+    }
+
+    /** The verified token itself, for the one handler that trades it with Shopify (token exchange). */
+    public static String verifiedToken(RoutingContext ctx) {
+        identity(ctx);
+        return ctx.get(RAW_TOKEN);
     }
 
     public static SessionIdentity identity(RoutingContext ctx) {

@@ -1,5 +1,7 @@
 package com.ecomcrm.api.config;
 
+import com.ecomcrm.api.tokens.TokenKeys;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,8 @@ import static java.util.Objects.requireNonNull;
  * start with the variable at fault named; secrets come only from the environment and are never printed.
  *
  * @param previousClientSecret during a client-secret rotation, the old secret, still accepted for webhooks
+ * @param shopify              Shopify's endpoints, the scopes, the app's public URL
+ * @param tokenKeys            {@code ECOMCRM_TOKEN_KEYS}, required: the keys that encrypt Shopify tokens at rest
  */
 public record ApiConfig(
         String host,
@@ -22,7 +26,9 @@ public record ApiConfig(
         String clientSecret,
         Optional<String> previousClientSecret,
         PostgresSettings postgres,
-        Path landingDirectory) {
+        Path landingDirectory,
+        ShopifySettings shopify,
+        TokenKeys tokenKeys) {
 
     public ApiConfig {
         requireNonNull(host, "host is null");
@@ -31,6 +37,8 @@ public record ApiConfig(
         requireNonNull(previousClientSecret, "previousClientSecret is null");
         requireNonNull(postgres, "postgres is null");
         requireNonNull(landingDirectory, "landingDirectory is null");
+        requireNonNull(shopify, "shopify is null");
+        requireNonNull(tokenKeys, "tokenKeys is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("Cannot use ECOMCRM_API_PORT: " + port + " is not a port");
         }
@@ -59,7 +67,11 @@ public record ApiConfig(
                 required(env, "SHOPIFY_API_SECRET"),
                 Optional.ofNullable(env.apply("SHOPIFY_API_SECRET_PREVIOUS")).filter(s -> !s.isBlank()),
                 PostgresSettings.from(env),
-                Path.of(orDefault(env, "ECOMCRM_LANDING_DIR", "var/landing")));
+                Path.of(orDefault(env, "ECOMCRM_LANDING_DIR", "var/landing")),
+                ShopifySettings.from(env),
+                // No default, not even for development: a default key would silently protect production tokens with
+                // a key published in the repository.
+                TokenKeys.parse(env.apply(TokenKeys.VARIABLE)));
     }
 
     private static int parsePort(String value) {

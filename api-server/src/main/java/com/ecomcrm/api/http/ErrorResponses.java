@@ -48,13 +48,17 @@ public final class ErrorResponses implements Handler<RoutingContext> {
             message = "Something went wrong on our side; reference " + reference;
         }
         int status = statusOf(code);
-        if (code == ErrorCode.UNAUTHENTICATED) {
-            // App Bridge retries once with a fresh session token when it sees this header.
+        if (code == ErrorCode.UNAUTHENTICATED && ctx.request().path().startsWith("/api/")) {
+            // App Bridge retries once with a fresh session token when it sees this header. Only /api/* is called
+            // by App Bridge; a refused OAuth callback is not a session-token problem.
             ctx.response().putHeader("X-Shopify-Retry-Invalid-Session-Request", "1");
         }
+        JsonObject error = new JsonObject().put("code", code.name()).put("message", message);
+        if (failure instanceof ParameterException parameter) {
+            error.put("field", parameter.parameter());
+        }
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("error", new JsonObject().put("code", code.name()).put("message", message))
-                        .encode());
+                .end(new JsonObject().put("error", error).encode());
     }
 
     public static int statusOf(ErrorCode code) {

@@ -74,7 +74,7 @@ public final class BulkImport {
         String operationId = started.path("bulkOperation").path("id").asText();
         long syncId = recordStart(shop, operationId, objectType);
         try {
-            JsonNode operation = awaitCompletion(shop, operationId);
+            JsonNode operation = awaitCompletion(shop, operationId, syncId);
             String url = operation.path("url").asText(null);
             BulkLandingResult result;
             if (url == null || url.isEmpty()) {
@@ -98,11 +98,12 @@ public final class BulkImport {
         }
     }
 
-    private JsonNode awaitCompletion(ShopId shop, String operationId) {
+    private JsonNode awaitCompletion(ShopId shop, String operationId, long syncId) {
         Instant deadline = clock.instant().plus(timeout);
         while (true) {
             JsonNode operation = shopify.graphql(POLL, JSON.createObjectNode().put("id", operationId)).path("node");
             String status = operation.path("status").asText();
+            recordProgress(syncId, operation);
             switch (status) {
                 case "COMPLETED":
                     return operation;
@@ -142,6 +143,23 @@ public final class BulkImport {
         }
         catch (SQLException e) {
             throw new DomainException(ErrorCode.UNAVAILABLE, "Cannot record the import of " + shop + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Shopify's running counts (UnsignedInt64, sent as strings), for GET /api/sync; best effort. */
+    private void recordProgress(long syncId, JsonNode operation) {
+        try (Connection connection = postgres.get();
+             PreparedStatement update = connection.prepareStatement("""
+                     UPDATE bulk_syncs SET objects_so_far = ?, root_objects_so_far = ?, progress_at = ? WHERE id = ?""")) {
+            update.setLong(1, operation.path("objectCount").asLong(0));
+            update.setLong(2, operation.path("rootObjectCount").asLong(0));
+            update.setTimestamp(3, Timestamp.from(clock.instant()));
+            update.setLong(4, syncId);
+            update.executeUpdate();
+        }
+        catch (SQLException e) {
+            // Progress is for display; the import itself must not fail for it.
+            LOG.warn("Cannot record the progress of sync {}: {}", syncId, e.getMessage());
         }
     }
 

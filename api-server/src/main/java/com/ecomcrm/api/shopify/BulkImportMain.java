@@ -1,6 +1,7 @@
 package com.ecomcrm.api.shopify;
 
 import com.ecomcrm.api.config.ApiConfig;
+import com.ecomcrm.api.config.ShopifySettings;
 import com.ecomcrm.domain.ShopId;
 import com.ecomcrm.landing.LandingLayout;
 import com.ecomcrm.landing.LandingZone;
@@ -21,7 +22,8 @@ import java.util.function.Supplier;
  * token is an argument.
  */
 public final class BulkImportMain {
-    public static final String DEFAULT_ADMIN_URL = "https://{shop}/admin/api/2026-07/graphql.json";
+    /** Kept for callers of the constant; the one pinned value is {@link ShopifySettings#DEFAULT_GRAPHQL_URL}. */
+    public static final String DEFAULT_ADMIN_URL = ShopifySettings.DEFAULT_GRAPHQL_URL;
 
     private BulkImportMain() {
     }
@@ -33,7 +35,7 @@ public final class BulkImportMain {
         }
         ShopId shop = ShopId.of(args[0]);
         ApiConfig config = ApiConfig.fromEnvironment();
-        String adminUrl = System.getenv().getOrDefault("ECOMCRM_SHOPIFY_ADMIN_URL", DEFAULT_ADMIN_URL);
+        String adminUrl = config.shopify().graphqlUrl();
         Supplier<Connection> postgres = () -> {
             try {
                 return DriverManager.getConnection(config.postgres().jdbcUrl(), config.postgres().user(),

@@ -18,9 +18,18 @@ import java.util.regex.Pattern;
 final class GraphqlText {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern BARE_VALUE = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final Pattern ROOT_FIELD = Pattern.compile("^\\s*(?:query\\b[^{]*)?\\{\\s*([A-Za-z_][A-Za-z0-9_]*)");
 
     private GraphqlText() {
+    }
+
+    /**
+     * A call of {@code field} with arguments, not an operation named like it: {@code mutation
+     * webhookSubscriptionCreate($topic: ...)} declares variables, whose list starts with {@code $}.
+     */
+    private static Pattern callOf(String field) {
+        return Pattern.compile("\\b" + Pattern.quote(field) + "\\s*\\((?!\\s*\\$)");
     }
 
     static boolean calls(String document, String field) {
@@ -31,11 +40,11 @@ final class GraphqlText {
      * The string value of {@code argument} in the first call of {@code field}, resolving {@code $variables}.
      */
     static Optional<String> argument(String document, String field, String argument, JsonNode variables) {
-        Matcher call = Pattern.compile("\\b" + Pattern.quote(field) + "\\s*\\(").matcher(document);
+        Matcher call = callOf(field).matcher(document);
         if (!call.find()) {
             return Optional.empty();
         }
-        Matcher arg = Pattern.compile("\\b" + Pattern.quote(argument) + "\\s*:\\s*").matcher(document);
+        Matcher arg = Pattern.compile("(?<!\\$)\\b" + Pattern.quote(argument) + "\\s*:\\s*").matcher(document);
         if (!arg.find(call.end())) {
             return Optional.empty();
         }
@@ -47,6 +56,11 @@ final class GraphqlText {
             }
             JsonNode value = variables == null ? null : variables.get(name.group());
             return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
+        }
+        Matcher bare = BARE_VALUE.matcher(document);
+        if (bare.find(at) && bare.start() == at) {
+            // An enum (CUSTOMERS_CREATE), a number or a boolean written inline.
+            return Optional.of(bare.group());
         }
         if (document.startsWith("\"\"\"", at)) {
             int close = document.indexOf("\"\"\"", at + 3);
@@ -69,6 +83,21 @@ final class GraphqlText {
             }
         }
         return Optional.empty();
+    }
+
+    /** The JSON value of an argument passed as a {@code $variable} (objects such as {@code WebhookSubscriptionInput}). */
+    static Optional<JsonNode> variableArgument(String document, String field, String argument, JsonNode variables) {
+        Matcher call = callOf(field).matcher(document);
+        if (!call.find()) {
+            return Optional.empty();
+        }
+        Matcher arg = Pattern.compile("\\b" + Pattern.quote(argument) + "\\s*:\\s*\\$([A-Za-z_][A-Za-z0-9_]*)")
+                .matcher(document);
+        if (!arg.find(call.end()) || variables == null) {
+            return Optional.empty();
+        }
+        JsonNode value = variables.get(arg.group(1));
+        return value == null || value.isNull() ? Optional.empty() : Optional.of(value);
     }
 
     /** The first field of the query's selection: {@code customers} for {@code { customers { edges ... } } }. */

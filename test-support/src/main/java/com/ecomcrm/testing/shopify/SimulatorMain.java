@@ -128,6 +128,13 @@ public final class SimulatorMain {
                 .withBucket(Double.parseDouble(options.getOrDefault("bucket", "2000")),
                         Double.parseDouble(options.getOrDefault("restore-rate", "100")))
                 .withThrottledStatus((int) longOption(options, "throttled-status", 200L));
+        // The app that installs: the same credentials the API server reads, so the OAuth and token-exchange
+        // endpoints sign and check with the secret the app verifies with.
+        String clientId = System.getenv("SHOPIFY_API_KEY");
+        String clientSecret = System.getenv("SHOPIFY_API_SECRET");
+        if (clientId != null && !clientId.isBlank() && clientSecret != null && !clientSecret.isBlank()) {
+            serverOptions = serverOptions.withApp(clientId, clientSecret);
+        }
         List<SimulatorServer.ShopAccount> accounts = SimulatedShops.domains(shops).stream()
                 .map(shop -> new SimulatorServer.ShopAccount(
                         StoreGenerator.generate(seed, shop, customers, end.minus(StoreGenerator.DEFAULT_HISTORY), end),
@@ -147,6 +154,7 @@ public final class SimulatorMain {
         System.out.println("# Shopify simulator on " + server.baseUrl() + " (seed " + seed + ", " + shops
                 + " shops x " + customers + " customers); stop with Ctrl-C or kill");
         System.out.println("ECOMCRM_SHOPIFY_ADMIN_URL=" + server.adminUrlTemplate());
+        System.out.println("ECOMCRM_SHOPIFY_ADMIN_BASE=" + server.adminBaseTemplate());
         server.tokens().forEach((shop, token) -> System.out.println(shop.domain() + " " + token));
         System.out.flush();
         // Vert.x threads are not daemons: the process runs until killed.

@@ -45,6 +45,12 @@ import static java.util.Objects.requireNonNull;
  *   Every answer carries {@code extensions.cost}; with a small bucket it answers {@code THROTTLED}.</li>
  *   <li>{@code GET /bulk/{shop}/{operation number}.jsonl}: the result file of a completed operation, byte for byte
  *   {@link BulkJsonlWriter}'s output.</li>
+ *   <li>{@code GET /shops/{shop}/admin/oauth/authorize} and {@code POST /shops/{shop}/admin/oauth/access_token}: the
+ *   authorization-code grant, token exchange and refresh ({@link SimulatedOAuth}); the tokens it issues open the
+ *   GraphQL endpoint as the static tokens of {@link ShopAccount} do. The app's {@code ECOMCRM_SHOPIFY_ADMIN_BASE} is
+ *   {@link #adminBaseTemplate()}.</li>
+ *   <li>GraphQL also serves {@code webhookSubscriptions} and {@code webhookSubscriptionCreate/Update/Delete}
+ *   ({@link SimulatedWebhookSubscriptions}); {@link #webhookSubscriptions(ShopId)} shows what an app registered.</li>
  * </ul>
  * The app's {@code ECOMCRM_SHOPIFY_ADMIN_URL} is {@link #adminUrlTemplate()}:
  * {@code http://127.0.0.1:<port>/shops/{shop}/admin/api/2025-10/graphql.json}. Any {@code YYYY-MM} version is accepted
@@ -84,64 +90,107 @@ public final class SimulatorServer extends VerticleBase {
     }
 
     /**
-     * @param port               0 for a free port
-     * @param pollsWhileRunning  reads of an operation that still answer RUNNING
-     * @param minimumRunTime     an operation is never COMPLETED sooner than this after it started
-     * @param bucketSize         the cost bucket's {@code maximumAvailable}
-     * @param restoreRate        points restored per second
-     * @param throttledStatus    HTTP status of a THROTTLED answer (Shopify has been seen sending 200 and 429)
-     * @param clock              time for the bucket and the operations' timestamps
+     * @param port                 0 for a free port
+     * @param pollsWhileRunning    reads of an operation that still answer RUNNING
+     * @param minimumRunTime       an operation is never COMPLETED sooner than this after it started
+     * @param bucketSize           the cost bucket's {@code maximumAvailable}
+     * @param restoreRate          points restored per second
+     * @param throttledStatus      HTTP status of a THROTTLED answer (Shopify has been seen sending 200 and 429)
+     * @param clock                time for the bucket, the operations' timestamps and token expiry
+     * @param clientId             the app's client id: checked by the grant screen and the token endpoint, the
+     *                             audience of session tokens
+     * @param clientSecret         signs the grant screen's redirect (query HMAC) and session tokens
+     * @param accessTokenLifetime  {@code expires_in} of expiring offline tokens (Shopify: 1 hour)
+     * @param refreshTokenLifetime {@code refresh_token_expires_in} (Shopify: 90 days)
      */
     public record Options(int port, int pollsWhileRunning, Duration minimumRunTime, double bucketSize,
-                          double restoreRate, int throttledStatus, Clock clock) {
+                          double restoreRate, int throttledStatus, Clock clock, String clientId, String clientSecret,
+                          Duration accessTokenLifetime, Duration refreshTokenLifetime) {
+        /** The development app credentials (docs/development.md), which {@code make demo} and the tests use. */
+        public static final String DEV_CLIENT_ID = "ecomcrm-dev-client-id";
+        public static final String DEV_CLIENT_SECRET = "ecomcrm-dev-client-secret";
+
         public Options {
             requireNonNull(minimumRunTime, "minimumRunTime is null");
             requireNonNull(clock, "clock is null");
+            requireNonNull(clientId, "clientId is null");
+            requireNonNull(clientSecret, "clientSecret is null");
+            requireNonNull(accessTokenLifetime, "accessTokenLifetime is null");
+            requireNonNull(refreshTokenLifetime, "refreshTokenLifetime is null");
             if (port < 0 || port > 65535 || pollsWhileRunning < 0 || bucketSize <= 0 || restoreRate <= 0) {
                 throw new IllegalArgumentException("Cannot use simulator options " + port + "/" + pollsWhileRunning
                         + "/" + bucketSize + "/" + restoreRate);
             }
         }
 
-        /** A free port, one RUNNING answer per operation, Shopify's standard bucket (2000 points, 100/s), 200 on THROTTLED. */
+        /**
+         * A free port, one RUNNING answer per operation, Shopify's standard bucket (2000 points, 100/s), 200 on
+         * THROTTLED, the development app credentials, Shopify's token lifetimes (1 hour, 90 days).
+         */
         public static Options defaults() {
-            return new Options(0, 1, Duration.ZERO, 2000, 100, 200, Clock.systemUTC());
+            return new Options(0, 1, Duration.ZERO, 2000, 100, 200, Clock.systemUTC(), DEV_CLIENT_ID,
+                    DEV_CLIENT_SECRET, Duration.ofHours(1), Duration.ofDays(90));
         }
 
         public Options withPort(int port) {
-            return new Options(port, pollsWhileRunning, minimumRunTime, bucketSize, restoreRate, throttledStatus, clock);
+            return new Options(port, pollsWhileRunning, minimumRunTime, bucketSize, restoreRate, throttledStatus, clock,
+                    clientId, clientSecret, accessTokenLifetime, refreshTokenLifetime);
         }
 
         public Options withPollsWhileRunning(int polls) {
-            return new Options(port, polls, minimumRunTime, bucketSize, restoreRate, throttledStatus, clock);
+            return new Options(port, polls, minimumRunTime, bucketSize, restoreRate, throttledStatus, clock,
+                    clientId, clientSecret, accessTokenLifetime, refreshTokenLifetime);
         }
 
         public Options withMinimumRunTime(Duration duration) {
-            return new Options(port, pollsWhileRunning, duration, bucketSize, restoreRate, throttledStatus, clock);
+            return new Options(port, pollsWhileRunning, duration, bucketSize, restoreRate, throttledStatus, clock,
+                    clientId, clientSecret, accessTokenLifetime, refreshTokenLifetime);
         }
 
         public Options withBucket(double size, double restorePerSecond) {
-            return new Options(port, pollsWhileRunning, minimumRunTime, size, restorePerSecond, throttledStatus, clock);
+            return new Options(port, pollsWhileRunning, minimumRunTime, size, restorePerSecond, throttledStatus, clock,
+                    clientId, clientSecret, accessTokenLifetime, refreshTokenLifetime);
         }
 
         public Options withThrottledStatus(int status) {
-            return new Options(port, pollsWhileRunning, minimumRunTime, bucketSize, restoreRate, status, clock);
+            return new Options(port, pollsWhileRunning, minimumRunTime, bucketSize, restoreRate, status, clock,
+                    clientId, clientSecret, accessTokenLifetime, refreshTokenLifetime);
         }
 
         public Options withClock(Clock newClock) {
-            return new Options(port, pollsWhileRunning, minimumRunTime, bucketSize, restoreRate, throttledStatus, newClock);
+            return new Options(port, pollsWhileRunning, minimumRunTime, bucketSize, restoreRate, throttledStatus,
+                    newClock, clientId, clientSecret, accessTokenLifetime, refreshTokenLifetime);
         }
+
+        /** The app the simulated shops install: its client id and secret. */
+        public Options withApp(String newClientId, String newClientSecret) {
+            return new Options(port, pollsWhileRunning, minimumRunTime, bucketSize, restoreRate, throttledStatus, clock,
+                    newClientId, newClientSecret, accessTokenLifetime, refreshTokenLifetime);
+        }
+
+        public Options withTokenLifetimes(Duration accessToken, Duration refreshToken) {
+            return new Options(port, pollsWhileRunning, minimumRunTime, bucketSize, restoreRate, throttledStatus, clock,
+                    clientId, clientSecret, accessToken, refreshToken);
+        }
+    }
+
+    /** A webhook subscription an app created in a simulated shop through the Admin API. */
+    public record WebhookSubscription(String id, String topic, String uri, String format, String apiVersion) {
     }
 
     private final Map<String, ShopState> shops = new LinkedHashMap<>();
     private final List<ShopAccount> accounts;
     private final Options options;
     private final AtomicLong operationNumbers = new AtomicLong();
+    private final SimulatedOAuth oauth;
+    private final SimulatedWebhookSubscriptions subscriptions = new SimulatedWebhookSubscriptions();
     private volatile HttpServer server;
 
     public SimulatorServer(List<ShopAccount> accounts, Options options) {
         this.accounts = List.copyOf(accounts);
         this.options = requireNonNull(options, "options is null");
+        this.oauth = new SimulatedOAuth(options.clientId(), options.clientSecret(), options.accessTokenLifetime(),
+                options.refreshTokenLifetime(), options.clock());
         for (ShopAccount account : this.accounts) {
             if (shops.put(account.shop().domain(), new ShopState(account, options)) != null) {
                 throw new IllegalArgumentException("Cannot serve shop " + account.shop() + " twice");
@@ -171,6 +220,10 @@ public final class SimulatorServer extends VerticleBase {
                 .handler(BodyHandler.create().setBodyLimit(1_000_000))
                 .handler(this::graphql);
         router.get("/bulk/:shop/:file").handler(this::download);
+        router.get("/shops/:shop/admin/oauth/authorize").handler(this::authorize);
+        router.post("/shops/:shop/admin/oauth/access_token")
+                .handler(BodyHandler.create().setBodyLimit(100_000))
+                .handler(this::accessToken);
         return vertx.createHttpServer().requestHandler(router).listen(options.port(), "127.0.0.1")
                 .onSuccess(listening -> server = listening);
     }
@@ -198,6 +251,32 @@ public final class SimulatorServer extends VerticleBase {
         return baseUrl() + "/shops/{shop}/admin/api/" + SimulatedShops.API_VERSION + "/graphql.json";
     }
 
+    /** The value for the app's {@code ECOMCRM_SHOPIFY_ADMIN_BASE}: the simulated shops' origin. */
+    public String adminBaseTemplate() {
+        return baseUrl() + "/shops/{shop}";
+    }
+
+    /** The webhook subscriptions the app created in {@code shop}, oldest first. */
+    public List<WebhookSubscription> webhookSubscriptions(ShopId shop) {
+        return subscriptions.list(shop).stream()
+                .map(s -> new WebhookSubscription(s.gid(), s.topic(), s.uri(), s.format(), s.apiVersion())).toList();
+    }
+
+    /**
+     * The next {@code count} successful answers of the token endpoint take effect but are never sent: the connection
+     * closes instead, as when a response is lost on the way.
+     */
+    public void dropNextTokenResponses(int count) {
+        oauth.dropNextResponses(count);
+    }
+
+    /** Whether {@code token} opens {@code shop}'s Admin API now (its static token, or one the token endpoint issued). */
+    public boolean acceptsAccessToken(ShopId shop, String token) {
+        ShopState state = shops.get(shop.domain());
+        return state != null && token != null && (MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+                state.account.accessToken().getBytes(StandardCharsets.UTF_8)) || oauth.accepts(shop, token));
+    }
+
     public String graphqlUrl(ShopId shop) {
         return adminUrlTemplate().replace("{shop}", shop.domain());
     }
@@ -221,8 +300,7 @@ public final class SimulatorServer extends VerticleBase {
         }
         ctx.response().putHeader("X-Shopify-API-Version", version);
         String token = ctx.request().getHeader("X-Shopify-Access-Token");
-        if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-                shop.account.accessToken().getBytes(StandardCharsets.UTF_8))) {
+        if (!acceptsAccessToken(shop.account.shop(), token)) {
             respond(ctx, 401, JSON.createObjectNode().put("errors", INVALID_TOKEN));
             return;
         }
@@ -242,7 +320,8 @@ public final class SimulatorServer extends VerticleBase {
         String document = request.get("query").asText();
         JsonNode variables = request.path("variables");
         boolean run = GraphqlText.calls(document, "bulkOperationRunQuery");
-        int cost = run || GraphqlText.calls(document, "bulkOperationCancel") ? RUN_COST : READ_COST;
+        int cost = run || GraphqlText.calls(document, "bulkOperationCancel")
+                || SimulatedWebhookSubscriptions.isMutation(document) ? RUN_COST : READ_COST;
         Instant now = options.clock().instant();
         synchronized (shop) {
             shop.refill(now);
@@ -258,7 +337,19 @@ public final class SimulatorServer extends VerticleBase {
             shop.available -= cost;
         }
         Future<ObjectNode> data;
-        if (run) {
+        if (SimulatedWebhookSubscriptions.handles(document)) {
+            SimulatedWebhookSubscriptions.Result result = subscriptions.execute(shop.account.shop(), version, document,
+                    variables, now);
+            if (result.errors() != null) {
+                ObjectNode failed = JSON.createObjectNode();
+                failed.set("errors", result.errors());
+                failed.set("extensions", cost(cost, cost, shop));
+                respond(ctx, 200, failed);
+                return;
+            }
+            data = Future.succeededFuture(result.data());
+        }
+        else if (run) {
             data = runBulkQuery(shop, document, variables, now);
         }
         else if (GraphqlText.calls(document, "bulkOperationCancel")) {
@@ -286,7 +377,7 @@ public final class SimulatorServer extends VerticleBase {
             unsupported.putArray("errors").addObject().put("message",
                     "The Shopify simulator does not implement this operation; it serves bulk queries of customers and"
                             + " orders (bulkOperationRunQuery, node, bulkOperation, currentBulkOperation,"
-                            + " bulkOperationCancel)");
+                            + " bulkOperationCancel), webhookSubscriptions and webhookSubscriptionCreate/Update/Delete");
             unsupported.set("extensions", cost(cost, cost, shop));
             respond(ctx, 200, unsupported);
             return;
@@ -303,6 +394,39 @@ public final class SimulatorServer extends VerticleBase {
             response.set("extensions", cost(cost, cost, shop));
             respond(ctx, 200, response);
         });
+    }
+
+    private void authorize(RoutingContext ctx) {
+        ShopState shop = shops.get(ctx.pathParam("shop"));
+        if (shop == null) {
+            ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("Not Found");
+            return;
+        }
+        Map<String, String> query = new LinkedHashMap<>();
+        ctx.queryParams().forEach(entry -> query.putIfAbsent(entry.getKey(), entry.getValue()));
+        StringBuilder error = new StringBuilder();
+        Optional<String> location = oauth.authorize(shop.account.shop(), query, error);
+        if (location.isEmpty()) {
+            ctx.response().setStatusCode(400).putHeader("Content-Type", "text/plain").end(error.toString());
+            return;
+        }
+        ctx.response().setStatusCode(302).putHeader("Location", location.get()).end();
+    }
+
+    private void accessToken(RoutingContext ctx) {
+        ShopState shop = shops.get(ctx.pathParam("shop"));
+        if (shop == null) {
+            respond(ctx, 404, JSON.createObjectNode().put("errors", "Not Found"));
+            return;
+        }
+        byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        SimulatedOAuth.Answer answer = oauth.accessToken(shop.account.shop(),
+                SimulatedOAuth.fields(ctx.request().getHeader("Content-Type"), body));
+        if (answer.body() == null) {
+            ctx.request().connection().close();
+            return;
+        }
+        respond(ctx, answer.status(), answer.body());
     }
 
     private Future<ObjectNode> runBulkQuery(ShopState shop, String document, JsonNode variables, Instant now) {

@@ -1,0 +1,89 @@
+package com.ecomcrm.api.sync;
+
+import com.ecomcrm.api.auth.SessionTokenHandler;
+import com.ecomcrm.domain.ShopId;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@code GET /api/sync}: how far the initial import of the session's shop is, from {@code bulk_syncs} (written by
+ * {@code BulkImport}). One entry per object type, its latest run: status, objects so far (Shopify's
+ * {@code objectCount} while running, lines landed once completed), root objects so far and an estimate of the root
+ * objects to expect (the count of the last completed run of that type; null before the first one). The phase is
+ * {@code NOT_STARTED}, {@code RUNNING}, {@code FAILED} or {@code COMPLETED}.
+ *
+ * <p>Answer: {@code {"shop":..., "phase":..., "objects_so_far":n, "objects":[{"object_type", "status",
+ * "objects_so_far", "root_objects_so_far", "estimated_root_objects", "started_at", "finished_at", "error"}]}}.
+ */
+public final class SyncProgressHandler implements Handler<RoutingContext> {
+    private final Pool postgres;
+
+    public SyncProgressHandler(Pool postgres) {
+        this.postgres = requireNonNull(postgres, "postgres is null");
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        ShopId shop = SessionTokenHandler.identity(ctx).shop();
+        postgres.preparedQuery("""
+                        SELECT DISTINCT ON (s.object_type) s.object_type, s.status, s.objects_so_far,
+                               s.root_objects_so_far, s.lines_landed, s.started_at, s.finished_at, s.error,
+                               COALESCE(s.estimated_root_objects,
+                                        (SELECT p.root_objects_so_far FROM bulk_syncs p
+                                         WHERE p.shop_domain = s.shop_domain AND p.object_type = s.object_type
+                                           AND p.status = 'COMPLETED' AND p.id <> s.id
+                                         ORDER BY p.finished_at DESC NULLS LAST LIMIT 1)) AS estimate
+                        FROM bulk_syncs s WHERE s.shop_domain = $1
+                        ORDER BY s.object_type, s.started_at DESC, s.id DESC""")
+                .execute(Tuple.of(shop.domain()))
+                .onSuccess(rows -> {
+                    List<JsonObject> objects = new ArrayList<>();
+                    long total = 0;
+                    for (Row row : rows) {
+                        boolean completed = "COMPLETED".equals(row.getString("status"));
+                        Long sofar = completed ? row.getLong("lines_landed") : row.getLong("objects_so_far");
+                        total += sofar == null ? 0 : sofar;
+                        objects.add(new JsonObject()
+                                .put("object_type", row.getString("object_type"))
+                                .put("status", row.getString("status"))
+                                .put("objects_so_far", sofar == null ? 0 : sofar)
+                                .put("root_objects_so_far", row.getLong("root_objects_so_far"))
+                                .put("estimated_root_objects", row.getLong("estimate"))
+                                .put("started_at", text(row.getOffsetDateTime("started_at")))
+                                .put("finished_at", text(row.getOffsetDateTime("finished_at")))
+                                .put("error", row.getString("error")));
+                    }
+                    ctx.json(new JsonObject().put("shop", shop.domain()).put("phase", phase(objects))
+                            .put("objects_so_far", total).put("objects", new JsonArray(new ArrayList<>(objects))));
+                })
+                .onFailure(ctx::fail);
+    }
+
+    static String phase(List<JsonObject> objects) {
+        if (objects.isEmpty()) {
+            return "NOT_STARTED";
+        }
+        if (objects.stream().anyMatch(o -> "FAILED".equals(o.getString("status")))) {
+            return "FAILED";
+        }
+        if (objects.stream().anyMatch(o -> "RUNNING".equals(o.getString("status")))) {
+            return "RUNNING";
+        }
+        return "COMPLETED";
+    }
+
+    private static String text(OffsetDateTime time) {
+        return time == null ? null : time.toInstant().toString();
+    }
+}
