@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SCALE ?= small
 
-.PHONY: build services test demo stop bench clean
+.PHONY: build services test demo stop bench cdnow-report clean
 
 build:
 	mvn -B -q install -DskipTests
@@ -23,6 +23,13 @@ stop:
 
 bench:
 	bin/bench $(SCALE)
+
+# Fits BG/NBD and Gamma-Gamma to a CDNOW-format purchase log (default: the CDNOW sample beside the repo) and prints
+# the parameters and the holdout check as one JSON object.
+FILE ?= ../shared/data/cdnow/CDNOW_sample.txt
+cdnow-report:
+	@test -f models/target/runtime-classpath.txt || mvn -B -q install -DskipTests -pl models -am
+	@bin/run models com.ecomcrm.models.CdnowReport --file $(FILE)
 
 clean:
 	mvn -B -q clean
