@@ -88,7 +88,7 @@ public final class ApiMain {
             ApiServer server = new ApiServer(config.host(), config.port(), new ApiServer.Handlers(
                     new SessionTokenHandler(new SessionTokenVerifier(config.clientId(), config.clientSecret(), clock)),
                     new WebhookHandler(vertx, new WebhookDeliveryCheck(new WebhookSignature(config.webhookSecrets())),
-                            new WebhookReceipts(postgres), landingZone, clock),
+                            new WebhookReceipts(postgres), landingZone, shopTokens, clock),
                     new SegmentsHandler(vertx, new ClickHouseSegmentReader(clickHouse)),
                     new InstallHandler(signedRequests, states, config.shopify(), config.clientId()),
                     new AuthCallbackHandler(vertx, signedRequests, states, accessTokens, shopTokens, webhookSetup,

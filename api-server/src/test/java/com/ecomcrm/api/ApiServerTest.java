@@ -183,6 +183,29 @@ class ApiServerTest {
         assertThat(landedLinesContaining("7004")).isEmpty();
     }
 
+    @Test
+    void anUninstallEndsTheShopsTokensAtOnceAndKeepsItsData() throws Exception {
+        ShopId shop = ShopId.of("api-" + RUN + "-leaving.myshopify.com");
+        application.postgres().preparedQuery("""
+                INSERT INTO shops (shop_domain, installed_at, access_token_ciphertext, refresh_token_ciphertext,
+                                   scopes, token_version)
+                VALUES ($1, now(), '\\x01'::bytea, '\\x02'::bytea, 'read_customers', 1)""")
+                .execute(io.vertx.sqlclient.Tuple.of(shop.domain())).await();
+        String body = "{\"id\":1,\"name\":\"Leaving\",\"domain\":\"" + shop.domain() + "\"}";
+
+        HttpResponse<String> response = webhook(shop, "app/uninstalled", "wh-" + UUID.randomUUID(), body, sign(body));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        io.vertx.sqlclient.Row row = application.postgres().preparedQuery("""
+                SELECT uninstalled_at IS NOT NULL AS uninstalled, access_token_ciphertext IS NULL AS no_access,
+                       refresh_token_ciphertext IS NULL AS no_refresh FROM shops WHERE shop_domain = $1""")
+                .execute(io.vertx.sqlclient.Tuple.of(shop.domain())).await().iterator().next();
+        assertThat(row.getBoolean("uninstalled")).isTrue();
+        assertThat(row.getBoolean("no_access")).isTrue();
+        assertThat(row.getBoolean("no_refresh")).isTrue();
+        assertThat(landedLinesContaining("Leaving")).hasSize(1);
+    }
+
     private static void publish(ShopId shop, long publishId, Map<String, long[]> segments) {
         List<Map<String, Object>> rows = segments.entrySet().stream()
                 .map(e -> summaryRow(shop, publishId, e.getKey(), e.getValue()[1], e.getValue()[0]))

@@ -68,6 +68,24 @@ public final class ShopTokens {
     }
 
     /**
+     * The app was uninstalled: Shopify has already ended every token of the installation, so forget them, mark the
+     * shop uninstalled and its webhooks as needing reconciliation on a reinstall. The shop's data stays until
+     * {@code shop/redact}; a reinstall ({@link #install}) makes it installed again. Idempotent.
+     */
+    public Future<Void> revoke(ShopId shop, Instant now) {
+        return postgres.preparedQuery("""
+                        UPDATE shops SET uninstalled_at = COALESCE(uninstalled_at, $2),
+                                         access_token_ciphertext = NULL, access_token_expires_at = NULL,
+                                         refresh_token_ciphertext = NULL, refresh_token_expires_at = NULL,
+                                         token_version = token_version + 1, tokens_updated_at = $2,
+                                         webhooks_reconciled_at = NULL, webhooks_target = NULL, updated_at = $2
+                        WHERE shop_domain = $1""")
+                .execute(io.vertx.sqlclient.Tuple.of(shop.domain(), java.time.OffsetDateTime.ofInstant(now,
+                        java.time.ZoneOffset.UTC)))
+                .mapEmpty();
+    }
+
+    /**
      * Stores a refreshed pair if nobody stored another since {@code expectedVersion} was read.
      *
      * @return false if another refresh won; the caller re-reads and uses the winner's pair

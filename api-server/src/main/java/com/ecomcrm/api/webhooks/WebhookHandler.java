@@ -1,5 +1,6 @@
 package com.ecomcrm.api.webhooks;
 
+import com.ecomcrm.api.tokens.ShopTokens;
 import com.ecomcrm.landing.LandingEnvelope;
 import com.ecomcrm.landing.LandingZone;
 import io.vertx.core.Future;
@@ -27,14 +28,16 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     private final WebhookDeliveryCheck check;
     private final WebhookReceipts receipts;
     private final LandingZone landingZone;
+    private final ShopTokens shopTokens;
     private final Clock clock;
 
     public WebhookHandler(Vertx vertx, WebhookDeliveryCheck check, WebhookReceipts receipts, LandingZone landingZone,
-                          Clock clock) {
+                          ShopTokens shopTokens, Clock clock) {
         this.vertx = requireNonNull(vertx, "vertx is null");
         this.check = requireNonNull(check, "check is null");
         this.receipts = requireNonNull(receipts, "receipts is null");
         this.landingZone = requireNonNull(landingZone, "landingZone is null");
+        this.shopTokens = requireNonNull(shopTokens, "shopTokens is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -68,6 +71,17 @@ public final class WebhookHandler implements Handler<RoutingContext> {
         LandingEnvelope envelope = LandingEnvelope.webhook(delivery.shop(), delivery.topic().topic(),
                 delivery.webhookId(), receivedAt, delivery.triggeredAt(), delivery.apiVersion(), delivery.body());
         Future<Path> landed = vertx.executeBlocking(() -> landingZone.appendWebhook(envelope), false);
-        return landed.compose(file -> receipts.record(delivery, receivedAt, file)).map("accepted");
+        // Effects run before the receipt is recorded: if one fails, the 503 makes Shopify retry, and the retry is not
+        // mistaken for a duplicate. Landing twice is harmless (the ingest keeps one version per key).
+        return landed.compose(file -> effects(delivery, receivedAt).map(file))
+                .compose(file -> receipts.record(delivery, receivedAt, file)).map("accepted");
+    }
+
+    /** What must happen at once rather than in the nightly run: an uninstall ends the shop's tokens now. */
+    private Future<Void> effects(WebhookDelivery delivery, Instant receivedAt) {
+        if (delivery.topic() == WebhookTopic.APP_UNINSTALLED) {
+            return shopTokens.revoke(delivery.shop(), receivedAt);
+        }
+        return Future.succeededFuture();
     }
 }
