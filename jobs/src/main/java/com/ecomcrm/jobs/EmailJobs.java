@@ -1,0 +1,89 @@
+package com.ecomcrm.jobs;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.springframework.batch.core.Job;
+import org.springframework.batch.core.JobExecution;
+import org.springframework.batch.core.JobParametersBuilder;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.launch.support.TaskExecutorJobLauncher;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.repository.support.JobRepositoryFactoryBean;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.repeat.RepeatStatus;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+
+/**
+ * The Spring Batch jobs, with the job repository in PostgreSQL (the BATCH_* tables of migration V4), wired by hand
+ * (no Spring Boot, no application context):
+ * <ul>
+ *   <li>{@code triggerEvaluationJob}: one step, {@link TriggerEvaluator#evaluateAll()}; each shop commits its
+ *       inserts and watermarks in its own transaction;</li>
+ *   <li>{@code sendJob}: one step: hold expired leases, then {@link SendWorker#drain(int)}. Run as many at once as
+ *       wanted (each launch has its own unique parameters).</li>
+ * </ul>
+ */
+public final class EmailJobs {
+    private final JobRepository repository;
+    private final TaskExecutorJobLauncher launcher;
+    private final DataSourceTransactionManager transactions;
+
+    public EmailJobs(DataSource dataSource) {
+        requireNonNull(dataSource, "dataSource is null");
+        this.transactions = new DataSourceTransactionManager(dataSource);
+        try {
+            JobRepositoryFactoryBean factory = new JobRepositoryFactoryBean();
+            factory.setDataSource(dataSource);
+            factory.setTransactionManager(transactions);
+            factory.setDatabaseType("POSTGRES");
+            factory.afterPropertiesSet();
+            this.repository = factory.getObject();
+            this.launcher = new TaskExecutorJobLauncher();
+            launcher.setJobRepository(repository);
+            launcher.afterPropertiesSet();
+        }
+        catch (Exception e) {
+            throw new IllegalStateException("Cannot set up the Spring Batch job repository: " + e.getMessage(), e);
+        }
+    }
+
+    public Job triggerEvaluationJob(TriggerEvaluator evaluator) {
+        return new JobBuilder("triggerEvaluationJob", repository)
+                .start(new StepBuilder("evaluateTriggers", repository)
+                        .tasklet((contribution, context) -> {
+                            TriggerEvaluator.Result r = evaluator.evaluateAll();
+                            contribution.incrementWriteCount(r.scheduled());
+                            context.getStepContext().getStepExecution().getExecutionContext()
+                                    .putString("result", r.toString());
+                            return RepeatStatus.FINISHED;
+                        }, transactions)
+                        .build())
+                .build();
+    }
+
+    public Job sendJob(SendWorker worker, int batchSize) {
+        return new JobBuilder("sendJob", repository)
+                .start(new StepBuilder("sendDue", repository)
+                        .tasklet((contribution, context) -> {
+                            worker.holdExpiredLeases();
+                            contribution.incrementWriteCount(worker.drain(batchSize));
+                            return RepeatStatus.FINISHED;
+                        }, transactions)
+                        .build())
+                .build();
+    }
+
+    /** Launches {@code job} once, synchronously, with a unique run id. */
+    public JobExecution run(Job job) {
+        try {
+            return launcher.run(job, new JobParametersBuilder()
+                    .addString("run.id", UUID.randomUUID().toString())
+                    .toJobParameters());
+        }
+        catch (Exception e) {
+            throw new IllegalStateException("Cannot run " + job.getName() + ": " + e.getMessage(), e);
+        }
+    }
+}

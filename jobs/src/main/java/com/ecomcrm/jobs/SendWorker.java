@@ -1,0 +1,280 @@
+package com.ecomcrm.jobs;
+
+import static java.util.Objects.requireNonNull;
+
+import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.jobs.mail.MailSendException;
+import com.ecomcrm.jobs.mail.MailSender;
+import com.ecomcrm.jobs.mail.OutgoingEmail;
+import com.ecomcrm.jobs.mail.TrackingLinks;
+import com.ecomcrm.jobs.render.RenderedEmail;
+import com.ecomcrm.jobs.render.TemplateRenderException;
+import com.ecomcrm.jobs.render.TemplateRenderer;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Sends due emails. Several workers (threads or processes) may run at once: each claims a batch with
+ * {@code UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n) RETURNING ...}, committed before any
+ * SMTP traffic, so no two workers ever hold the same row.
+ *
+ * <p>Per claimed send: the flow must still be on (else CANCELLED {@code flow_disabled}), the address not suppressed
+ * (SKIPPED {@code suppressed:<reason>}), the customer's consent SUBSCRIBED (SKIPPED {@code consent:<state>}); then
+ * render, rewrite links, send, and mark SENT with the Message-ID, each result committed on its own.
+ *
+ * <p><b>Never duplicate beats never lose.</b> A worker that dies between the SMTP server accepting a message and
+ * recording SENT leaves the row in SENDING. Such rows are NOT resent: once their lease ({@code claimed_until}) has
+ * passed, {@link #holdExpiredLeases()} marks them HELD ({@code lease_expired_outcome_unknown}) for a person to
+ * review (the message may or may not have gone out). Likewise an SMTP conversation that breaks mid-message is HELD.
+ * Only failures that certainly sent nothing (cannot connect, 4xx) are retried, with exponential backoff; 5xx fails
+ * the send, and a refused recipient is suppressed ({@code hard_bounce}).
+ */
+public final class SendWorker {
+    private static final Logger LOG = LoggerFactory.getLogger(SendWorker.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final int MAX_ATTEMPTS = 5;
+
+    /** A test hook: runs after the SMTP server accepted a message and before SENT is recorded. */
+    @FunctionalInterface
+    public interface AfterAccepted {
+        void run(long sendId);
+    }
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final TemplateStore templates;
+    private final TemplateRenderer renderer;
+    private final MailSender mail;
+    private final TrackingLinks links;
+    private final String workerId;
+    private final Duration lease;
+    private volatile AfterAccepted afterAccepted = id -> { };
+
+    public SendWorker(DataSource dataSource, TemplateStore templates, TemplateRenderer renderer, MailSender mail,
+                      TrackingLinks links, String workerId, Duration lease) {
+        this.jdbc = new JdbcTemplate(requireNonNull(dataSource, "dataSource is null"));
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.templates = requireNonNull(templates, "templates is null");
+        this.renderer = requireNonNull(renderer, "renderer is null");
+        this.mail = requireNonNull(mail, "mail is null");
+        this.links = requireNonNull(links, "links is null");
+        this.workerId = requireNonNull(workerId, "workerId is null");
+        this.lease = requireNonNull(lease, "lease is null");
+    }
+
+    public void afterAccepted(AfterAccepted hook) {
+        this.afterAccepted = requireNonNull(hook);
+    }
+
+    /** A claimed send. */
+    private record Claimed(long id, ShopId shop, Long flowId, Long customerId, String email, String idempotencyKey,
+                           String mergeData, int attempts, boolean test) {
+    }
+
+    /** Sends until nothing is due; returns how many sends it claimed. */
+    public int drain(int batchSize) {
+        int total = 0;
+        while (true) {
+            int n = runOnce(batchSize);
+            total += n;
+            if (n == 0) {
+                return total;
+            }
+        }
+    }
+
+    /** Claims up to {@code batchSize} due sends and processes them; returns how many it claimed. */
+    public int runOnce(int batchSize) {
+        List<Claimed> claimed = tx.execute(status -> jdbc.query(
+                "UPDATE sends SET status = 'SENDING', claimed_by = ?, claimed_until = now() + ?::interval, "
+                        + "attempts = attempts + 1, updated_at = now() WHERE id IN (SELECT id FROM sends "
+                        + "WHERE status = 'SCHEDULED' AND due_at <= now() ORDER BY due_at "
+                        + "FOR UPDATE SKIP LOCKED LIMIT ?) "
+                        + "RETURNING id, shop_domain, flow_id, customer_id, email, idempotency_key, merge_data::text, "
+                        + "attempts, is_test",
+                (rs, i) -> {
+                    long flow = rs.getLong(3);
+                    Long flowId = rs.wasNull() ? null : flow;
+                    long customer = rs.getLong(4);
+                    Long customerId = rs.wasNull() ? null : customer;
+                    return new Claimed(rs.getLong(1), ShopId.of(rs.getString(2)), flowId, customerId,
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getBoolean(9));
+                }, workerId, lease.toSeconds() + " seconds", batchSize));
+        if (claimed == null || claimed.isEmpty()) {
+            return 0;
+        }
+        MailSender.Connection[] connection = new MailSender.Connection[1];
+        try {
+            for (Claimed send : claimed) {
+                try {
+                    process(send, connection);
+                }
+                catch (MailSendException e) {
+                    // Could not even connect: nothing went out.
+                    retryOrFail(send, e.getMessage());
+                }
+                catch (RuntimeException e) {
+                    LOG.error("Send {} failed unexpectedly; it stays SENDING and will be held for review", send.id, e);
+                    throw e;
+                }
+            }
+        }
+        finally {
+            if (connection[0] != null) {
+                connection[0].close();
+            }
+        }
+        return claimed.size();
+    }
+
+    /** {@code connection} holds the batch's SMTP connection, opened only when a send gets that far. */
+    private void process(Claimed send, MailSender.Connection[] connection) throws MailSendException {
+        Map<String, Object> flow = send.flowId == null ? null : jdbc.queryForList(
+                "SELECT enabled, template_id, settings::text AS settings FROM flows WHERE shop_domain = ? AND id = ?",
+                send.shop.domain(), send.flowId).stream().findFirst().orElse(null);
+        if (flow == null || !Boolean.TRUE.equals(flow.get("enabled"))) {
+            finish(send, "CANCELLED", "flow_disabled");
+            return;
+        }
+        Optional<String> suppressed = jdbc.queryForList("SELECT reason FROM suppressions WHERE shop_domain = ? "
+                + "AND email = ?", String.class, send.shop.domain(), send.email).stream().findFirst();
+        if (suppressed.isPresent()) {
+            finish(send, "SKIPPED", "suppressed:" + suppressed.get());
+            return;
+        }
+        String consent = consent(send);
+        if (!"SUBSCRIBED".equals(consent)) {
+            finish(send, "SKIPPED", "consent:" + (consent == null ? "unknown" : consent.toLowerCase()));
+            return;
+        }
+        Object templateId = flow.get("template_id");
+        Optional<TemplateStore.Version> version = templateId == null ? Optional.empty()
+                : templates.latest(send.shop, ((Number) templateId).longValue());
+        if (version.isEmpty()) {
+            finish(send, "FAILED", "no_template");
+            return;
+        }
+        Map<String, Object> settings = parse((String) flow.get("settings"));
+        Map<String, Object> model = new LinkedHashMap<>(parse(send.mergeData));
+        String shopName = String.valueOf(settings.getOrDefault("from_name", send.shop.handle()));
+        model.put("shop", Map.of("name", shopName, "domain", send.shop.domain()));
+        String unsubscribe = links.unsubscribeUrl(send.shop, send.id);
+        model.put("unsubscribe_url", unsubscribe);
+        model.put("discount_code", String.valueOf(settings.getOrDefault("discount_code", "")));
+        model.putIfAbsent("recommended_products", List.of());
+        model.putIfAbsent("customer", Map.of("first_name", "", "last_name", "", "email", send.email));
+        RenderedEmail rendered;
+        try {
+            rendered = renderer.render(send.shop, version.get().content(), model);
+        }
+        catch (TemplateRenderException e) {
+            finish(send, "FAILED", "template_error: " + e.problem());
+            return;
+        }
+        catch (IllegalArgumentException e) {
+            finish(send, "FAILED", "merge_data: " + e.getMessage());
+            return;
+        }
+        String messageId = mail.messageIdFor(send.idempotencyKey);
+        OutgoingEmail email = new OutgoingEmail(
+                String.valueOf(settings.getOrDefault("from_address", mail.settings().fromAddress())), shopName,
+                send.email, rendered.subject(), links.rewriteHtml(send.shop, send.id, rendered.html()),
+                rendered.text(), messageId, unsubscribe,
+                "mailto:unsubscribe@" + mail.settings().mailDomain() + "?subject="
+                        + links.unsubscribeToken(send.shop, send.id), send.test);
+        if (connection[0] == null) {
+            connection[0] = mail.connect(); // a failure here sent nothing: retried by the caller
+        }
+        try {
+            connection[0].send(email);
+        }
+        catch (MailSendException e) {
+            switch (e.kind()) {
+                case TRANSIENT -> retryOrFail(send, e.getMessage());
+                case PERMANENT -> {
+                    finish(send, "FAILED", "smtp_permanent: " + e.smtpCode());
+                    if (e.recipientRefused()) {
+                        jdbc.update("INSERT INTO suppressions (shop_domain, email, reason, source_send_id) "
+                                + "VALUES (?, ?, 'hard_bounce', ?) ON CONFLICT DO NOTHING", send.shop.domain(),
+                                send.email, send.id);
+                    }
+                }
+                case UNKNOWN -> finish(send, "HELD", "smtp_outcome_unknown");
+            }
+            return;
+        }
+        afterAccepted.run(send.id);
+        int marked = jdbc.update("UPDATE sends SET status = 'SENT', message_id = ?, sent_at = now(), "
+                + "template_id = ?, template_version = ?, skip_reason = NULL, claimed_until = NULL, "
+                + "updated_at = now() WHERE id = ? AND claimed_by = ? AND status IN ('SENDING', 'HELD')",
+                messageId, version.get().templateId(), version.get().version(), send.id, workerId);
+        if (marked != 1) {
+            LOG.warn("Send {} went out but its row was no longer ours to mark SENT", send.id);
+        }
+    }
+
+    private String consent(Claimed send) {
+        if (send.customerId != null) {
+            List<String> s = jdbc.queryForList("SELECT marketing_state FROM consent WHERE shop_domain = ? "
+                    + "AND customer_id = ?", String.class, send.shop.domain(), send.customerId);
+            if (!s.isEmpty()) {
+                return s.get(0);
+            }
+        }
+        return jdbc.queryForList("SELECT marketing_state FROM consent WHERE shop_domain = ? AND email = ? "
+                + "ORDER BY updated_at DESC LIMIT 1", String.class, send.shop.domain(), send.email)
+                .stream().findFirst().orElse(null);
+    }
+
+    private void retryOrFail(Claimed send, String error) {
+        if (send.attempts >= MAX_ATTEMPTS) {
+            finish(send, "FAILED", "smtp_transient_exhausted");
+            return;
+        }
+        long backoffSeconds = 60L << Math.min(send.attempts - 1, 10);
+        jdbc.update("UPDATE sends SET status = 'SCHEDULED', due_at = now() + ?::interval, claimed_by = NULL, "
+                + "claimed_until = NULL, last_error = ?, updated_at = now() "
+                + "WHERE id = ? AND claimed_by = ? AND status = 'SENDING'",
+                backoffSeconds + " seconds", error, send.id, workerId);
+    }
+
+    private void finish(Claimed send, String status, String reason) {
+        jdbc.update("UPDATE sends SET status = ?, skip_reason = ?, claimed_until = NULL, updated_at = now() "
+                + "WHERE id = ? AND claimed_by = ? AND status = 'SENDING'", status, reason, send.id, workerId);
+    }
+
+    /**
+     * Marks HELD every send left in SENDING past its lease (its worker died or hung): its outcome is unknown, so it is
+     * never resent automatically. Returns how many were held.
+     */
+    public int holdExpiredLeases() {
+        int held = jdbc.update("UPDATE sends SET status = 'HELD', skip_reason = 'lease_expired_outcome_unknown', "
+                + "updated_at = now() WHERE status = 'SENDING' AND claimed_until < now()");
+        if (held > 0) {
+            LOG.warn("{} sends were held for review: their worker lost its lease mid-send", held);
+        }
+        return held;
+    }
+
+    private static Map<String, Object> parse(String json) {
+        try {
+            return json == null ? Map.of() : JSON.readValue(json, new TypeReference<Map<String, Object>>() { });
+        }
+        catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package com.ecomcrm.jobs.mail;
+
+import static java.util.Objects.requireNonNull;
+
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.Properties;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+
+/**
+ * Sends email over SMTP with Jakarta Mail (Eclipse Angus Mail): multipart/alternative text + HTML, a Message-ID
+ * fixed by the caller (derived from the send's idempotency key), {@code List-Unsubscribe} and
+ * {@code List-Unsubscribe-Post} (RFC 8058). Failures are classified ({@link MailSendException.Kind}) so the send job
+ * retries only what certainly did not go out. Thread-safe; a {@link Connection} is for one thread.
+ */
+public final class MailSender {
+    private final MailSettings settings;
+    private final Session session;
+
+    public MailSender(MailSettings settings) {
+        this.settings = requireNonNull(settings, "settings is null");
+        Properties p = new Properties();
+        p.put("mail.transport.protocol", "smtp");
+        p.put("mail.smtp.host", settings.host());
+        p.put("mail.smtp.port", Integer.toString(settings.port()));
+        p.put("mail.smtp.connectiontimeout", "10000");
+        p.put("mail.smtp.timeout", "30000");
+        p.put("mail.smtp.writetimeout", "30000");
+        p.put("mail.smtp.from", settings.fromAddress());
+        p.put("mail.smtp.localhost", settings.mailDomain());
+        if (settings.user() != null) {
+            p.put("mail.smtp.auth", "true");
+        }
+        if (settings.startTls()) {
+            p.put("mail.smtp.starttls.enable", "true");
+            p.put("mail.smtp.starttls.required", "true");
+        }
+        this.session = Session.getInstance(p);
+    }
+
+    public MailSettings settings() {
+        return settings;
+    }
+
+    /** {@code <hex(sha256(key))[0..32]@mailDomain>}: the same send always has the same Message-ID. */
+    public String messageIdFor(String idempotencyKey) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(idempotencyKey.getBytes(StandardCharsets.UTF_8));
+            return "<" + HexFormat.of().formatHex(digest, 0, 16) + "@" + settings.mailDomain() + ">";
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The MIME message as it goes on the wire. */
+    public MimeMessage toMessage(OutgoingEmail email) throws MessagingException {
+        MimeMessage message = new FixedIdMessage(session, email.messageId());
+        try {
+            message.setFrom(new InternetAddress(email.fromAddress(), email.fromName(), "UTF-8"));
+        }
+        catch (UnsupportedEncodingException e) {
+            throw new MessagingException("Bad sender name", e);
+        }
+        message.setRecipient(Message.RecipientType.TO, new InternetAddress(email.to(), true));
+        message.setSubject(email.subject(), "UTF-8");
+        message.setSentDate(new Date());
+        if (email.listUnsubscribeUrl() != null) {
+            String value = "<" + email.listUnsubscribeUrl() + ">"
+                    + (email.listUnsubscribeMailto() == null ? "" : ", <" + email.listUnsubscribeMailto() + ">");
+            message.setHeader("List-Unsubscribe", value);
+            message.setHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+        if (email.test()) {
+            message.setHeader("X-EcomCRM-Test", "true");
+        }
+        MimeMultipart alternative = new MimeMultipart("alternative");
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText(email.text() != null ? email.text() : textFromHtml(email.html()), "UTF-8", "plain");
+        MimeBodyPart html = new MimeBodyPart();
+        html.setText(email.html(), "UTF-8", "html");
+        alternative.addBodyPart(text);
+        alternative.addBodyPart(html);
+        message.setContent(alternative);
+        message.saveChanges();
+        return message;
+    }
+
+    /** Sends one email on a connection of its own. */
+    public void send(OutgoingEmail email) throws MailSendException {
+        try (Connection c = connect()) {
+            c.send(email);
+        }
+    }
+
+    /** Opens an SMTP connection for a run of sends on one thread. */
+    public Connection connect() throws MailSendException {
+        Connection c = new Connection();
+        c.ensureConnected();
+        return c;
+    }
+
+    /** One SMTP connection, reconnected when the server dropped it between messages. Not thread-safe. */
+    public final class Connection implements AutoCloseable {
+        private Transport transport;
+
+        private void ensureConnected() throws MailSendException {
+            if (transport != null && transport.isConnected()) {
+                return;
+            }
+            try {
+                if (transport == null) {
+                    transport = session.getTransport("smtp");
+                }
+                if (settings.user() != null) {
+                    transport.connect(settings.host(), settings.port(), settings.user(), settings.password());
+                }
+                else {
+                    transport.connect();
+                }
+            }
+            catch (MessagingException e) {
+                // Nothing was handed over: safe to try again later.
+                throw new MailSendException(MailSendException.Kind.TRANSIENT, -1, false,
+                        "Cannot connect to SMTP " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
+            }
+        }
+
+        public void send(OutgoingEmail email) throws MailSendException {
+            MimeMessage message;
+            try {
+                message = toMessage(email);
+            }
+            catch (MessagingException e) {
+                throw new MailSendException(MailSendException.Kind.PERMANENT, -1, true,
+                        "Cannot build the message: " + e.getMessage(), e);
+            }
+            ensureConnected();
+            try {
+                transport.sendMessage(message, message.getAllRecipients());
+            }
+            catch (SendFailedException e) {
+                throw classify(e);
+            }
+            catch (MessagingException e) {
+                // The conversation broke after it began: the server may have accepted the message.
+                closeQuietly();
+                throw new MailSendException(MailSendException.Kind.UNKNOWN, -1, false,
+                        "SMTP conversation broke: " + e.getMessage(), e);
+            }
+        }
+
+        private MailSendException classify(SendFailedException e) {
+            int code = -1;
+            boolean recipient = e.getInvalidAddresses() != null && e.getInvalidAddresses().length > 0;
+            for (Exception x = e; x != null; x = x instanceof MessagingException me ? me.getNextException() : null) {
+                if (x instanceof SMTPAddressFailedException a) {
+                    code = a.getReturnCode();
+                    recipient = true;
+                    break;
+                }
+                if (x instanceof SMTPSenderFailedException s) {
+                    code = s.getReturnCode();
+                    break;
+                }
+                if (x instanceof SMTPSendFailedException s && code < 0) {
+                    code = s.getReturnCode();
+                }
+            }
+            MailSendException.Kind kind = code >= 500 ? MailSendException.Kind.PERMANENT
+                    : code >= 400 ? MailSendException.Kind.TRANSIENT
+                    : MailSendException.Kind.UNKNOWN;
+            return new MailSendException(kind, code, recipient, "SMTP refused the message (" + code + "): "
+                    + e.getMessage(), e);
+        }
+
+        private void closeQuietly() {
+            try {
+                if (transport != null) {
+                    transport.close();
+                }
+            }
+            catch (MessagingException ignored) {
+                // Closing a broken connection.
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly();
+        }
+    }
+
+    static String textFromHtml(String html) {
+        return html.replaceAll("(?is)<(script|style)[^>]*>.*?</\\1>", "")
+                .replaceAll("(?i)<br\\s*/?>|</p>|</div>|</h[1-6]>|</li>|</tr>", "\n")
+                .replaceAll("<[^>]+>", "")
+                .replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+                .replace("&#39;", "'").replace("&amp;", "&")
+                .replaceAll("[ \\t]+", " ").replaceAll("\\n\\s*\\n+", "\n\n").strip();
+    }
+
+    /** A MimeMessage that keeps the Message-ID it was given instead of inventing one on save. */
+    private static final class FixedIdMessage extends MimeMessage {
+        private final String messageId;
+
+        FixedIdMessage(Session session, String messageId) {
+            super(session);
+            this.messageId = messageId;
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", messageId);
+        }
+    }
+}
