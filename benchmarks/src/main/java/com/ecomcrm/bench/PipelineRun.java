@@ -17,15 +17,10 @@ import java.util.regex.Pattern;
  * The nightly pipeline, run the way operators and Airflow run it: {@code com.ecomcrm.pipelines.NightlyPipeline} in
  * its own JVM on the pipelines module's runtime classpath. The whole process is timed; its peak resident memory is
  * read from {@code /proc/<pid>/status} (VmHWM, the high-water mark, and VmRSS) every 200 ms; and any per-stage timings
- * it prints are parsed from its output (see {@link #STAGE_ROW}).
+ * it prints are parsed from its machine-readable {@code NIGHTLY} lines.
  */
 public final class PipelineRun {
     public static final String MAIN_CLASS = "com.ecomcrm.pipelines.NightlyPipeline";
-    /**
-     * A row of the stage table NightlyPipeline prints at the end: {@code ingest       16.8  5 files, 8344 lines, ...}
-     * after the header {@code stage     seconds  outcome}, up to the {@code total} row.
-     */
-    private static final Pattern STAGE_ROW = Pattern.compile("^(\\S+)\\s+([0-9]+(?:\\.[0-9]+)?)(?:\\s+(.*))?$");
     private static final Pattern MEMORY = Pattern.compile("^(VmHWM|VmRSS):\\s+(\\d+) kB", Pattern.MULTILINE);
 
     private final Path repositoryRoot;
@@ -93,32 +88,46 @@ public final class PipelineRun {
         return stage.with(null, peakKb == 0 ? null : Math.round(peakKb / 102.4) / 10.0, details);
     }
 
-    /** stage name -> {seconds, outcome}, from the last stage table in the output (empty if none). */
+    /**
+     * stage name -> its figures, from the pipeline's machine-readable lines
+     * ({@code NIGHTLY stage=<name> seconds=<s> status=<ok|failed> <key>=<value>...}); empty if there are none.
+     */
     static Map<String, Map<String, Object>> stages(String output) {
         Map<String, Map<String, Object>> stages = new LinkedHashMap<>();
-        boolean inTable = false;
         for (String line : output.split("\n")) {
-            if (line.matches("^stage\\s+seconds\\s+outcome\\s*$")) {
-                stages.clear();
-                inTable = true;
-                continue;
-            }
-            Matcher row = STAGE_ROW.matcher(line.strip());
-            if (!inTable || !row.matches()) {
-                inTable = false;
+            if (!line.startsWith("NIGHTLY ")) {
                 continue;
             }
             Map<String, Object> figures = new LinkedHashMap<>();
-            figures.put("seconds", Double.parseDouble(row.group(2)));
-            if (row.group(3) != null) {
-                figures.put("outcome", row.group(3));
+            String stage = null;
+            for (String pair : line.substring("NIGHTLY ".length()).trim().split("\\s+")) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    continue;
+                }
+                String key = pair.substring(0, eq);
+                String value = pair.substring(eq + 1);
+                if (key.equals("stage")) {
+                    stage = value;
+                }
+                else {
+                    figures.put(key, numberOrText(value));
+                }
             }
-            stages.put(row.group(1), figures);
-            if (row.group(1).equals("total")) {
-                inTable = false;
+            if (stage != null) {
+                stages.put(stage, figures);
             }
         }
         return stages;
+    }
+
+    private static Object numberOrText(String value) {
+        try {
+            return value.contains(".") ? Double.parseDouble(value) : Long.parseLong(value);
+        }
+        catch (NumberFormatException e) {
+            return value;
+        }
     }
 
     private static long peakKb(Path status) {

@@ -110,11 +110,16 @@ public record Report(Scale scale, Instant timestamp, Machine machine, DataSizes 
         StringBuilder text = new StringBuilder();
         details.forEach((k, v) -> {
             if (v instanceof Map<?, ?> stages && k.equals("stages")) {
-                // the pipeline's stage table: its outcomes (the seconds are rows of the table above)
+                // the pipeline's own figures per stage, but the seconds (those are rows of the table above)
                 stages.forEach((stage, figures) -> {
-                    Object outcome = ((Map<?, ?>) figures).get("outcome");
-                    if (outcome != null) {
-                        text.append(text.length() == 0 ? "" : "; ").append(stage).append(": ").append(outcome);
+                    StringBuilder line = new StringBuilder();
+                    ((Map<?, ?>) figures).forEach((key, value) -> {
+                        if (!key.equals("seconds")) {
+                            line.append(line.length() == 0 ? "" : " ").append(key).append('=').append(value);
+                        }
+                    });
+                    if (line.length() > 0) {
+                        text.append(text.length() == 0 ? "" : "; ").append(stage).append(": ").append(line);
                     }
                 });
                 return;

@@ -46,4 +46,12 @@ public record Lakehouse(String catalog) {
     public String customerRfm() {
         return table("gold", "customer_rfm");
     }
+
+    public String segmentTransitions() {
+        return table("gold", "segment_transitions");
+    }
+
+    public String shopDailyKpis() {
+        return table("gold", "shop_daily_kpis");
+    }
 }

@@ -12,13 +12,21 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The nightly run: migrate, ensure the Iceberg tables, ingest the landing zone, compute RFM as of the logical date,
- * publish to ClickHouse.
+ * the segment transitions into it and the daily shop KPIs up to it, publish to ClickHouse.
+ *
+ * <p>At the end it prints a table of stage timings for people and, after it, one line per stage for programs (the
+ * benchmark driver): {@code NIGHTLY stage=<name> seconds=<s> status=<ok|failed> <key>=<value>...}, where the keys
+ * are the stage's counts (rows in, merged, published; see each job's {@code metrics()}).
  *
  * <pre>bin/run pipelines com.ecomcrm.pipelines.NightlyPipeline --date 2026-11-28 [--landing DIR]</pre>
  *
@@ -68,8 +76,21 @@ public final class NightlyPipeline {
         }
     }
 
-    /** One stage's name, how long it took and what it said. */
-    record StageTiming(String stage, Duration took, String outcome) {
+    /** One stage's name, how long it took, what it said, and its counts for the machine-readable line. */
+    record StageTiming(String stage, Duration took, String outcome, Map<String, Object> metrics) {
+        StageTiming {
+            metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        }
+
+        /** {@code NIGHTLY stage=rfm seconds=1.234 status=ok shops=2 ...}; values never contain spaces. */
+        String machineLine() {
+            StringBuilder line = new StringBuilder("NIGHTLY stage=").append(stage)
+                    .append(" seconds=").append(String.format(Locale.ROOT, "%.3f", took.toNanos() / 1e9))
+                    .append(" status=").append("FAILED".equals(outcome) ? "failed" : "ok");
+            metrics.forEach((key, value) -> line.append(' ').append(key).append('=')
+                    .append(String.valueOf(value).replaceAll("\\s+", "_")));
+            return line.toString();
+        }
     }
 
     public static void main(String[] args) {
@@ -99,22 +120,28 @@ public final class NightlyPipeline {
         out.println("Nightly pipeline for " + date + " (" + settings + ")");
         SparkSession spark = null;
         try (ClickHouseGateway gateway = ClickHouseGateway.connect(ClickHouseSettings.fromEnvironment())) {
-            stage(timings, "migrate", () -> {
-                SchemaMigrator.Result r = SchemaMigrator.migrateAll();
-                return r.postgresApplied() + " PostgreSQL, " + r.clickHouseApplied().size() + " ClickHouse applied";
-            });
+            stage(timings, "migrate", SchemaMigrator::migrateAll,
+                    r -> r.postgresApplied() + " PostgreSQL, " + r.clickHouseApplied().size() + " ClickHouse applied",
+                    r -> counts("postgres_applied", r.postgresApplied(),
+                            "clickhouse_applied", r.clickHouseApplied().size()));
             SparkSession session = stage(timings, "spark", () -> SparkSessions.create(settings, lakehouse),
-                    s -> "local session");
+                    s -> "local session", s -> Map.of());
             spark = session;
             stage(timings, "tables", () -> {
                 LakehouseTables.ensure(session, lakehouse);
                 return "lakehouse tables present";
             });
             stage(timings, "ingest", () -> IngestJob.run(session, lakehouse, settings.landingDir()),
-                    IngestJob.Result::summary);
-            stage(timings, "rfm", () -> RfmJob.run(session, lakehouse, date), RfmJob.Result::summary);
+                    IngestJob.Result::summary, NightlyPipeline::ingestMetrics);
+            stage(timings, "rfm", () -> RfmJob.run(session, lakehouse, date), RfmJob.Result::summary,
+                    r -> counts("shops", r.shops(), "buyers", r.buyers(), "prospects", r.prospects(),
+                            "rows_out", r.buyers() + r.prospects()));
+            stage(timings, "transitions", () -> SegmentTransitionsJob.run(session, lakehouse, date),
+                    SegmentTransitionsJob.Result::summary, SegmentTransitionsJob.Result::metrics);
+            stage(timings, "kpis", () -> ShopKpisJob.run(session, lakehouse, date), ShopKpisJob.Result::summary,
+                    ShopKpisJob.Result::metrics);
             stage(timings, "publish", () -> PublishJob.run(session, lakehouse, gateway, date, Clock.systemUTC()),
-                    PublishJob.Result::summary);
+                    PublishJob.Result::summary, PublishJob.Result::metrics);
             printTimings(out, timings);
             out.println("Nightly pipeline for " + date + " succeeded");
             return 0;
@@ -140,31 +167,58 @@ public final class NightlyPipeline {
     }
 
     private static void stage(List<StageTiming> timings, String name, Supplier<String> work) {
-        stage(timings, name, work, s -> s);
+        stage(timings, name, work, s -> s, s -> Map.of());
     }
 
     private static <T> T stage(List<StageTiming> timings, String name, Supplier<T> work,
-                               Function<T, String> describe) {
+                               Function<T, String> describe, Function<T, Map<String, ?>> metrics) {
         long start = System.nanoTime();
         try {
             T result = work.get();
-            timings.add(new StageTiming(name, Duration.ofNanos(System.nanoTime() - start), describe.apply(result)));
+            timings.add(new StageTiming(name, Duration.ofNanos(System.nanoTime() - start), describe.apply(result),
+                    new LinkedHashMap<String, Object>(metrics.apply(result))));
             return result;
         }
         catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but thrown from Scala unchecked
-            timings.add(new StageTiming(name, Duration.ofNanos(System.nanoTime() - start), "FAILED"));
+            timings.add(new StageTiming(name, Duration.ofNanos(System.nanoTime() - start), "FAILED", Map.of()));
             throw new StageFailed(name, e);
         }
     }
 
+    /** key, value, key, value... in that order. */
+    private static Map<String, Object> counts(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    /** Ingest counts: lines in, rejects, and rows merged per table plus in all ({@code merged}). */
+    static Map<String, Object> ingestMetrics(IngestJob.Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("files", r.files());
+        m.put("rows_in", r.lines());
+        m.put("ignored", r.ignored());
+        m.put("rejects", r.rejects());
+        m.put("merged", r.rowsMerged().values().stream().mapToLong(Long::longValue).sum());
+        r.rowsMerged().forEach((table, rows) -> m.put("merged_" + table.replaceAll("[^A-Za-z0-9_]", "_"), rows));
+        return m;
+    }
+
     private static void printTimings(PrintStream out, List<StageTiming> timings) {
-        out.println("stage     seconds  outcome");
+        out.println("stage          seconds  outcome");
         Duration total = Duration.ZERO;
         for (StageTiming t : timings) {
-            out.printf("%-8s %8.1f  %s%n", t.stage(), t.took().toMillis() / 1000.0, t.outcome());
+            out.printf("%-11s %8.1f  %s%n", t.stage(), t.took().toMillis() / 1000.0, t.outcome());
             total = total.plus(t.took());
         }
-        out.printf("%-8s %8.1f%n", "total", total.toMillis() / 1000.0);
+        out.printf("%-11s %8.1f%n", "total", total.toMillis() / 1000.0);
+        // Machine-readable, after the human table (whose parsers stop at "total"): one line per stage.
+        for (StageTiming t : timings) {
+            out.println(t.machineLine());
+        }
+        out.println("NIGHTLY stage=total seconds=" + String.format(Locale.ROOT, "%.3f", total.toNanos() / 1e9));
     }
 
     private static String describe(Throwable e) {

@@ -4,6 +4,7 @@ import com.ecomcrm.clickhouse.ClickHouseGateway;
 import com.ecomcrm.clickhouse.ShopScope;
 import com.ecomcrm.clickhouse.SqlTemplate;
 import com.ecomcrm.domain.ShopId;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -25,8 +26,11 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 /**
- * {@code gold.customer_rfm} of one date to ClickHouse's serving tables, one shop at a time, atomically per shop: all
- * rows go in under a new {@code publish_id}, then the {@code shop_publications} row is written last. Readers take
+ * The gold tables of one date to ClickHouse's serving tables, one shop at a time, atomically per shop:
+ * {@code gold.customer_rfm} of the date (to {@code customer_rfm}, {@code segment_summary} and the date's slice of
+ * {@code customer_segment_history}), {@code gold.segment_transitions} into the date ({@code segment_transitions}) and
+ * {@code gold.shop_daily_kpis} up to the date ({@code shop_daily_kpis}). All rows go in under a new
+ * {@code publish_id}, then the {@code shop_publications} row is written last. Readers take
  * the shop's max publish_id from {@code shop_publications}, so until that last insert they keep reading the previous
  * publication, and a publish that dies half-way is never seen. Older publications are deleted afterwards.
  *
@@ -37,21 +41,61 @@ import static org.apache.spark.sql.functions.lit;
 public final class PublishJob {
     private static final Logger LOG = LoggerFactory.getLogger(PublishJob.class);
     private static final int BATCH_ROWS = 50_000;
-    private static final List<String> SERVING_TABLES = List.of("customer_rfm", "segment_summary", "shop_publications");
+    /** Tables holding one publication per shop: everything older than the new one is deleted after the switch. */
+    private static final List<String> SERVING_TABLES = List.of("customer_rfm", "segment_summary",
+            "segment_transitions", "shop_daily_kpis", "shop_publications");
+    /**
+     * The history slices survive later publications (one per date); only an older slice of the same date goes.
+     * Copied server-side from the rows just written to customer_rfm, so the customers cross the network once.
+     */
+    private static final SqlTemplate COPY_HISTORY = SqlTemplate.of("INSERT INTO customer_segment_history"
+            + " (shop_id, as_of_date, publish_id, customer_id, segment, monetary_cents)"
+            + " SELECT shop_id, as_of_date, publish_id, customer_id, segment, monetary_cents FROM customer_rfm"
+            + " WHERE shop_id = {shop} AND publish_id = {p}");
+    private static final SqlTemplate HISTORY_STATE = SqlTemplate.of("SELECT toString(max(publish_id)) AS max_p,"
+            + " toString(countIf(as_of_date = {d})) AS same_date FROM segment_history_dates WHERE shop_id = {shop}");
+
+    /** One shop's gold rows of the date: customer_rfm, segment_transitions (to the date), shop_daily_kpis (up to it). */
+    record ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis) {
+        ShopRows {
+            customers = List.copyOf(customers);
+            transitions = List.copyOf(transitions);
+            kpis = List.copyOf(kpis);
+        }
+
+        static ShopRows customersOnly(List<Row> customers) {
+            return new ShopRows(customers, List.of(), List.of());
+        }
+    }
 
     private PublishJob() {
     }
 
     /** What was published: per shop, its new publish_id and how many customers it holds. */
-    public record Result(LocalDate asOfDate, Map<String, Long> publishIds, Map<String, Long> customers) {
+    public record Result(LocalDate asOfDate, Map<String, Long> publishIds, Map<String, Long> customers,
+                         long transitionRows, long kpiRows) {
         public Result {
             publishIds = Collections.unmodifiableMap(new TreeMap<>(publishIds));
             customers = Collections.unmodifiableMap(new TreeMap<>(customers));
         }
 
+        public long customerRows() {
+            return customers.values().stream().mapToLong(Long::longValue).sum();
+        }
+
         public String summary() {
-            return "as of " + asOfDate + ": " + publishIds.size() + " shops, "
-                    + customers.values().stream().mapToLong(Long::longValue).sum() + " customer rows";
+            return "as of " + asOfDate + ": " + publishIds.size() + " shops, " + customerRows() + " customer rows, "
+                    + transitionRows + " transition rows, " + kpiRows + " KPI days";
+        }
+
+        public Map<String, Object> metrics() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("shops", publishIds.size());
+            m.put("customers", customerRows());
+            m.put("transitions", transitionRows);
+            m.put("kpi_days", kpiRows);
+            m.put("rows_published", 2 * customerRows() + transitionRows + kpiRows); // customer_rfm + history copy
+            return m;
         }
     }
 
@@ -66,29 +110,46 @@ public final class PublishJob {
                 .where(col("as_of_date").equalTo(lit(java.sql.Date.valueOf(asOfDate))));
         List<String> shops = slice.select("shop_id").distinct().orderBy("shop_id").collectAsList().stream()
                 .map(r -> r.getString(0)).toList();
+        java.sql.Date day = java.sql.Date.valueOf(asOfDate);
+        // Both small (a few dozen transitions and one row per day of history per shop): read once, split per shop.
+        Map<String, List<Row>> transitions = byShop(spark.table(lakehouse.segmentTransitions())
+                .where(col("to_date").equalTo(lit(day))).collectAsList());
+        Map<String, List<Row>> kpis = byShop(spark.table(lakehouse.shopDailyKpis())
+                .where(col("kpi_date").leq(lit(day))).orderBy("shop_id", "kpi_date").collectAsList());
         Map<String, Long> publishIds = new LinkedHashMap<>();
         Map<String, Long> customers = new LinkedHashMap<>();
+        long transitionRows = 0;
+        long kpiRows = 0;
         for (String shop : shops) {
             List<Row> rows = slice.where(col("shop_id").equalTo(lit(shop))).collectAsList();
-            long publishId = publishShop(gateway.forShop(ShopId.of(shop)), asOfDate, rows, clock);
+            ShopRows shopRows = new ShopRows(rows, transitions.getOrDefault(shop, List.of()),
+                    kpis.getOrDefault(shop, List.of()));
+            long publishId = publishShop(gateway.forShop(ShopId.of(shop)), asOfDate, shopRows, clock);
             publishIds.put(shop, publishId);
             customers.put(shop, (long) rows.size());
+            transitionRows += shopRows.transitions().size();
+            kpiRows += shopRows.kpis().size();
         }
-        Result result = new Result(asOfDate, publishIds, customers);
+        Result result = new Result(asOfDate, publishIds, customers, transitionRows, kpiRows);
         LOG.info("Published {}", result.summary());
         return result;
     }
 
-    static long publishShop(ShopScope scope, LocalDate asOfDate, List<Row> gold, Clock clock) {
-        // Larger than any publication before, even if the clock went back; epoch millis keep ids readable as times.
-        long publishId = Math.max(scope.currentPublication() + 1, clock.millis());
+    static long publishShop(ShopScope scope, LocalDate asOfDate, ShopRows shopRows, Clock clock) {
+        List<Row> gold = shopRows.customers();
+        JsonNode history = scope.select(HISTORY_STATE.bind("d", asOfDate)).get(0);
+        long lastHistoryId = Long.parseLong(history.get("max_p").asText());
+        boolean replacesHistory = Long.parseLong(history.get("same_date").asText()) > 0;
+        // Larger than any publication before (and any history slice, even one of a publish that died before its
+        // switch), even if the clock went back; epoch millis keep ids readable as times.
+        long publishId = Math.max(Math.max(scope.currentPublication(), lastHistoryId) + 1, clock.millis());
 
         List<Map<String, Object>> customerRows = new ArrayList<>(gold.size());
         Map<String, long[]> perSegment = new TreeMap<>(); // segment -> {customers, revenue cents}
         for (Row row : gold) {
             Integer recency = row.getAs("recency_days");
             BigDecimal monetary = row.getAs("monetary");
-            long cents = monetary == null ? 0 : monetary.movePointRight(2).longValueExact(); // decimal(18,2): exact
+            long cents = cents(monetary);
             String segment = row.getAs("segment");
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("publish_id", publishId);
@@ -123,6 +184,49 @@ public final class PublishJob {
         });
         scope.insertRows("segment_summary", summaryRows);
 
+        List<Map<String, Object>> transitionRows = new ArrayList<>();
+        for (Row row : shopRows.transitions()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("publish_id", publishId);
+            out.put("from_date", row.<java.sql.Date>getAs("from_date").toLocalDate());
+            out.put("to_date", row.<java.sql.Date>getAs("to_date").toLocalDate());
+            out.put("from_segment", row.<String>getAs("from_segment"));
+            out.put("to_segment", row.<String>getAs("to_segment"));
+            out.put("customers", row.<Long>getAs("customers"));
+            out.put("revenue_cents", cents(row.getAs("revenue")));
+            transitionRows.add(out);
+        }
+        scope.insertRows("segment_transitions", transitionRows);
+
+        List<Map<String, Object>> kpiRows = new ArrayList<>(shopRows.kpis().size());
+        for (Row row : shopRows.kpis()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("publish_id", publishId);
+            out.put("kpi_date", row.<java.sql.Date>getAs("kpi_date").toLocalDate());
+            out.put("orders", row.<Long>getAs("orders"));
+            out.put("revenue_cents", cents(row.getAs("revenue")));
+            out.put("aov_cents", cents(row.getAs("aov")));
+            out.put("new_customer_orders", row.<Long>getAs("new_customer_orders"));
+            out.put("returning_customer_orders", row.<Long>getAs("returning_customer_orders"));
+            out.put("buyers", row.<Long>getAs("buyers"));
+            out.put("customers", row.<Long>getAs("customers"));
+            out.put("repeat_customers", row.<Long>getAs("repeat_customers"));
+            BigDecimal rate = row.getAs("repeat_rate");
+            out.put("repeat_rate", rate == null ? 0.0 : rate.doubleValue());
+            kpiRows.add(out);
+        }
+        for (int from = 0; from < kpiRows.size(); from += BATCH_ROWS) {
+            scope.insertRows("shop_daily_kpis", kpiRows.subList(from, Math.min(kpiRows.size(), from + BATCH_ROWS)));
+        }
+
+        // This date's history slice, then its listing (written only once the slice is complete).
+        scope.execute(COPY_HISTORY.bind("p", publishId));
+        Map<String, Object> slice = new LinkedHashMap<>();
+        slice.put("as_of_date", asOfDate);
+        slice.put("publish_id", publishId);
+        slice.put("customers", (long) gold.size());
+        scope.insertRows("segment_history_dates", List.of(slice));
+
         // The switch: from this insert on, readers see the new publication.
         Map<String, Object> publication = new LinkedHashMap<>();
         publication.put("publish_id", publishId);
@@ -143,8 +247,34 @@ public final class PublishJob {
                 LOG.warn("Cannot delete old publications of {} from {}: {}", scope.shop(), table, e.getMessage());
             }
         }
+        if (replacesHistory) { // this date was published before: its older slice is no longer read
+            for (String table : List.of("customer_segment_history", "segment_history_dates")) {
+                try {
+                    scope.execute(SqlTemplate.of("ALTER TABLE " + table
+                                    + " DELETE WHERE shop_id = {shop} AND as_of_date = {d} AND publish_id < {keep}")
+                            .bind("d", asOfDate).bind("keep", publishId));
+                }
+                catch (RuntimeException e) {
+                    LOG.warn("Cannot delete older history of {} {} from {}: {}", scope.shop(), asOfDate, table,
+                            e.getMessage());
+                }
+            }
+        }
         LOG.info("Published {} customers of {} as publication {}", gold.size(), scope.shop(), publishId);
         return publishId;
+    }
+
+    /** decimal(18,2) to integer cents, exactly; null as 0. */
+    private static long cents(BigDecimal amount) {
+        return amount == null ? 0 : amount.movePointRight(2).longValueExact();
+    }
+
+    private static Map<String, List<Row>> byShop(List<Row> rows) {
+        Map<String, List<Row>> byShop = new LinkedHashMap<>();
+        for (Row row : rows) {
+            byShop.computeIfAbsent(row.<String>getAs("shop_id"), s -> new ArrayList<>()).add(row);
+        }
+        return byShop;
     }
 
     private static int orZero(Integer value) {

@@ -21,10 +21,10 @@ import static java.util.Objects.requireNonNull;
  * Silver to {@code gold.customer_rfm}: recency, frequency and monetary value of every customer of every shop as of a
  * logical date, their 1-5 scores within their own shop, and their segment.
  *
- * <p>What counts as an order: processed before the end of the as-of day (UTC), not a test order, not cancelled, and
- * with something left after refunds ({@code total_price - total_refunded > 0}, which also drops zero-value and fully
- * refunded orders). Orders without a customer and customers deleted in Shopify are left out. A customer with no
- * counted order is a prospect: scores 0, recency null.
+ * <p>What counts as an order is {@link QualifyingOrders} (shared with the daily KPIs): processed before the end of
+ * the as-of day (UTC), not a test order, not cancelled, and with something left after refunds. Orders without a
+ * customer and customers deleted in Shopify are left out. A customer with no counted order is a prospect: scores 0,
+ * recency null.
  *
  * <p>Scores are {@link QuintileScore#of} the number of the shop's buyers strictly worse: {@code rank() - 1} over the
  * "worse first" order, so ties share a score whatever order rows come in, and every window is partitioned by shop,
@@ -83,27 +83,15 @@ public final class RfmJob {
         String asOf = "DATE '" + asOfDate + "'";
         String endOfDay = "TIMESTAMP '" + asOfDate.plusDays(1) + " 00:00:00'";
         String sql = """
-                WITH deleted AS (
-                    SELECT shop_id, customer_id FROM %1$s WHERE deleted
-                ),
-                counted AS (
-                    SELECT o.shop_id, o.customer_id, coalesce(o.processed_at, o.created_at) AS ordered_at,
-                           o.total_price - coalesce(o.total_refunded, 0) AS net
-                    FROM %2$s o
-                    WHERE o.customer_id IS NOT NULL
-                      AND NOT coalesce(o.test, false)
-                      AND o.cancelled_at IS NULL
-                      AND coalesce(o.processed_at, o.created_at) < %4$s
-                      AND o.total_price > 0
-                      AND o.total_price - coalesce(o.total_refunded, 0) > 0
+                WITH counted AS (
+                %6$s
                 ),
                 buyers AS (
                     SELECT c.shop_id, c.customer_id,
                            datediff(%3$s, to_date(max(c.ordered_at))) AS recency_days,
                            count(*) AS frequency,
                            sum(c.net) AS monetary
-                    FROM counted c LEFT ANTI JOIN deleted d
-                      ON c.shop_id = d.shop_id AND c.customer_id = d.customer_id
+                    FROM counted c
                     GROUP BY c.shop_id, c.customer_id
                 ),
                 ranked AS (
@@ -138,7 +126,8 @@ public final class RfmJob {
                 SELECT shop_id, %3$s, customer_id, CAST(NULL AS INT), 0, CAST(0 AS DECIMAL(18,2)), 0, 0, 0,
                        '%5$s'
                 FROM prospects
-                """.formatted(lakehouse.customers(), lakehouse.orders(), asOf, endOfDay, Segment.PROSPECTS.key());
+                """.formatted(lakehouse.customers(), lakehouse.orders(), asOf, endOfDay, Segment.PROSPECTS.key(),
+                QualifyingOrders.select(lakehouse, asOfDate));
         return spark.sql(sql);
     }
 

@@ -72,8 +72,16 @@ class NightlyPipelineTest {
                         new PrintStream(out, true, StandardCharsets.UTF_8));
 
                 assertThat(status).isZero();
-                assertThat(out.toString(StandardCharsets.UTF_8))
-                        .contains("ingest", "rfm", "publish", "total", "succeeded");
+                String printed = out.toString(StandardCharsets.UTF_8);
+                assertThat(printed).contains("ingest", "rfm", "transitions", "kpis", "publish", "total", "succeeded");
+                // One machine-readable line per stage, for the benchmark driver.
+                assertThat(printed.lines().filter(l -> l.startsWith("NIGHTLY ")).map(l -> l.split(" ")[1]))
+                        .containsExactly("stage=migrate", "stage=spark", "stage=tables", "stage=ingest", "stage=rfm",
+                                "stage=transitions", "stage=kpis", "stage=publish", "stage=total");
+                assertThat(printed).containsPattern("(?m)^NIGHTLY stage=ingest seconds=\\d+\\.\\d{3} status=ok .*rows_in=3 ")
+                        .containsPattern("(?m)^NIGHTLY stage=rfm seconds=\\S+ status=ok shops=1 buyers=1 prospects=1 rows_out=2$")
+                        .containsPattern("(?m)^NIGHTLY stage=kpis seconds=\\S+ status=ok shops=1 rows_out=9 orders=1$")
+                        .containsPattern("(?m)^NIGHTLY stage=publish seconds=\\S+ status=ok shops=1 customers=2 .*kpi_days=9 ");
                 ShopScope scope = gateway.forShop(shop);
                 long publication = scope.currentPublication();
                 assertThat(publication).isPositive();
@@ -83,9 +91,15 @@ class NightlyPipelineTest {
                         .extracting(n -> n.get("customer_id").asLong() + " " + n.get("segment").asText() + " "
                                 + n.get("monetary_cents").asLong())
                         .containsExactly("1 DORMANT 1234", "2 PROSPECTS 0");
+                assertThat(scope.select(SqlTemplate.of("SELECT count() AS n, sum(orders) AS o, sum(revenue_cents) AS r"
+                                + " FROM shop_daily_kpis WHERE shop_id = {shop} AND publish_id = {p}")
+                        .bind("p", publication)))
+                        .extracting(n -> n.get("n").asLong() + " " + n.get("o").asLong() + " " + n.get("r").asLong())
+                        .containsExactly("9 1 1234");
             }
             finally {
-                for (String table : List.of("customer_rfm", "segment_summary", "shop_publications")) {
+                for (String table : List.of("customer_rfm", "segment_summary", "segment_transitions",
+                        "shop_daily_kpis", "customer_segment_history", "segment_history_dates", "shop_publications")) {
                     gateway.forShop(shop).execute(
                             SqlTemplate.of("ALTER TABLE " + table + " DELETE WHERE shop_id = {shop}"));
                 }

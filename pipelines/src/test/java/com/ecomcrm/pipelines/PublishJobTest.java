@@ -31,6 +31,9 @@ class PublishJobTest {
     private static final LocalDate AS_OF = LocalDate.of(2026, 11, 28);
     private static final String SHOP = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
     private static final String OTHER = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
+    private static final String MOVER = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
+    private static final List<String> TABLES = List.of("customer_rfm", "segment_summary", "segment_transitions",
+            "shop_daily_kpis", "customer_segment_history", "segment_history_dates", "shop_publications");
 
     @TempDir
     static Path temp;
@@ -46,8 +49,8 @@ class PublishJobTest {
     @AfterAll
     static void stop() {
         if (gateway != null) {
-            for (String shop : List.of(SHOP, OTHER)) {
-                for (String table : List.of("customer_rfm", "segment_summary", "shop_publications")) {
+            for (String shop : List.of(SHOP, OTHER, MOVER)) {
+                for (String table : TABLES) {
                     gateway.forShop(ShopId.of(shop)).execute(
                             SqlTemplate.of("ALTER TABLE " + table + " DELETE WHERE shop_id = {shop}"));
                 }
@@ -116,5 +119,84 @@ class PublishJobTest {
                 .get(0).get("n").asLong()).isZero());
         assertThat(select(scope, "SELECT count() AS n FROM customer_rfm WHERE shop_id = {shop} AND publish_id = {p}",
                 p2).get(0).get("n").asLong()).isEqualTo(4);
+    }
+
+    private static Row rfm(String shop, LocalDate date, long customer, String monetary, String segment) {
+        return RowFactory.create(shop, Date.valueOf(date), customer, 1, 1, new BigDecimal(monetary), 3, 3, 3, segment);
+    }
+
+    private static Row kpi(String shop, LocalDate day, long orders, String revenue, String aov, long customers,
+                           long repeat, String rate) {
+        return RowFactory.create(shop, Date.valueOf(day), orders, new BigDecimal(revenue), new BigDecimal(aov),
+                orders, 0L, orders, customers, repeat, new BigDecimal(rate));
+    }
+
+    private static <T> List<String> lines(ShopScope scope, String sql, java.util.function.Function<JsonNode, T> line) {
+        return scope.select(SqlTemplate.of(sql)).stream().map(line).map(String::valueOf).toList();
+    }
+
+    /** Slices of the history: "date publish_id rows" per (date, publish_id) present in customer_segment_history. */
+    private static List<String> historySlices(ShopScope scope) {
+        return lines(scope, "SELECT toString(as_of_date) AS d, toString(publish_id) AS p, count() AS n"
+                + " FROM customer_segment_history WHERE shop_id = {shop} GROUP BY d, p ORDER BY d, p",
+                n -> n.get("d").asText() + " " + n.get("p").asText() + " " + n.get("n").asLong());
+    }
+
+    @Test
+    void publishesTransitionsKpisAndKeepsOneHistorySlicePerDate() throws Exception {
+        LocalDate e1 = LocalDate.of(2026, 12, 1);
+        LocalDate e2 = LocalDate.of(2026, 12, 2);
+        lake.spark.createDataFrame(List.of(
+                        rfm(MOVER, e1, 1, "100.00", "LOYAL"), rfm(MOVER, e1, 2, "5.00", "NEW"),
+                        rfm(MOVER, e2, 1, "150.00", "CHAMPIONS"), rfm(MOVER, e2, 3, "7.00", "NEW")),
+                lake.spark.table(lake.lakehouse.customerRfm()).schema()).writeTo(lake.lakehouse.customerRfm()).append();
+        lake.spark.createDataFrame(List.of(
+                        kpi(MOVER, e1, 2, "105.00", "52.50", 2, 0, "0.0000"),
+                        kpi(MOVER, e2, 2, "52.01", "26.01", 3, 1, "0.3333"),
+                        kpi(MOVER, e2.plusDays(1), 9, "9.00", "1.00", 9, 9, "1.0000")), // after e2: not published
+                lake.spark.table(lake.lakehouse.shopDailyKpis()).schema()).writeTo(lake.lakehouse.shopDailyKpis())
+                .append();
+        ShopScope scope = gateway.forShop(ShopId.of(MOVER));
+
+        long p1 = PublishJob.run(lake.spark, lake.lakehouse, gateway, e1, Clock.systemUTC()).publishIds().get(MOVER);
+        SegmentTransitionsJob.run(lake.spark, lake.lakehouse, e2);
+        PublishJob.Result second = PublishJob.run(lake.spark, lake.lakehouse, gateway, e2, Clock.systemUTC());
+        long p2 = second.publishIds().get(MOVER);
+
+        assertThat(second.transitionRows()).isEqualTo(3);
+        assertThat(second.kpiRows()).isEqualTo(2);
+        assertThat(lines(scope, "SELECT toString(from_date) AS f, toString(to_date) AS t, from_segment, to_segment,"
+                + " customers, revenue_cents FROM segment_transitions WHERE shop_id = {shop} AND publish_id = "
+                + p2 + " ORDER BY from_segment, to_segment", n -> n.get("f").asText() + " " + n.get("t").asText()
+                + " " + n.get("from_segment").asText() + " " + n.get("to_segment").asText() + " "
+                + n.get("customers").asLong() + " " + n.get("revenue_cents").asLong()))
+                .containsExactly("2026-12-01 2026-12-02 LOYAL CHAMPIONS 1 15000",
+                        "2026-12-01 2026-12-02 NEW NONE 1 0",
+                        "2026-12-01 2026-12-02 NONE NEW 1 700");
+        assertThat(lines(scope, "SELECT toString(kpi_date) AS d, orders, revenue_cents, aov_cents, customers,"
+                + " repeat_customers, repeat_rate FROM shop_daily_kpis WHERE shop_id = {shop} AND publish_id = "
+                + p2 + " ORDER BY kpi_date", n -> n.get("d").asText() + " " + n.get("orders").asLong() + " "
+                + n.get("revenue_cents").asLong() + " " + n.get("aov_cents").asLong() + " "
+                + n.get("customers").asLong() + " " + n.get("repeat_customers").asLong() + " "
+                + n.get("repeat_rate").asDouble()))
+                .containsExactly("2026-12-01 2 10500 5250 2 0 0.0", "2026-12-02 2 5201 2601 3 1 0.3333");
+        // Both dates' slices stay, each listed under the publication that wrote it.
+        assertThat(historySlices(scope)).containsExactly("2026-12-01 " + p1 + " 2", "2026-12-02 " + p2 + " 2");
+        assertThat(lines(scope, "SELECT toString(as_of_date) AS d, toString(publish_id) AS p, customers"
+                        + " FROM segment_history_dates WHERE shop_id = {shop} ORDER BY d, p",
+                n -> n.get("d").asText() + " " + n.get("p").asText() + " " + n.get("customers").asLong()))
+                .containsExactly("2026-12-01 " + p1 + " 2", "2026-12-02 " + p2 + " 2");
+
+        // Publishing e2 again replaces e2's slice (once the mutation has run) and leaves e1's.
+        long p3 = PublishJob.run(lake.spark, lake.lakehouse, gateway, e2, Clock.systemUTC()).publishIds().get(MOVER);
+        assertThat(p3).isGreaterThan(p2);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(historySlices(scope))
+                .containsExactly("2026-12-01 " + p1 + " 2", "2026-12-02 " + p3 + " 2"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(lines(scope,
+                "SELECT toString(publish_id) AS p FROM segment_history_dates WHERE shop_id = {shop} ORDER BY p",
+                n -> n.get("p").asText())).containsExactly(String.valueOf(p1), String.valueOf(p3)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(lines(scope,
+                "SELECT DISTINCT toString(publish_id) AS p FROM shop_daily_kpis WHERE shop_id = {shop}",
+                n -> n.get("p").asText())).containsExactly(String.valueOf(p3)));
     }
 }

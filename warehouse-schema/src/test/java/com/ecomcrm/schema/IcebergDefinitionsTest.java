@@ -24,7 +24,11 @@ class IcebergDefinitionsTest {
             "silver.checkouts", List.of("shop_id", "checkout_token", "customer_id", "email", "created_at",
                     "updated_at", "completed_at", "total_price", "currency"),
             "gold.customer_rfm", List.of("shop_id", "as_of_date", "customer_id", "recency_days", "frequency",
-                    "monetary", "r_score", "f_score", "m_score", "segment"));
+                    "monetary", "r_score", "f_score", "m_score", "segment"),
+            "gold.segment_transitions", List.of("shop_id", "to_date", "from_date", "from_segment", "to_segment",
+                    "customers", "revenue"),
+            "gold.shop_daily_kpis", List.of("shop_id", "kpi_date", "orders", "revenue", "aov", "new_customer_orders",
+                    "returning_customer_orders", "buyers", "customers", "repeat_customers", "repeat_rate"));
 
     @Test
     void allContractTablesAreDefined() {

@@ -1,0 +1,14 @@
+package com.ecomcrm.api.analytics;
+
+import com.ecomcrm.domain.ShopId;
+
+import java.util.List;
+
+/** Reads a shop's published segment history. Blocking. */
+public interface MovementReader {
+    /** The shop's published snapshots, oldest first; only those of its current publication or earlier ones. */
+    List<HistorySlice> snapshots(ShopId shop);
+
+    /** The movement between two of the shop's snapshots (as returned by {@link #snapshots}), sorted by from, to. */
+    SegmentMovement movement(ShopId shop, HistorySlice from, HistorySlice to);
+}

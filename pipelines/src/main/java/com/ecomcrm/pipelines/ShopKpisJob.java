@@ -1,0 +1,131 @@
+package com.ecomcrm.pipelines;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Silver to {@code gold.shop_daily_kpis}: for every shop, one row per UTC day from the day of its first counted order
+ * to the logical date, so the series has no holes (a day without orders has zeros and carries the cumulative
+ * figures forward). Orders count by {@link QualifyingOrders}, the definition RFM uses, so on the logical date
+ * {@code customers} equals the shop's RFM buyers and {@code repeat_customers} its buyers with frequency of 2 or more.
+ *
+ * <p>New vs returning is decided per order: an order is a new-customer order when it is the customer's first counted
+ * order (earliest {@code ordered_at}, ties by {@code order_id}), a returning-customer order otherwise (so a second
+ * order on the day of the first is returning). {@code repeat_rate = repeat_customers / customers} as of the end of
+ * the day.
+ *
+ * <p>Every run recomputes the whole history up to the logical date from silver, so an order that arrives late for a
+ * past day is reflected on the next run. A day's figures depend only on orders up to that day, so the MERGE replaces
+ * the days up to the logical date (one Iceberg commit; days no longer computed are deleted) and leaves later days of
+ * a later run alone. Re-running a date gives the same rows. Every aggregate and window is per shop, so a shop's
+ * figures never depend on another shop's data.
+ */
+public final class ShopKpisJob {
+    private static final Logger LOG = LoggerFactory.getLogger(ShopKpisJob.class);
+
+    private ShopKpisJob() {
+    }
+
+    /** @param days rows written (shop-days up to the logical date) */
+    public record Result(LocalDate asOfDate, long shops, long days, long orders) {
+        public String summary() {
+            return "as of " + asOfDate + ": " + shops + " shops, " + days + " shop-days, " + orders + " orders";
+        }
+
+        public Map<String, Object> metrics() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("shops", shops);
+            m.put("rows_out", days);
+            m.put("orders", orders);
+            return m;
+        }
+    }
+
+    public static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
+        requireNonNull(asOfDate, "asOfDate is null");
+        Dataset<Row> kpis = compute(spark, lakehouse, asOfDate).persist();
+        try {
+            kpis.createOrReplaceTempView("kpi_result");
+            spark.sql("MERGE INTO " + lakehouse.shopDailyKpis() + " t USING kpi_result s"
+                    + " ON t.shop_id = s.shop_id AND t.kpi_date = s.kpi_date"
+                    + " WHEN MATCHED THEN UPDATE SET *"
+                    + " WHEN NOT MATCHED THEN INSERT *"
+                    // Days up to the logical date that are no longer computed (e.g. every order of a shop cancelled).
+                    + " WHEN NOT MATCHED BY SOURCE AND t.kpi_date <= DATE '" + asOfDate + "' THEN DELETE");
+            Row c = spark.sql("SELECT count(DISTINCT shop_id), count(*), coalesce(sum(orders), 0) FROM kpi_result")
+                    .first();
+            Result result = new Result(asOfDate, c.getLong(0), c.getLong(1), c.getLong(2));
+            LOG.info("KPIs {}", result.summary());
+            return result;
+        }
+        finally {
+            spark.catalog().dropTempView("kpi_result");
+            kpis.unpersist();
+        }
+    }
+
+    /** The rows of {@code gold.shop_daily_kpis} up to {@code asOfDate}, in the table's column order. */
+    static Dataset<Row> compute(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
+        String asOf = "DATE '" + asOfDate + "'"; // from a LocalDate, never from user input
+        String sql = """
+                WITH counted AS (
+                %1$s
+                ),
+                numbered AS (
+                    SELECT shop_id, customer_id, to_date(ordered_at) AS day, net,
+                           row_number() OVER (PARTITION BY shop_id, customer_id ORDER BY ordered_at, order_id) AS n
+                    FROM counted
+                ),
+                daily AS (
+                    SELECT shop_id, day,
+                           count(*) AS orders,
+                           sum(net) AS revenue,
+                           count_if(n = 1) AS new_customer_orders,
+                           count_if(n > 1) AS returning_customer_orders,
+                           count(DISTINCT customer_id) AS buyers,
+                           count_if(n = 2) AS new_repeaters
+                    FROM numbered
+                    GROUP BY shop_id, day
+                ),
+                days AS (
+                    SELECT shop_id, explode(sequence(first_day, %2$s, INTERVAL 1 DAY)) AS day
+                    FROM (SELECT shop_id, min(day) AS first_day FROM daily GROUP BY shop_id)
+                ),
+                series AS (
+                    SELECT s.shop_id, s.day,
+                           coalesce(d.orders, 0) AS orders,
+                           coalesce(d.revenue, 0) AS revenue,
+                           coalesce(d.new_customer_orders, 0) AS new_customer_orders,
+                           coalesce(d.returning_customer_orders, 0) AS returning_customer_orders,
+                           coalesce(d.buyers, 0) AS buyers,
+                           sum(coalesce(d.new_customer_orders, 0)) OVER (PARTITION BY s.shop_id ORDER BY s.day
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS customers,
+                           sum(coalesce(d.new_repeaters, 0)) OVER (PARTITION BY s.shop_id ORDER BY s.day
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS repeat_customers
+                    FROM days s LEFT JOIN daily d ON s.shop_id = d.shop_id AND s.day = d.day
+                )
+                SELECT shop_id, day AS kpi_date,
+                       CAST(orders AS BIGINT) AS orders,
+                       CAST(revenue AS DECIMAL(18,2)) AS revenue,
+                       CAST(coalesce(round(revenue / nullif(orders, 0), 2), 0) AS DECIMAL(18,2)) AS aov,
+                       CAST(new_customer_orders AS BIGINT) AS new_customer_orders,
+                       CAST(returning_customer_orders AS BIGINT) AS returning_customer_orders,
+                       CAST(buyers AS BIGINT) AS buyers,
+                       CAST(customers AS BIGINT) AS customers,
+                       CAST(repeat_customers AS BIGINT) AS repeat_customers,
+                       CAST(coalesce(round(CAST(repeat_customers AS DECIMAL(20,0)) / nullif(customers, 0), 4), 0)
+                           AS DECIMAL(9,4)) AS repeat_rate
+                FROM series
+                """.formatted(QualifyingOrders.select(lakehouse, asOfDate), asOf);
+        return spark.sql(sql);
+    }
+}
