@@ -28,7 +28,11 @@ import java.util.function.Supplier;
  * benchmark driver): {@code NIGHTLY stage=<name> seconds=<s> status=<ok|failed> <key>=<value>...}, where the keys
  * are the stage's counts (rows in, merged, published; see each job's {@code metrics()}).
  *
- * <pre>bin/run pipelines com.ecomcrm.pipelines.NightlyPipeline --date 2026-11-28 [--landing DIR]</pre>
+ * <pre>bin/run pipelines com.ecomcrm.pipelines.NightlyPipeline --date 2026-11-28 [--landing DIR] [--stage NAME]...</pre>
+ *
+ * <p>Without {@code --stage} every stage runs in order ({@link #STAGES}); with it, only the named ones (repeat the
+ * option or give a comma list), still in that order. Airflow runs one stage per task so a retry repeats only what
+ * failed; each stage is idempotent for its logical date, so running one twice changes nothing.
  *
  * <p>{@code --date} is required and is never defaulted to "today": a re-run or a backfill of a given night must
  * give that night's answer, whenever it runs. Settings come from the environment (docs/development.md). Exit code
@@ -38,11 +42,15 @@ public final class NightlyPipeline {
     private NightlyPipeline() {
     }
 
-    /** The parsed command line. */
-    record Arguments(LocalDate date, Path landing) {
+    /** Every stage that can be asked for by name, in the order they run. */
+    static final List<String> STAGES = List.of("migrate", "ingest", "rfm", "transitions", "kpis", "publish");
+
+    /** The parsed command line; {@code stages} holds the stages to run, all of them unless some were named. */
+    record Arguments(LocalDate date, Path landing, java.util.Set<String> stages) {
         static Arguments parse(String[] args, Path defaultLanding) {
             LocalDate date = null;
             Path landing = defaultLanding;
+            java.util.Set<String> stages = new java.util.LinkedHashSet<>();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 String value = i + 1 < args.length ? args[i + 1] : null;
@@ -66,13 +74,26 @@ public final class NightlyPipeline {
                         landing = Path.of(value);
                         i++;
                     }
+                    case "--stage" -> {
+                        if (value == null) {
+                            throw new IllegalArgumentException("--stage needs a name, one of " + STAGES);
+                        }
+                        for (String name : value.split(",")) {
+                            if (!STAGES.contains(name.trim())) {
+                                throw new IllegalArgumentException("--stage '" + name.trim()
+                                        + "' is not a stage; the stages are " + STAGES);
+                            }
+                            stages.add(name.trim());
+                        }
+                        i++;
+                    }
                     default -> throw new IllegalArgumentException("unknown argument '" + arg + "'");
                 }
             }
             if (date == null) {
                 throw new IllegalArgumentException("--date yyyy-mm-dd is required (the logical date to score)");
             }
-            return new Arguments(date, landing);
+            return new Arguments(date, landing, stages.isEmpty() ? new java.util.LinkedHashSet<>(STAGES) : stages);
         }
     }
 
@@ -101,11 +122,13 @@ public final class NightlyPipeline {
         }
         catch (IllegalArgumentException e) {
             System.err.println("NightlyPipeline: " + e.getMessage());
-            System.err.println("usage: NightlyPipeline --date yyyy-mm-dd [--landing DIR]");
+            System.err.println("usage: NightlyPipeline --date yyyy-mm-dd [--landing DIR] [--stage "
+                    + String.join("|", STAGES) + "]...");
             System.exit(2);
             return;
         }
-        int status = run(settings.withLandingDir(arguments.landing()), arguments.date(), System.out);
+        int status = run(settings.withLandingDir(arguments.landing()), Lakehouse.DEFAULT, arguments.date(),
+                arguments.stages(), System.out);
         System.exit(status);
     }
 
@@ -116,14 +139,29 @@ public final class NightlyPipeline {
 
     /** As {@link #run(PipelineSettings, LocalDate, PrintStream)} on another catalog (tests). */
     static int run(PipelineSettings settings, Lakehouse lakehouse, LocalDate date, PrintStream out) {
+        return run(settings, lakehouse, date, new java.util.LinkedHashSet<>(STAGES), out);
+    }
+
+    /** Runs the given stages (names from {@link #STAGES}) in their fixed order. */
+    static int run(PipelineSettings settings, Lakehouse lakehouse, LocalDate date, java.util.Set<String> stages,
+                   PrintStream out) {
         List<StageTiming> timings = new ArrayList<>();
-        out.println("Nightly pipeline for " + date + " (" + settings + ")");
+        out.println("Nightly pipeline for " + date + " (" + settings + "), stages " + stages);
         SparkSession spark = null;
         try (ClickHouseGateway gateway = ClickHouseGateway.connect(ClickHouseSettings.fromEnvironment())) {
-            stage(timings, "migrate", SchemaMigrator::migrateAll,
-                    r -> r.postgresApplied() + " PostgreSQL, " + r.clickHouseApplied().size() + " ClickHouse applied",
-                    r -> counts("postgres_applied", r.postgresApplied(),
-                            "clickhouse_applied", r.clickHouseApplied().size()));
+            if (stages.contains("migrate")) {
+                stage(timings, "migrate", SchemaMigrator::migrateAll,
+                        r -> r.postgresApplied() + " PostgreSQL, " + r.clickHouseApplied().size()
+                                + " ClickHouse applied",
+                        r -> counts("postgres_applied", r.postgresApplied(),
+                                "clickhouse_applied", r.clickHouseApplied().size()));
+            }
+            boolean needsSpark = stages.stream().anyMatch(name -> !name.equals("migrate"));
+            if (!needsSpark) {
+                printTimings(out, timings);
+                out.println("Nightly pipeline for " + date + " succeeded");
+                return 0;
+            }
             SparkSession session = stage(timings, "spark", () -> SparkSessions.create(settings, lakehouse),
                     s -> "local session", s -> Map.of());
             spark = session;
@@ -131,17 +169,27 @@ public final class NightlyPipeline {
                 LakehouseTables.ensure(session, lakehouse);
                 return "lakehouse tables present";
             });
-            stage(timings, "ingest", () -> IngestJob.run(session, lakehouse, settings.landingDir()),
-                    IngestJob.Result::summary, NightlyPipeline::ingestMetrics);
-            stage(timings, "rfm", () -> RfmJob.run(session, lakehouse, date), RfmJob.Result::summary,
-                    r -> counts("shops", r.shops(), "buyers", r.buyers(), "prospects", r.prospects(),
-                            "rows_out", r.buyers() + r.prospects()));
-            stage(timings, "transitions", () -> SegmentTransitionsJob.run(session, lakehouse, date),
-                    SegmentTransitionsJob.Result::summary, SegmentTransitionsJob.Result::metrics);
-            stage(timings, "kpis", () -> ShopKpisJob.run(session, lakehouse, date), ShopKpisJob.Result::summary,
-                    ShopKpisJob.Result::metrics);
-            stage(timings, "publish", () -> PublishJob.run(session, lakehouse, gateway, date, Clock.systemUTC()),
-                    PublishJob.Result::summary, PublishJob.Result::metrics);
+            if (stages.contains("ingest")) {
+                stage(timings, "ingest", () -> IngestJob.run(session, lakehouse, settings.landingDir()),
+                        IngestJob.Result::summary, NightlyPipeline::ingestMetrics);
+            }
+            if (stages.contains("rfm")) {
+                stage(timings, "rfm", () -> RfmJob.run(session, lakehouse, date), RfmJob.Result::summary,
+                        r -> counts("shops", r.shops(), "buyers", r.buyers(), "prospects", r.prospects(),
+                                "rows_out", r.buyers() + r.prospects()));
+            }
+            if (stages.contains("transitions")) {
+                stage(timings, "transitions", () -> SegmentTransitionsJob.run(session, lakehouse, date),
+                        SegmentTransitionsJob.Result::summary, SegmentTransitionsJob.Result::metrics);
+            }
+            if (stages.contains("kpis")) {
+                stage(timings, "kpis", () -> ShopKpisJob.run(session, lakehouse, date), ShopKpisJob.Result::summary,
+                        ShopKpisJob.Result::metrics);
+            }
+            if (stages.contains("publish")) {
+                stage(timings, "publish", () -> PublishJob.run(session, lakehouse, gateway, date, Clock.systemUTC()),
+                        PublishJob.Result::summary, PublishJob.Result::metrics);
+            }
             printTimings(out, timings);
             out.println("Nightly pipeline for " + date + " succeeded");
             return 0;

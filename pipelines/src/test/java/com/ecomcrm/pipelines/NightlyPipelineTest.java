@@ -47,6 +47,22 @@ class NightlyPipelineTest {
     }
 
     @Test
+    void stagesCanBeNamedOneByOneOrAsAListAndRunInTheirFixedOrder() {
+        Path landing = Path.of("/landing");
+        assertThat(NightlyPipeline.Arguments.parse(new String[]{"--date", "2026-11-28"}, landing).stages())
+                .containsExactlyElementsOf(NightlyPipeline.STAGES);
+        assertThat(NightlyPipeline.Arguments.parse(
+                new String[]{"--date", "2026-11-28", "--stage", "rfm", "--stage", "ingest"}, landing).stages())
+                .containsExactlyInAnyOrder("ingest", "rfm");
+        assertThat(NightlyPipeline.Arguments.parse(
+                new String[]{"--date", "2026-11-28", "--stage", "kpis,publish"}, landing).stages())
+                .containsExactlyInAnyOrder("kpis", "publish");
+        assertThatThrownBy(() -> NightlyPipeline.Arguments.parse(
+                new String[]{"--date", "2026-11-28", "--stage", "predictions"}, landing))
+                .hasMessage("--stage 'predictions' is not a stage; the stages are " + NightlyPipeline.STAGES);
+    }
+
+    @Test
     void runsEveryStageFromLandingToClickHouse() {
         TestLakehouse.assumeServers();
         ShopId shop = ShopId.of("nightly-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com");
