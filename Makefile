@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SCALE ?= small
 
-.PHONY: build services test demo stop bench cdnow-report clean
+.PHONY: build services test demo stop bench cdnow-report notebooks-test warehouse-docs clean
 
 build:
 	mvn -B -q install -DskipTests
@@ -13,6 +13,15 @@ services:
 # Every test, on the real servers.
 test: services
 	source bin/dev-env && mvn -B verify
+	notebooks/run-tests
+
+# The analysts' notebooks, executed on fresh pipeline output, and the warehouse documentation check.
+notebooks-test: services
+	notebooks/run-tests
+
+# Regenerates docs/warehouse/README.md from the schema files (a test fails when it is out of date).
+warehouse-docs:
+	python3 notebooks/gen_warehouse_docs.py
 
 demo:
 	bin/demo start

@@ -1,0 +1,280 @@
+"""Runs every notebook top to bottom on real data, and checks its numbers against ClickHouse.
+
+The data is made the way bin/demo makes it, in throwaway databases so the demo's are never touched: PostgreSQL and
+ClickHouse databases `ecomcrm_notebooks`, landing zone and Iceberg warehouse under var/notebooks-test/. The Shopify
+simulator serves one seeded shop whose history ends on the second logical date; BulkImportMain imports it through a
+bulk operation; the nightly pipeline runs for two logical dates (a month apart, the earlier one first, as a backfill
+would), so gold.customer_rfm holds two snapshots and the segment movement between them is real. Then each notebook
+runs with papermill (parameters: the shop and the throwaway databases) and its SUMMARY line must equal what
+ClickHouse serves.
+
+Needs the local servers (bin/services start) and the Java modules built (make build); notebooks/run-tests does both.
+Executed notebooks (with outputs) are kept under var/notebooks-test/executed/ for a look after a failure.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+import psycopg2
+import pytest
+
+import ecomcrm_warehouse as ew
+
+ROOT = ew.REPO_ROOT
+NOTEBOOKS = ROOT / "notebooks"
+WORK = ROOT / "var" / "notebooks-test"
+DATABASE = "ecomcrm_notebooks"
+SEED = 20261129
+CUSTOMERS = 400
+FIRST_DATE = "2026-04-30"
+SECOND_DATE = "2026-05-31"
+HISTORY_END = "2026-06-01"  # the simulated history ends with the second logical date
+MODULES = ["warehouse-schema", "test-support", "api-server", "pipelines"]
+
+
+def run(args: list[str], env: dict, log: Path, timeout: float = 900) -> None:
+    """bin/run ... with the dev settings of bin/dev-env under `env`'s overrides; output to `log`."""
+    with open(log, "wb") as out:
+        result = subprocess.run(["bash", "-c", 'source bin/dev-env && exec "$@"', "bash", *args], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
+    if result.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed ({result.returncode}); log {log}:\n"
+                             + log.read_text(errors="replace")[-4000:])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fresh_databases(settings: ew.Settings) -> ew.Settings:
+    main = ew.Settings.from_env()
+    connection = psycopg2.connect(main.sqlalchemy_url().replace("postgresql+psycopg2", "postgresql"))
+    try:
+        connection.autocommit = True  # DROP/CREATE DATABASE cannot run in a transaction
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            cursor.execute(f"CREATE DATABASE {DATABASE}")
+    finally:
+        connection.close()
+    ew.ch_post(f"DROP DATABASE IF EXISTS {DATABASE}", main, database="")
+    return settings
+
+
+@pytest.fixture(scope="session")
+def warehouse() -> dict:
+    """Builds the throwaway warehouse once per session; returns the env, the settings and the shop. With
+    ECOMCRM_NOTEBOOKS_REUSE=1 the warehouse a previous run built is reused (for working on a notebook)."""
+    state = WORK / "warehouse.json"
+    if os.environ.get("ECOMCRM_NOTEBOOKS_REUSE") == "1" and state.exists():
+        saved = json.loads(state.read_text())
+        settings = ew.Settings.from_env(pg_database=DATABASE, ch_database=DATABASE,
+                                        warehouse_dir=saved["warehouse_dir"])
+        return {"env": dict(os.environ), "settings": settings, "shop": saved["shop"],
+                "warehouse_dir": Path(saved["warehouse_dir"])}
+    for module in MODULES:
+        if not (ROOT / module / "target" / "runtime-classpath.txt").exists():
+            pytest.fail(f"{module} is not built: run `make build` (notebooks/run-tests builds when needed)")
+    if shutil.which("java") is None:
+        pytest.fail("java is not on PATH")
+    if WORK.exists():
+        shutil.rmtree(WORK)
+    logs = WORK / "log"
+    logs.mkdir(parents=True)
+    warehouse_dir, landing_dir = WORK / "warehouse", WORK / "landing"
+    settings = ew.Settings.from_env(pg_database=DATABASE, ch_database=DATABASE, warehouse_dir=warehouse_dir)
+    fresh_databases(settings)
+    env = dict(os.environ)
+    env.update(ECOMCRM_PG_URL=settings.pg_url, ECOMCRM_CH_DATABASE=DATABASE,
+               ECOMCRM_WAREHOUSE_DIR=str(warehouse_dir), ECOMCRM_LANDING_DIR=str(landing_dir),
+               JAVA_OPTS=os.environ.get("JAVA_OPTS", "-Xmx2g"))
+    timings = {}
+
+    started = time.monotonic()
+    run(["bin/run", "warehouse-schema", "com.ecomcrm.schema.SchemaMigrator"], env, logs / "migrate.log")
+    timings["migrate"] = time.monotonic() - started
+
+    port = free_port()
+    simulator_log = logs / "simulator.log"
+    with open(simulator_log, "wb") as out:
+        simulator = subprocess.Popen(
+            ["bash", "-c", 'source bin/dev-env && exec "$@"', "bash", "bin/run", "test-support",
+             "com.ecomcrm.testing.shopify.SimulatorMain", "serve", "--seed", str(SEED), "--shops", "1",
+             "--customers", str(CUSTOMERS), "--history-end", HISTORY_END, "--port", str(port)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        started = time.monotonic()
+        shop_line = None
+        while shop_line is None:
+            text = simulator_log.read_text(errors="replace")
+            shop_line = next((line for line in text.splitlines() if re.search(r"\.myshopify\.com shpat_", line)), None)
+            if simulator.poll() is not None:
+                pytest.fail(f"the simulator exited; see {simulator_log}:\n{text[-3000:]}")
+            if time.monotonic() - started > 180:
+                pytest.fail(f"the simulator did not start in 180 s; see {simulator_log}")
+            time.sleep(0.5)
+        admin_url = re.search(r"^ECOMCRM_SHOPIFY_ADMIN_URL=(.*)$", text, re.MULTILINE).group(1)
+        shop, token = shop_line.split()[:2]
+        started = time.monotonic()
+        run(["bin/run", "api-server", "com.ecomcrm.api.shopify.BulkImportMain", shop, token],
+            dict(env, ECOMCRM_SHOPIFY_ADMIN_URL=admin_url), logs / "bulk-import.log")
+        timings["bulk import"] = time.monotonic() - started
+    finally:
+        # Our own simulator only: its process group (bin/run execs java in it).
+        if simulator.poll() is None:
+            os.killpg(simulator.pid, signal.SIGTERM)
+            try:
+                simulator.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(simulator.pid, signal.SIGKILL)
+                simulator.wait()
+
+    for date in (FIRST_DATE, SECOND_DATE):
+        started = time.monotonic()
+        run(["bin/run", "pipelines", "com.ecomcrm.pipelines.NightlyPipeline", "--date", date], env,
+            logs / f"pipeline-{date}.log")
+        timings[f"pipeline {date}"] = time.monotonic() - started
+    print("warehouse built:", {k: round(v, 1) for k, v in timings.items()})
+    state.write_text(json.dumps({"shop": shop, "warehouse_dir": str(warehouse_dir)}))
+    return {"env": env, "settings": settings, "shop": shop, "warehouse_dir": warehouse_dir}
+
+
+def execute(notebook: str, warehouse: dict, label: str = "", **parameters) -> dict:
+    """Runs notebooks/<notebook> with papermill and returns its SUMMARY values."""
+    executed = WORK / "executed"
+    executed.mkdir(parents=True, exist_ok=True)
+    output = executed / (Path(notebook).stem + label + ".ipynb")
+    params = {"shop": warehouse["shop"], "pg_database": DATABASE, "ch_database": DATABASE,
+              "warehouse_dir": str(warehouse["warehouse_dir"])}
+    params.update(parameters)
+    papermill.execute_notebook(str(NOTEBOOKS / notebook), str(output), parameters=params, cwd=str(NOTEBOOKS),
+                               kernel_name="python3", execution_timeout=600, progress_bar=False,
+                               log_output=False)
+    nb = nbformat.read(output, as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors, f"{notebook} raised: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+    images = sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                 if "image/png" in o.get("data", {}))
+    lines = [line for c in nb.cells if "summary" in c.metadata.get("tags", []) for o in c.get("outputs", [])
+             if o.output_type == "stream" for line in o.text.splitlines() if line.startswith("SUMMARY ")]
+    assert len(lines) == 1, f"{notebook} printed {len(lines)} SUMMARY lines in its summary cell"
+    name, values = lines[0].split(" ", 2)[1:]
+    assert name == Path(notebook).stem
+    values = json.loads(values)
+    values["_images"] = images
+    return values
+
+
+def test_every_notebook_is_covered():
+    stored = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+    assert stored == sorted(CHECKS), "each notebook needs a check in test_notebooks.py"
+
+
+def check_rfm_segments(warehouse: dict, summary: dict) -> None:
+    settings, shop = warehouse["settings"], warehouse["shop"]
+    publication = ew.latest_publication(shop, settings)
+    assert publication["as_of_date"] == SECOND_DATE
+    served = {r["segment"]: [r["customers"], r["revenue_cents"]]
+              for r in ew.segment_summary(shop, settings).to_dict("records")}
+    assert summary["shop"] == shop and summary["as_of"] == SECOND_DATE and summary["compare_to"] == FIRST_DATE
+    assert summary["snapshots"] == 2
+    assert summary["segments"] == served
+    assert summary["customers"] == sum(c for c, _ in served.values()) == publication["customers"]
+    assert summary["revenue_cents"] == sum(r for _, r in served.values())
+    assert summary["clickhouse_checked"] is True
+    assert summary["movement_customers"] >= summary["customers"] > 0
+    assert summary["moved"] > 0, "a month apart, some customers must have changed segment"
+    assert summary["transitions_agree"] is not False, "gold.segment_transitions differs from the notebook's movement"
+    assert summary["_images"] >= 4
+
+
+def check_cohort_retention_clv(warehouse: dict, summary: dict) -> None:
+    settings, shop = warehouse["settings"], warehouse["shop"]
+    publication = ew.latest_publication(shop, settings)
+    served_buyers = ew.ch_rows(
+        "SELECT count() AS n FROM customer_rfm WHERE shop_id = {shop} AND publish_id = {p} AND frequency > 0",
+        settings, shop=shop, p=publication["publish_id"])[0]["n"]
+    assert summary["as_of"] == SECOND_DATE
+    assert summary["buyers"] == summary["cohort_customers"] == served_buyers > 0
+    assert summary["clickhouse_buyers"] == summary["iceberg_buyers"] == served_buyers
+    assert 0 < summary["repeat_buyers"] <= summary["buyers"] <= summary["counted_orders"]
+    assert summary["cohorts"] > 1
+    if summary["prediction_tables"]:  # a reminder, not a failure: the predictions may land before the notebook
+        import warnings
+
+        warnings.warn(f"prediction tables {summary['prediction_tables']} exist: add the CLV calibration section "
+                      "to cohort_retention_clv.ipynb and its check here")
+    assert summary["_images"] >= 3
+
+
+CHECKS = {
+    "rfm_segments.ipynb": check_rfm_segments,
+    "cohort_retention_clv.ipynb": check_cohort_retention_clv,
+}
+
+
+@pytest.mark.parametrize("notebook", sorted(CHECKS))
+def test_notebook_runs_and_agrees_with_clickhouse(notebook, warehouse):
+    summary = execute(notebook, warehouse)
+    CHECKS[notebook](warehouse, summary)
+
+
+def test_rfm_notebook_at_the_earlier_snapshot(warehouse):
+    """Explicit as_of: the first snapshot has nothing before it, and ClickHouse (newest publication) is not used."""
+    summary = execute("rfm_segments.ipynb", warehouse, label="-first-date", as_of=FIRST_DATE)
+    assert summary["as_of"] == FIRST_DATE and summary["compare_to"] is None and summary["moved"] is None
+    assert summary["clickhouse_checked"] is False
+    assert summary["customers"] > 0
+
+
+def test_clickhouse_examples_of_the_warehouse_docs_run(warehouse):
+    """Every ClickHouse example in docs/warehouse/README.md runs on ClickHouse (18.16 here) against real data."""
+    import gen_warehouse_docs as gen
+
+    settings = warehouse["settings"]
+    text = gen.OUTPUT.read_text()
+    section = text[text.index("## ClickHouse tables"):]
+    existing = {r["name"] for r in ew.ch_rows("SELECT name FROM system.tables WHERE database = {db}", settings,
+                                              db=settings.ch_database)}
+    ran = 0
+    for sql in re.findall(r"```sql\n(.*?)```", section, re.DOTALL):
+        tables = set(re.findall(r"\bFROM\s+(\w+)", sql))
+        if not tables <= existing:  # a migration the built jars do not have yet
+            continue
+        sql = sql.replace(f"'{gen.EXAMPLE_SHOP}'", ew.ch_string(warehouse["shop"]))
+        body = ew.ch_post(sql, settings, server_settings={"output_format_json_quote_64bit_integers": "0"})
+        rows = [json.loads(line) for line in body.splitlines() if line.strip()]
+        if tables & {"shop_publications", "customer_rfm", "segment_summary", "schema_migrations"}:
+            assert rows, f"no rows for {warehouse['shop']} from:\n{sql}"  # what every publication writes
+        ran += 1
+    assert ran >= 4
+
+
+def test_iceberg_docs_match_the_tables_pyiceberg_reads(warehouse):
+    """The Java side created the tables; pyiceberg reads them through the same catalog, with the documented
+    columns, Iceberg types, nullability and comments, partitioned by shop_id."""
+    import gen_warehouse_docs as gen
+
+    catalog = ew.iceberg_catalog(warehouse["settings"])
+    for path in gen._index(gen.ICEBERG_DIR):
+        documented = gen.parse_iceberg(path)
+        table = catalog.load_table(documented.name)
+        fields = table.schema().fields
+        assert [f.name for f in fields] == [c.name for c in documented.columns], documented.name
+        for f, c in zip(fields, documented.columns):
+            assert str(f.field_type) == gen.iceberg_type(c.type), f"{documented.name}.{c.name}"
+            assert f.optional == c.nullable and f.doc == c.description, f"{documented.name}.{c.name}"
+        assert [(table.schema().find_field(p.source_id).name, str(p.transform)) for p in table.spec().fields] \
+            == [("shop_id", "identity")]
+        assert table.properties.get("format-version", str(table.format_version)) == "2"
