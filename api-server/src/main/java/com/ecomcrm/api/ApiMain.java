@@ -1,5 +1,9 @@
 package com.ecomcrm.api;
 
+import com.ecomcrm.api.analytics.ClickHouseKpiReader;
+import com.ecomcrm.api.analytics.ClickHouseMovementReader;
+import com.ecomcrm.api.analytics.KpisHandler;
+import com.ecomcrm.api.analytics.SegmentMovementHandler;
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.auth.SessionTokenVerifier;
 import com.ecomcrm.api.config.ApiConfig;
@@ -17,6 +21,8 @@ import com.ecomcrm.api.tokens.AccessTokenClient;
 import com.ecomcrm.api.tokens.OfflineTokens;
 import com.ecomcrm.api.tokens.ShopTokens;
 import com.ecomcrm.api.tokens.TokenCipher;
+import com.ecomcrm.api.tracking.TrackingHandlers;
+import com.ecomcrm.api.tracking.TrackingStore;
 import com.ecomcrm.api.webhooks.WebhookDeliveryCheck;
 import com.ecomcrm.api.webhooks.WebhookHandler;
 import com.ecomcrm.api.webhooks.WebhookReceipts;
@@ -27,6 +33,7 @@ import com.ecomcrm.clickhouse.ClickHouseGateway;
 import com.ecomcrm.clickhouse.ClickHouseSettings;
 import com.ecomcrm.landing.LandingLayout;
 import com.ecomcrm.landing.LandingZone;
+import com.ecomcrm.tracking.TrackingLinks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -84,6 +91,15 @@ public final class ApiMain {
             SignedRequestCheck signedRequests = new SignedRequestCheck(new QueryHmac(config.webhookSecrets()), clock,
                     config.shopify().timestampWindow());
             OAuthStates states = new OAuthStates(postgres, clock);
+            // Same key and base URL as the sender (module jobs): ECOMCRM_TRACKING_KEY, ECOMCRM_PUBLIC_URL.
+            TrackingLinks trackingLinks = TrackingLinks.fromEnv(System.getenv());
+            if (trackingLinks.usesDevelopmentKey()) {
+                LOG.warn("Tracking links are signed with the published development key (ECOMCRM_TRACKING_KEY unset or "
+                        + "the dev value), so anyone can forge them. Set a secret key everywhere but on a development "
+                        + "machine.");
+            }
+            TrackingHandlers tracking = new TrackingHandlers(vertx, trackingLinks, new TrackingStore(postgres),
+                    landingZone, clock, "true".equalsIgnoreCase(System.getenv("ECOMCRM_TRUST_FORWARDED_FOR")));
 
             ApiServer server = new ApiServer(config.host(), config.port(), new ApiServer.Handlers(
                     new SessionTokenHandler(new SessionTokenVerifier(config.clientId(), config.clientSecret(), clock)),
@@ -94,7 +110,10 @@ public final class ApiMain {
                     new AuthCallbackHandler(vertx, signedRequests, states, accessTokens, shopTokens, webhookSetup,
                             config.shopify(), config.clientId(), clock),
                     new InstallCompleteHandler(offlineTokens, webhookSetup),
-                    new SyncProgressHandler(postgres)));
+                    new SyncProgressHandler(postgres),
+                    new SegmentMovementHandler(vertx, new ClickHouseMovementReader(clickHouse)),
+                    new KpisHandler(vertx, new ClickHouseKpiReader(clickHouse)),
+                    tracking));
             return vertx.deployVerticle(server)
                     .map(id -> new Application(vertx, server, postgres, clickHouse, landingZone, offlineTokens,
                             shopTokens));

@@ -1,5 +1,7 @@
 package com.ecomcrm.api;
 
+import com.ecomcrm.api.analytics.KpisHandler;
+import com.ecomcrm.api.analytics.SegmentMovementHandler;
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.http.ErrorResponses;
 import com.ecomcrm.api.install.AuthCallbackHandler;
@@ -7,6 +9,7 @@ import com.ecomcrm.api.install.InstallCompleteHandler;
 import com.ecomcrm.api.install.InstallHandler;
 import com.ecomcrm.api.segments.SegmentsHandler;
 import com.ecomcrm.api.sync.SyncProgressHandler;
+import com.ecomcrm.api.tracking.TrackingHandlers;
 import com.ecomcrm.api.webhooks.WebhookHandler;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -23,11 +26,15 @@ import static java.util.Objects.requireNonNull;
 public final class ApiServer extends VerticleBase {
     /** Shopify's largest payloads (orders with hundreds of lines) stay well below this. */
     private static final long MAX_WEBHOOK_BYTES = 10L * 1024 * 1024;
+    /** An RFC 8058 one-click body is {@code List-Unsubscribe=One-Click}; nothing legitimate is larger than this. */
+    private static final long MAX_UNSUBSCRIBE_BYTES = 4 * 1024;
 
     /** Every handler the route table uses. */
     public record Handlers(SessionTokenHandler sessionTokens, WebhookHandler webhooks, SegmentsHandler segments,
                            InstallHandler install, AuthCallbackHandler authCallback,
-                           InstallCompleteHandler installComplete, SyncProgressHandler sync) {
+                           InstallCompleteHandler installComplete, SyncProgressHandler sync,
+                           SegmentMovementHandler segmentMovement, KpisHandler kpis,
+                           TrackingHandlers tracking) {
         public Handlers {
             requireNonNull(sessionTokens, "sessionTokens is null");
             requireNonNull(webhooks, "webhooks is null");
@@ -36,6 +43,9 @@ public final class ApiServer extends VerticleBase {
             requireNonNull(authCallback, "authCallback is null");
             requireNonNull(installComplete, "installComplete is null");
             requireNonNull(sync, "sync is null");
+            requireNonNull(segmentMovement, "segmentMovement is null");
+            requireNonNull(kpis, "kpis is null");
+            requireNonNull(tracking, "tracking is null");
         }
     }
 
@@ -61,6 +71,14 @@ public final class ApiServer extends VerticleBase {
                 .handler(BodyHandler.create().setBodyLimit(MAX_WEBHOOK_BYTES).setHandleFileUploads(false))
                 .handler(handlers.webhooks());
 
+        // Email tracking, reached from inside emails: the signed token in the path is the only credential.
+        router.get("/t/o/:token").handler(handlers.tracking().open());
+        router.route("/t/c/:token").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(handlers.tracking().click());
+        router.get("/u/:token").handler(handlers.tracking().unsubscribePage());
+        router.post("/u/:token")
+                .handler(BodyHandler.create().setBodyLimit(MAX_UNSUBSCRIBE_BYTES).setHandleFileUploads(false))
+                .handler(handlers.tracking().unsubscribe());
+
         // Shopify-signed browser redirects of the authorization-code grant (query-string HMAC, no session token).
         router.get("/auth/install").handler(handlers.install());
         router.get("/auth/callback").handler(handlers.authCallback());
@@ -68,6 +86,8 @@ public final class ApiServer extends VerticleBase {
         // Everything under /api is called by App Bridge with a session token.
         router.route("/api/*").handler(handlers.sessionTokens());
         router.get("/api/segments").handler(handlers.segments());
+        router.get("/api/segments/movement").handler(handlers.segmentMovement());
+        router.get("/api/kpis").handler(handlers.kpis());
         router.post("/api/install/complete").handler(handlers.installComplete());
         router.get("/api/sync").handler(handlers.sync());
 

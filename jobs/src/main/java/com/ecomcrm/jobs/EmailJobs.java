@@ -21,7 +21,8 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
  * <ul>
  *   <li>{@code triggerEvaluationJob}: one step, {@link TriggerEvaluator#evaluateAll()}; each shop commits its
  *       inserts and watermarks in its own transaction;</li>
- *   <li>{@code sendJob}: one step: hold expired leases, then {@link SendWorker#drain(int)}. Run as many at once as
+ *   <li>{@code sendJob}: one step: hold expired leases, release sends HELD for quota that the quota now allows,
+ *       then {@link SendWorker#drain(int)}. Run as many at once as
  *       wanted (each launch has its own unique parameters).</li>
  * </ul>
  */
@@ -50,7 +51,12 @@ public final class EmailJobs {
     }
 
     public Job triggerEvaluationJob(TriggerEvaluator evaluator) {
-        return new JobBuilder("triggerEvaluationJob", repository)
+        return triggerEvaluationJob(evaluator, null);
+    }
+
+    /** As above, plus a second step for win-back / VIP from the nightly segment history when {@code segments} is set. */
+    public Job triggerEvaluationJob(TriggerEvaluator evaluator, SegmentTriggerEvaluator segments) {
+        var job = new JobBuilder("triggerEvaluationJob", repository)
                 .start(new StepBuilder("evaluateTriggers", repository)
                         .tasklet((contribution, context) -> {
                             TriggerEvaluator.Result r = evaluator.evaluateAll();
@@ -59,8 +65,19 @@ public final class EmailJobs {
                                     .putString("result", r.toString());
                             return RepeatStatus.FINISHED;
                         }, transactions)
-                        .build())
-                .build();
+                        .build());
+        if (segments != null) {
+            job = job.next(new StepBuilder("evaluateSegmentTransitions", repository)
+                    .tasklet((contribution, context) -> {
+                        SegmentTriggerEvaluator.Result r = segments.evaluateAll();
+                        contribution.incrementWriteCount(r.scheduled());
+                        context.getStepContext().getStepExecution().getExecutionContext()
+                                .putString("result", r.toString());
+                        return RepeatStatus.FINISHED;
+                    }, transactions)
+                    .build());
+        }
+        return job.build();
     }
 
     public Job sendJob(SendWorker worker, int batchSize) {
@@ -68,6 +85,7 @@ public final class EmailJobs {
                 .start(new StepBuilder("sendDue", repository)
                         .tasklet((contribution, context) -> {
                             worker.holdExpiredLeases();
+                            worker.releaseQuotaHolds();
                             contribution.incrementWriteCount(worker.drain(batchSize));
                             return RepeatStatus.FINISHED;
                         }, transactions)

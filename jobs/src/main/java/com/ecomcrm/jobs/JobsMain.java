@@ -1,8 +1,10 @@
 package com.ecomcrm.jobs;
 
+import com.ecomcrm.clickhouse.ClickHouseGateway;
+import com.ecomcrm.clickhouse.ClickHouseSettings;
 import com.ecomcrm.jobs.mail.MailSender;
 import com.ecomcrm.jobs.mail.MailSettings;
-import com.ecomcrm.jobs.mail.TrackingLinks;
+import com.ecomcrm.tracking.TrackingLinks;
 import com.ecomcrm.jobs.render.TemplateRenderer;
 import com.ecomcrm.landing.LandingLayout;
 import com.ecomcrm.schema.PostgresMigrator;
@@ -33,6 +35,11 @@ public final class JobsMain {
             TemplateStore templates = new TemplateStore(ds);
             try (TemplateRenderer renderer = new TemplateRenderer(templates)) {
                 EmailJobs jobs = new EmailJobs(ds);
+                // Win-back / VIP read ClickHouse; without ECOMCRM_CH_URL the step is left out.
+                ClickHouseGateway clickhouse = env.containsKey("ECOMCRM_CH_URL")
+                        ? ClickHouseGateway.connect(ClickHouseSettings.fromEnvironment(env)) : null;
+                SegmentTriggerEvaluator segments = clickhouse == null ? null
+                        : new SegmentTriggerEvaluator(ds, clickhouse, Clock.systemUTC());
                 TriggerEvaluator evaluator = new TriggerEvaluator(ds,
                         new LandingLayout(Path.of(env.getOrDefault("ECOMCRM_LANDING_DIR", "var/landing"))),
                         Clock.systemUTC(), Duration.ofDays(2));
@@ -43,7 +50,7 @@ public final class JobsMain {
                         Duration.ofMinutes(10));
                 do {
                     if (!what.equals("send")) {
-                        System.out.println(jobs.run(jobs.triggerEvaluationJob(evaluator)));
+                        System.out.println(jobs.run(jobs.triggerEvaluationJob(evaluator, segments)));
                     }
                     if (!what.equals("evaluate")) {
                         System.out.println(jobs.run(jobs.sendJob(worker, 100)));

@@ -3,16 +3,23 @@ package com.ecomcrm.jobs;
 import static java.util.Objects.requireNonNull;
 
 import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.jobs.mail.DkimKey;
 import com.ecomcrm.jobs.mail.MailSendException;
 import com.ecomcrm.jobs.mail.MailSender;
 import com.ecomcrm.jobs.mail.OutgoingEmail;
-import com.ecomcrm.jobs.mail.TrackingLinks;
+import com.ecomcrm.tracking.TrackingLinks;
 import com.ecomcrm.jobs.render.RenderedEmail;
 import com.ecomcrm.jobs.render.TemplateRenderException;
 import com.ecomcrm.jobs.render.TemplateRenderer;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +40,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>Per claimed send: the flow must still be on (else CANCELLED {@code flow_disabled}), the address not suppressed
  * (SKIPPED {@code suppressed:<reason>}), the customer's consent SUBSCRIBED (SKIPPED {@code consent:<state>}); then
  * render, rewrite links, send, and mark SENT with the Message-ID, each result committed on its own.
+ *
+ * <p>Then the shop's sending rules ({@link SendingRules}; test sends are exempt): over the plan's monthly quota the
+ * send is HELD ({@code quota}) until {@link SendingRules#releaseQuotaHolds} puts it back; a send the frequency cap
+ * or the quiet hours do not allow now goes back to SCHEDULED at the first instant both allow, with
+ * {@code defer_reason} ({@code frequency_cap}, {@code quiet_hours} or both) and {@code deferrals} + 1. Neither a
+ * hold nor a deferral counts as an attempt. When the From address is at a verified sender domain of the shop
+ * ({@code sender_domains}), the email is DKIM-signed with its key.
  *
  * <p><b>Never duplicate beats never lose.</b> A worker that dies between the SMTP server accepting a message and
  * recording SENT leaves the row in SENDING. Such rows are NOT resent: once their lease ({@code claimed_until}) has
@@ -60,10 +74,26 @@ public final class SendWorker {
     private final TrackingLinks links;
     private final String workerId;
     private final Duration lease;
+    private final Clock clock;
+    private final SendingRules rules;
+    private final Map<String, String> env;
+    private final Map<String, DkimKey> dkimKeys = new ConcurrentHashMap<>();
     private volatile AfterAccepted afterAccepted = id -> { };
 
     public SendWorker(DataSource dataSource, TemplateStore templates, TemplateRenderer renderer, MailSender mail,
                       TrackingLinks links, String workerId, Duration lease) {
+        this(dataSource, templates, renderer, mail, links, workerId, lease, Clock.systemUTC(), System.getenv());
+    }
+
+    /**
+     * {@code clock} decides what is due and every sending-rule time (tests inject one); {@code env} resolves
+     * {@code env:} DKIM key references.
+     */
+    public SendWorker(DataSource dataSource, TemplateStore templates, TemplateRenderer renderer, MailSender mail,
+                      TrackingLinks links, String workerId, Duration lease, Clock clock, Map<String, String> env) {
+        this.clock = requireNonNull(clock, "clock is null");
+        this.env = requireNonNull(env, "env is null");
+        this.rules = new SendingRules(dataSource);
         this.jdbc = new JdbcTemplate(requireNonNull(dataSource, "dataSource is null"));
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -73,6 +103,17 @@ public final class SendWorker {
         this.links = requireNonNull(links, "links is null");
         this.workerId = requireNonNull(workerId, "workerId is null");
         this.lease = requireNonNull(lease, "lease is null");
+    }
+
+    public SendingRules rules() {
+        return rules;
+    }
+
+    /** The quota release step (run by the send job before it drains): see {@link SendingRules#releaseQuotaHolds}. */
+    public int releaseQuotaHolds() {
+        // Committed on its own (also inside the send job's step transaction), before the drain claims.
+        Integer released = tx.execute(status -> rules.releaseQuotaHolds(clock.instant()));
+        return released == null ? 0 : released;
     }
 
     public void afterAccepted(AfterAccepted hook) {
@@ -101,7 +142,7 @@ public final class SendWorker {
         List<Claimed> claimed = tx.execute(status -> jdbc.query(
                 "UPDATE sends SET status = 'SENDING', claimed_by = ?, claimed_until = now() + ?::interval, "
                         + "attempts = attempts + 1, updated_at = now() WHERE id IN (SELECT id FROM sends "
-                        + "WHERE status = 'SCHEDULED' AND due_at <= now() ORDER BY due_at "
+                        + "WHERE status = 'SCHEDULED' AND due_at <= ? ORDER BY due_at "
                         + "FOR UPDATE SKIP LOCKED LIMIT ?) "
                         + "RETURNING id, shop_domain, flow_id, customer_id, email, idempotency_key, merge_data::text, "
                         + "attempts, is_test",
@@ -112,15 +153,16 @@ public final class SendWorker {
                     Long customerId = rs.wasNull() ? null : customer;
                     return new Claimed(rs.getLong(1), ShopId.of(rs.getString(2)), flowId, customerId,
                             rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getBoolean(9));
-                }, workerId, lease.toSeconds() + " seconds", batchSize));
+                }, workerId, lease.toSeconds() + " seconds", Timestamp.from(clock.instant()), batchSize));
         if (claimed == null || claimed.isEmpty()) {
             return 0;
         }
         MailSender.Connection[] connection = new MailSender.Connection[1];
+        Map<ShopId, SendingRules.ShopRules> shopRules = new HashMap<>();
         try {
             for (Claimed send : claimed) {
                 try {
-                    process(send, connection);
+                    process(send, connection, shopRules);
                 }
                 catch (MailSendException e) {
                     // Could not even connect: nothing went out.
@@ -141,9 +183,11 @@ public final class SendWorker {
     }
 
     /** {@code connection} holds the batch's SMTP connection, opened only when a send gets that far. */
-    private void process(Claimed send, MailSender.Connection[] connection) throws MailSendException {
+    private void process(Claimed send, MailSender.Connection[] connection,
+                         Map<ShopId, SendingRules.ShopRules> shopRules) throws MailSendException {
         Map<String, Object> flow = send.flowId == null ? null : jdbc.queryForList(
-                "SELECT enabled, template_id, settings::text AS settings FROM flows WHERE shop_domain = ? AND id = ?",
+                "SELECT enabled, kind, template_id, settings::text AS settings FROM flows WHERE shop_domain = ? "
+                        + "AND id = ?",
                 send.shop.domain(), send.flowId).stream().findFirst().orElse(null);
         if (flow == null || !Boolean.TRUE.equals(flow.get("enabled"))) {
             finish(send, "CANCELLED", "flow_disabled");
@@ -158,6 +202,10 @@ public final class SendWorker {
         String consent = consent(send);
         if (!"SUBSCRIBED".equals(consent)) {
             finish(send, "SKIPPED", "consent:" + (consent == null ? "unknown" : consent.toLowerCase()));
+            return;
+        }
+        if (!send.test && !applyRules(send, (String) flow.get("kind"),
+                shopRules.computeIfAbsent(send.shop, rules::load))) {
             return;
         }
         Object templateId = flow.get("template_id");
@@ -189,8 +237,19 @@ public final class SendWorker {
             return;
         }
         String messageId = mail.messageIdFor(send.idempotencyKey);
-        OutgoingEmail email = new OutgoingEmail(
-                String.valueOf(settings.getOrDefault("from_address", mail.settings().fromAddress())), shopName,
+        String fromAddress = String.valueOf(settings.getOrDefault("from_address", mail.settings().fromAddress()));
+        DkimKey dkim;
+        try {
+            dkim = dkimFor(send.shop, fromAddress);
+        }
+        catch (RuntimeException e) {
+            // A verified domain whose key cannot be read: sending unsigned could be rejected by the domain's DMARC
+            // policy and then suppress the recipient; retry (nothing went out) and let someone fix the key.
+            LOG.error("Send {}: no usable DKIM key for {}: {}", send.id, fromAddress, e.getMessage());
+            retryOrFail(send, "dkim_key: " + e.getMessage());
+            return;
+        }
+        OutgoingEmail email = new OutgoingEmail(fromAddress, shopName,
                 send.email, rendered.subject(), links.rewriteHtml(send.shop, send.id, rendered.html()),
                 rendered.text(), messageId, unsubscribe,
                 "mailto:unsubscribe@" + mail.settings().mailDomain() + "?subject="
@@ -199,7 +258,7 @@ public final class SendWorker {
             connection[0] = mail.connect(); // a failure here sent nothing: retried by the caller
         }
         try {
-            connection[0].send(email);
+            connection[0].send(email, dkim);
         }
         catch (MailSendException e) {
             switch (e.kind()) {
@@ -217,13 +276,86 @@ public final class SendWorker {
             return;
         }
         afterAccepted.run(send.id);
-        int marked = jdbc.update("UPDATE sends SET status = 'SENT', message_id = ?, sent_at = now(), "
+        int marked = jdbc.update("UPDATE sends SET status = 'SENT', message_id = ?, sent_at = ?, "
                 + "template_id = ?, template_version = ?, skip_reason = NULL, claimed_until = NULL, "
                 + "updated_at = now() WHERE id = ? AND claimed_by = ? AND status IN ('SENDING', 'HELD')",
-                messageId, version.get().templateId(), version.get().version(), send.id, workerId);
+                messageId, Timestamp.from(clock.instant()), version.get().templateId(), version.get().version(),
+                send.id, workerId);
         if (marked != 1) {
             LOG.warn("Send {} went out but its row was no longer ours to mark SENT", send.id);
         }
+    }
+
+    /**
+     * Quota, frequency cap, quiet hours. Returns true when the send may go now; otherwise it has been HELD or
+     * deferred (and its claim released).
+     */
+    private boolean applyRules(Claimed send, String flowKind, SendingRules.ShopRules r) {
+        Instant now = clock.instant();
+        if (rules.monthlyUsage(send.shop, r, now, send.id) >= r.monthlyEmails()) {
+            jdbc.update("UPDATE sends SET status = 'HELD', skip_reason = 'quota', attempts = attempts - 1, "
+                    + "claimed_until = NULL, updated_at = now() WHERE id = ? AND claimed_by = ? "
+                    + "AND status = 'SENDING'", send.id, workerId);
+            return false;
+        }
+        boolean capped = !r.capExempt(flowKind);
+        Instant at = now;
+        boolean byCap = false;
+        boolean byQuiet = false;
+        for (int i = 0; i < 8; i++) { // each step only moves later; two rounds settle it in practice
+            Instant next = at;
+            if (capped) {
+                Instant allowed = rules.capAllows(send.shop, r, send.email, send.customerId, send.id, next);
+                if (allowed.isAfter(next)) {
+                    byCap = true;
+                    next = allowed;
+                }
+            }
+            if (r.quietHours()) {
+                Optional<Instant> quiet = SendingRules.quietUntil(next, r.zone(), r.quietStart(), r.quietEnd());
+                if (quiet.isPresent()) {
+                    byQuiet = true;
+                    next = quiet.get();
+                }
+            }
+            if (next.equals(at)) {
+                break;
+            }
+            at = next;
+        }
+        if (!at.isAfter(now)) {
+            return true;
+        }
+        String reason = byCap && byQuiet ? "frequency_cap+quiet_hours" : byCap ? "frequency_cap" : "quiet_hours";
+        jdbc.update("UPDATE sends SET status = 'SCHEDULED', due_at = ?, defer_reason = ?, deferrals = deferrals + 1, "
+                + "attempts = attempts - 1, claimed_by = NULL, claimed_until = NULL, updated_at = now() "
+                + "WHERE id = ? AND claimed_by = ? AND status = 'SENDING'",
+                Timestamp.from(at), reason, send.id, workerId);
+        return false;
+    }
+
+    /**
+     * The DKIM key for mail from {@code fromAddress}: the shop's verified sender domain that the address is at (or
+     * under), with a key reference; null when there is none (the email goes unsigned).
+     */
+    private DkimKey dkimFor(ShopId shop, String fromAddress) {
+        int at = fromAddress.lastIndexOf('@');
+        if (at < 0) {
+            return null;
+        }
+        String host = fromAddress.substring(at + 1).strip().toLowerCase(Locale.ROOT);
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT domain, dkim_selector, dkim_key_ref "
+                + "FROM sender_domains WHERE shop_domain = ? AND verified_at IS NOT NULL AND dkim_key_ref IS NOT NULL "
+                + "AND (? = domain OR ? LIKE '%.' || domain) ORDER BY length(domain) DESC LIMIT 1",
+                shop.domain(), host, host);
+        if (rows.isEmpty()) {
+            return null;
+        }
+        String domain = (String) rows.get(0).get("domain");
+        String selector = (String) rows.get(0).get("dkim_selector");
+        String ref = (String) rows.get(0).get("dkim_key_ref");
+        return dkimKeys.computeIfAbsent(domain + "|" + selector + "|" + ref,
+                k -> new DkimKey(domain, selector, DkimKey.load(ref, env)));
     }
 
     private String consent(Claimed send) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.ecomcrm.domain.ShopId;
 import com.ecomcrm.jobs.mail.MailSender;
 import com.ecomcrm.jobs.mail.MailSettings;
-import com.ecomcrm.jobs.mail.TrackingLinks;
+import com.ecomcrm.tracking.TrackingLinks;
 import com.ecomcrm.jobs.render.TemplateRenderer;
 import com.ecomcrm.landing.LandingEnvelope;
 import com.ecomcrm.landing.LandingLayout;
@@ -76,6 +76,10 @@ class EmailEngineTest {
         links = new TrackingLinks(TrackingLinks.DEV_KEY, TrackingLinks.DEFAULT_PUBLIC_URL);
         landing = new LandingZone(new LandingLayout(landingRoot), Clock.systemUTC());
         flows.ensureLibrary(SHOP);
+        // These tests are about the engine, not the sending rules (EmailRulesTest): no quiet hours, so they do not
+        // depend on the time of day they run at (the default is 21:00-08:00 UTC for a shop without settings).
+        jdbc.update("INSERT INTO shop_email_settings (shop_domain, quiet_hours_enabled) VALUES (?, false)",
+                SHOP.domain());
     }
 
     @AfterEach

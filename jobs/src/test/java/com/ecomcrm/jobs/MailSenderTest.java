@@ -7,7 +7,7 @@ import com.ecomcrm.jobs.mail.MailSendException;
 import com.ecomcrm.jobs.mail.MailSender;
 import com.ecomcrm.jobs.mail.MailSettings;
 import com.ecomcrm.jobs.mail.OutgoingEmail;
-import com.ecomcrm.jobs.mail.TrackingLinks;
+import com.ecomcrm.tracking.TrackingLinks;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;

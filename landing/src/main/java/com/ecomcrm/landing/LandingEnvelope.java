@@ -23,8 +23,9 @@ import static java.util.Objects.requireNonNull;
  * <pre>{"source":"webhook","shop":"a.myshopify.com","topic":"orders/create","delivery_id":"...",
  *  "received_at":"2026-11-24T10:00:00Z","triggered_at":"...","api_version":"2026-07","line":null,"body":"{...}"}</pre>
  *
- * @param topic the webhook topic ({@code orders/create}) or, for bulk lines, {@code bulk/<query>} ({@code bulk/orders})
- * @param deliveryId the webhook id, or for bulk lines the bulk operation's GID
+ * @param topic the webhook topic ({@code orders/create}), for bulk lines {@code bulk/<query>} ({@code bulk/orders}),
+ *              for tracking events {@code email/open|click|unsubscribe}
+ * @param deliveryId the webhook id, for bulk lines the bulk operation's GID, for tracking events the event id
  * @param triggeredAt Shopify's {@code X-Shopify-Triggered-At}, when known
  * @param apiVersion the API version that serialised the body, when known
  * @param line the 1-based line number within the bulk result file; absent for webhooks
@@ -58,6 +59,16 @@ public record LandingEnvelope(
                                           Optional<Instant> triggeredAt, Optional<String> apiVersion, String body) {
         return new LandingEnvelope(LandingSource.WEBHOOK, shop, topic, webhookId, receivedAt, triggeredAt, apiVersion,
                 Optional.empty(), body);
+    }
+
+    /**
+     * An email tracking event: {@code topic} {@code email/open|click|unsubscribe}, {@code eventId} its id, the body
+     * the event's JSON.
+     */
+    public static LandingEnvelope tracking(ShopId shop, String topic, String eventId, Instant receivedAt,
+                                           String body) {
+        return new LandingEnvelope(LandingSource.TRACKING, shop, topic, eventId, receivedAt, Optional.empty(),
+                Optional.empty(), Optional.empty(), body);
     }
 
     public static LandingEnvelope bulkLine(ShopId shop, String topic, String bulkOperationId, Instant receivedAt,

@@ -9,7 +9,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Where landed files live:
- * {@code <root>/source=<webhook|bulk>/shop=<shop domain>/date=<yyyy-mm-dd>/<file>.jsonl}.
+ * {@code <root>/source=<webhook|bulk|tracking>/shop=<shop domain>/date=<yyyy-mm-dd>/<file>.jsonl}.
  *
  * <p>Partitioning by shop first makes erasing a shop a directory delete; by date, so the nightly ingest of a
  * logical date reads only what it needs. Files still being written end in {@value #IN_PROGRESS_SUFFIX} and are

@@ -7,7 +7,12 @@ public enum LandingSource {
     /** A webhook delivery, one envelope per delivery. */
     WEBHOOK,
     /** One line of a bulk operation's JSONL result, one envelope per line. */
-    BULK;
+    BULK,
+    /**
+     * An email open, click or unsubscribe seen by the API server's tracking routes (topics {@code email/open},
+     * {@code email/click}, {@code email/unsubscribe}; body: module {@code tracking}'s {@code EmailEvent} JSON).
+     */
+    TRACKING;
 
     public String folderValue() {
         return name().toLowerCase(Locale.ROOT);

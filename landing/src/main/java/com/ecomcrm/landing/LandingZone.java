@@ -81,9 +81,24 @@ public final class LandingZone implements AutoCloseable {
         if (envelope.source() != LandingSource.WEBHOOK) {
             throw new IllegalArgumentException("Cannot append a " + envelope.source() + " envelope as a webhook");
         }
+        return appendDurably(envelope, "webhooks-");
+    }
+
+    /**
+     * Appends one email tracking event (open, click, unsubscribe) and forces it to disk, in the same group commit as
+     * webhooks, to {@code source=tracking/shop=…/date=…/tracking-<instance>.jsonl}. Returns the file.
+     */
+    public Path appendTracking(LandingEnvelope envelope) {
+        if (envelope.source() != LandingSource.TRACKING) {
+            throw new IllegalArgumentException("Cannot append a " + envelope.source() + " envelope as tracking");
+        }
+        return appendDurably(envelope, "tracking-");
+    }
+
+    private Path appendDurably(LandingEnvelope envelope, String filePrefix) {
         LocalDate date = LocalDate.ofInstant(envelope.receivedAt(), ZoneOffset.UTC);
-        Path file = layout.dateDirectory(LandingSource.WEBHOOK, envelope.shop(), date)
-                .resolve("webhooks-" + instanceId + LandingLayout.FILE_SUFFIX);
+        Path file = layout.dateDirectory(envelope.source(), envelope.shop(), date)
+                .resolve(filePrefix + instanceId + LandingLayout.FILE_SUFFIX);
         byte[] bytes = (envelope.toJsonLine() + "\n").getBytes(StandardCharsets.UTF_8);
         long ticket;
         try {
@@ -99,7 +114,8 @@ public final class LandingZone implements AutoCloseable {
             awaitDurable(ticket);
         }
         catch (IOException e) {
-            throw new UncheckedIOException("Cannot land webhook for " + envelope.shop() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot land " + envelope.source().folderValue() + " " + envelope.topic()
+                    + " for " + envelope.shop() + ": " + e.getMessage(), e);
         }
         return file;
     }

@@ -43,6 +43,28 @@ class LandingZoneTest {
     }
 
     @Test
+    void aTrackingEventLandsInItsOwnSourceFolderAndNotAmongWebhooks() throws IOException {
+        String body = "{\"event_id\":\"e-1\",\"kind\":\"open\",\"send_id\":42}";
+        try (LandingZone zone = zone()) {
+            Path webhookFile = zone.appendWebhook(webhook("wh-1"));
+            Path file = zone.appendTracking(LandingEnvelope.tracking(SHOP, "email/open", "e-1", NOW, body));
+
+            assertThat(file.toString()).contains("source=tracking/shop=demo-store.myshopify.com/date=2026-11-24/");
+            assertThat(file.getFileName().toString()).startsWith("tracking-");
+            assertThat(Files.readAllLines(webhookFile)).hasSize(1);
+            LandingEnvelope landed = LandingEnvelope.fromJsonLine(Files.readAllLines(file).get(0));
+            assertThat(landed.source()).isEqualTo(LandingSource.TRACKING);
+            assertThat(landed.topic()).isEqualTo("email/open");
+            assertThat(landed.deliveryId()).isEqualTo("e-1");
+            assertThat(landed.body()).isEqualTo(body);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> zone.appendWebhook(landed))
+                    .isInstanceOf(IllegalArgumentException.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> zone.appendTracking(webhook("wh-2")))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void webhooksAppendAndNeverOverwrite() throws IOException {
         try (LandingZone zone = zone()) {
             Path first = zone.appendWebhook(webhook("wh-1"));

@@ -1,4 +1,4 @@
-package com.ecomcrm.jobs.mail;
+package com.ecomcrm.tracking;
 
 import static java.util.Objects.requireNonNull;
 
@@ -24,7 +24,8 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Key: {@code ECOMCRM_TRACKING_KEY} (at least 32 characters); for development {@link #DEV_KEY}. Base URL:
  * {@code ECOMCRM_PUBLIC_URL}, default {@code http://127.0.0.1:58080}. The api-server serves the three routes and
- * calls {@link #verify(String)}.
+ * calls {@link #verify(String)} (package {@code com.ecomcrm.api.tracking}); the sender (module {@code jobs}) signs.
+ * Both must run with the same key.
  */
 public final class TrackingLinks {
     /** Development-only key (bin/dev-env); production keys come from the secret store. */
@@ -46,6 +47,7 @@ public final class TrackingLinks {
 
     private final SecretKeySpec key;
     private final String base;
+    private final boolean developmentKey;
 
     public TrackingLinks(String key, String publicBaseUrl) {
         requireNonNull(key, "key is null");
@@ -53,6 +55,7 @@ public final class TrackingLinks {
             throw new IllegalArgumentException("ECOMCRM_TRACKING_KEY must be at least 32 characters");
         }
         this.key = new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.developmentKey = key.equals(DEV_KEY);
         String b = URI.create(requireNonNull(publicBaseUrl, "publicBaseUrl is null")).toString();
         this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
     }
@@ -60,6 +63,14 @@ public final class TrackingLinks {
     public static TrackingLinks fromEnv(Map<String, String> env) {
         return new TrackingLinks(env.getOrDefault("ECOMCRM_TRACKING_KEY", DEV_KEY),
                 env.getOrDefault("ECOMCRM_PUBLIC_URL", DEFAULT_PUBLIC_URL));
+    }
+
+    /**
+     * True when signing with the published {@link #DEV_KEY}: anyone can then forge tokens (and unsubscribe anyone), so
+     * a production start should at least warn loudly.
+     */
+    public boolean usesDevelopmentKey() {
+        return developmentKey;
     }
 
     public String clickUrl(ShopId shop, long sendId, String url) {
