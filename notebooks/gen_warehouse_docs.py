@@ -44,6 +44,8 @@ CLICKHOUSE_COLUMNS = {
     "customer_rfm.recency_days": "Days since the last counted order; -1 for prospects",
     "customer_rfm.frequency": "Number of counted orders",
     "customer_rfm.monetary_cents": "Total net spend in cents of the shop currency",
+    "customer_predictions.clv_low_cents": "Lower end of the 95% parameter-uncertainty interval of the 12-month CLV, in cents",
+    "customer_predictions.clv_high_cents": "Upper end of the 95% parameter-uncertainty interval of the 12-month CLV, in cents",
     "customer_rfm.r_score": "Recency quintile 1-5 within the shop; 0 for prospects",
     "customer_rfm.f_score": "Frequency quintile 1-5 within the shop; 0 for prospects",
     "customer_rfm.m_score": "Monetary quintile 1-5 within the shop; 0 for prospects",

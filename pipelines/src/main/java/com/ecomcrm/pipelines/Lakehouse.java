@@ -54,4 +54,12 @@ public record Lakehouse(String catalog) {
     public String shopDailyKpis() {
         return table("gold", "shop_daily_kpis");
     }
+
+    public String customerPredictions() {
+        return table("gold", "customer_predictions");
+    }
+
+    public String shopModelFits() {
+        return table("gold", "shop_model_fits");
+    }
 }

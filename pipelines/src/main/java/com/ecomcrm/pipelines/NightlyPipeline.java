@@ -22,7 +22,8 @@ import java.util.function.Supplier;
 
 /**
  * The nightly run: migrate, ensure the Iceberg tables, ingest the landing zone, compute RFM as of the logical date,
- * the segment transitions into it and the daily shop KPIs up to it, publish to ClickHouse.
+ * the customers' predictions (BG/NBD, Gamma-Gamma, CLV) as of it, the segment transitions into it and the daily
+ * shop KPIs up to it, publish to ClickHouse.
  *
  * <p>At the end it prints a table of stage timings for people and, after it, one line per stage for programs (the
  * benchmark driver): {@code NIGHTLY stage=<name> seconds=<s> status=<ok|failed> <key>=<value>...}, where the keys
@@ -43,7 +44,8 @@ public final class NightlyPipeline {
     }
 
     /** Every stage that can be asked for by name, in the order they run. */
-    static final List<String> STAGES = List.of("migrate", "ingest", "rfm", "transitions", "kpis", "publish");
+    static final List<String> STAGES = List.of("migrate", "ingest", "rfm", "predictions", "transitions", "kpis",
+            "publish");
 
     /** The parsed command line; {@code stages} holds the stages to run, all of them unless some were named. */
     record Arguments(LocalDate date, Path landing, java.util.Set<String> stages) {
@@ -177,6 +179,10 @@ public final class NightlyPipeline {
                 stage(timings, "rfm", () -> RfmJob.run(session, lakehouse, date), RfmJob.Result::summary,
                         r -> counts("shops", r.shops(), "buyers", r.buyers(), "prospects", r.prospects(),
                                 "rows_out", r.buyers() + r.prospects()));
+            }
+            if (stages.contains("predictions")) {
+                stage(timings, "predictions", () -> PredictionsJob.run(session, lakehouse, date),
+                        PredictionsJob.Result::summary, PredictionsJob.Result::metrics);
             }
             if (stages.contains("transitions")) {
                 stage(timings, "transitions", () -> SegmentTransitionsJob.run(session, lakehouse, date),

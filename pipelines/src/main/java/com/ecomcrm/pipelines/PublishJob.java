@@ -29,8 +29,9 @@ import static org.apache.spark.sql.functions.lit;
  * The gold tables of one date to ClickHouse's serving tables, one shop at a time, atomically per shop:
  * {@code gold.customer_rfm} of the date (to {@code customer_rfm}, {@code segment_summary} and the date's slice of
  * {@code customer_segment_history}), {@code gold.segment_transitions} into the date ({@code segment_transitions}) and
- * {@code gold.shop_daily_kpis} up to the date ({@code shop_daily_kpis}). All rows go in under a new
- * {@code publish_id}, then the {@code shop_publications} row is written last. Readers take
+ * {@code gold.shop_daily_kpis} up to the date ({@code shop_daily_kpis}), {@code gold.customer_predictions} and
+ * {@code gold.shop_model_fits} of the date ({@code customer_predictions}, {@code shop_model_fits}). All rows go in
+ * under a new {@code publish_id}, then the {@code shop_publications} row is written last. Readers take
  * the shop's max publish_id from {@code shop_publications}, so until that last insert they keep reading the previous
  * publication, and a publish that dies half-way is never seen. Older publications are deleted afterwards.
  *
@@ -43,7 +44,7 @@ public final class PublishJob {
     private static final int BATCH_ROWS = 50_000;
     /** Tables holding one publication per shop: everything older than the new one is deleted after the switch. */
     private static final List<String> SERVING_TABLES = List.of("customer_rfm", "segment_summary",
-            "segment_transitions", "shop_daily_kpis", "shop_publications");
+            "segment_transitions", "shop_daily_kpis", "customer_predictions", "shop_model_fits", "shop_publications");
     /**
      * The history slices survive later publications (one per date); only an older slice of the same date goes.
      * Copied server-side from the rows just written to customer_rfm, so the customers cross the network once.
@@ -55,12 +56,22 @@ public final class PublishJob {
     private static final SqlTemplate HISTORY_STATE = SqlTemplate.of("SELECT toString(max(publish_id)) AS max_p,"
             + " toString(countIf(as_of_date = {d})) AS same_date FROM segment_history_dates WHERE shop_id = {shop}");
 
-    /** One shop's gold rows of the date: customer_rfm, segment_transitions (to the date), shop_daily_kpis (up to it). */
-    record ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis) {
+    /**
+     * One shop's gold rows of the date: customer_rfm, segment_transitions (to the date), shop_daily_kpis (up to it),
+     * customer_predictions and shop_model_fits (of the date; empty when the predictions stage has not run for it).
+     */
+    record ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis, List<Row> predictions,
+                    List<Row> fits) {
         ShopRows {
             customers = List.copyOf(customers);
             transitions = List.copyOf(transitions);
             kpis = List.copyOf(kpis);
+            predictions = List.copyOf(predictions);
+            fits = List.copyOf(fits);
+        }
+
+        ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis) {
+            this(customers, transitions, kpis, List.of(), List.of());
         }
 
         static ShopRows customersOnly(List<Row> customers) {
@@ -73,7 +84,7 @@ public final class PublishJob {
 
     /** What was published: per shop, its new publish_id and how many customers it holds. */
     public record Result(LocalDate asOfDate, Map<String, Long> publishIds, Map<String, Long> customers,
-                         long transitionRows, long kpiRows) {
+                         long transitionRows, long kpiRows, long predictionRows, long fitRows) {
         public Result {
             publishIds = Collections.unmodifiableMap(new TreeMap<>(publishIds));
             customers = Collections.unmodifiableMap(new TreeMap<>(customers));
@@ -85,7 +96,8 @@ public final class PublishJob {
 
         public String summary() {
             return "as of " + asOfDate + ": " + publishIds.size() + " shops, " + customerRows() + " customer rows, "
-                    + transitionRows + " transition rows, " + kpiRows + " KPI days";
+                    + transitionRows + " transition rows, " + kpiRows + " KPI days, " + predictionRows
+                    + " prediction rows, " + fitRows + " model fits";
         }
 
         public Map<String, Object> metrics() {
@@ -94,7 +106,10 @@ public final class PublishJob {
             m.put("customers", customerRows());
             m.put("transitions", transitionRows);
             m.put("kpi_days", kpiRows);
-            m.put("rows_published", 2 * customerRows() + transitionRows + kpiRows); // customer_rfm + history copy
+            m.put("predictions", predictionRows);
+            m.put("model_fits", fitRows);
+            // customer_rfm + its history copy, and the rest
+            m.put("rows_published", 2 * customerRows() + transitionRows + kpiRows + predictionRows + fitRows);
             return m;
         }
     }
@@ -116,21 +131,34 @@ public final class PublishJob {
                 .where(col("to_date").equalTo(lit(day))).collectAsList());
         Map<String, List<Row>> kpis = byShop(spark.table(lakehouse.shopDailyKpis())
                 .where(col("kpi_date").leq(lit(day))).orderBy("shop_id", "kpi_date").collectAsList());
+        Map<String, List<Row>> fits = byShop(spark.table(lakehouse.shopModelFits())
+                .where(col("as_of_date").equalTo(lit(day))).collectAsList());
+        // Each customer's predictions ride along with its RFM row (one scan per shop, not two): prediction_status
+        // is null when the predictions stage has not run for the date.
+        Dataset<Row> withPredictions = slice.join(spark.table(lakehouse.customerPredictions())
+                        .where(col("as_of_date").equalTo(lit(day))).drop("as_of_date"),
+                new String[] {"shop_id", "customer_id"}, "left_outer");
         Map<String, Long> publishIds = new LinkedHashMap<>();
         Map<String, Long> customers = new LinkedHashMap<>();
         long transitionRows = 0;
         long kpiRows = 0;
+        long predictionRows = 0;
+        long fitRows = 0;
         for (String shop : shops) {
-            List<Row> rows = slice.where(col("shop_id").equalTo(lit(shop))).collectAsList();
+            List<Row> rows = withPredictions.where(col("shop_id").equalTo(lit(shop))).collectAsList();
+            List<Row> predicted = rows.stream().filter(r -> r.getAs("prediction_status") != null).toList();
             ShopRows shopRows = new ShopRows(rows, transitions.getOrDefault(shop, List.of()),
-                    kpis.getOrDefault(shop, List.of()));
+                    kpis.getOrDefault(shop, List.of()), predicted, fits.getOrDefault(shop, List.of()));
             long publishId = publishShop(gateway.forShop(ShopId.of(shop)), asOfDate, shopRows, clock);
             publishIds.put(shop, publishId);
             customers.put(shop, (long) rows.size());
             transitionRows += shopRows.transitions().size();
             kpiRows += shopRows.kpis().size();
+            predictionRows += shopRows.predictions().size();
+            fitRows += shopRows.fits().size();
         }
-        Result result = new Result(asOfDate, publishIds, customers, transitionRows, kpiRows);
+        Result result = new Result(asOfDate, publishIds, customers, transitionRows, kpiRows, predictionRows,
+                fitRows);
         LOG.info("Published {}", result.summary());
         return result;
     }
@@ -219,6 +247,50 @@ public final class PublishJob {
             scope.insertRows("shop_daily_kpis", kpiRows.subList(from, Math.min(kpiRows.size(), from + BATCH_ROWS)));
         }
 
+        List<Map<String, Object>> predictionRows = new ArrayList<>(shopRows.predictions().size());
+        for (Row row : shopRows.predictions()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("publish_id", publishId);
+            out.put("as_of_date", asOfDate);
+            out.put("customer_id", row.<Long>getAs("customer_id"));
+            out.put("prediction_status", row.<String>getAs("prediction_status"));
+            out.put("expected_orders_30d", row.<Double>getAs("expected_orders_30d"));
+            out.put("expected_orders_90d", row.<Double>getAs("expected_orders_90d"));
+            out.put("expected_orders_365d", row.<Double>getAs("expected_orders_365d"));
+            out.put("probability_alive", row.<Double>getAs("probability_alive"));
+            out.put("expected_order_value_cents", nullableCents(row.getAs("expected_order_value")));
+            out.put("clv_12m_cents", nullableCents(row.getAs("clv_12m")));
+            out.put("clv_low_cents", nullableCents(row.getAs("clv_12m_low")));
+            out.put("clv_high_cents", nullableCents(row.getAs("clv_12m_high")));
+            out.put("churn_risk", row.<String>getAs("churn_risk"));
+            java.sql.Date next = row.getAs("next_order_date");
+            out.put("next_order_date", next == null ? null : next.toLocalDate());
+            predictionRows.add(out);
+        }
+        for (int from = 0; from < predictionRows.size(); from += BATCH_ROWS) {
+            scope.insertRows("customer_predictions",
+                    predictionRows.subList(from, Math.min(predictionRows.size(), from + BATCH_ROWS)));
+        }
+
+        List<Map<String, Object>> fitRows = new ArrayList<>();
+        for (Row row : shopRows.fits()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("publish_id", publishId);
+            out.put("as_of_date", asOfDate);
+            out.put("status", row.<String>getAs("status"));
+            out.put("buyers", row.<Long>getAs("buyers"));
+            out.put("repeat_buyers", row.<Long>getAs("repeat_buyers"));
+            out.put("history_days", row.<Integer>getAs("history_days"));
+            for (String column : List.of("r", "alpha", "a", "b", "bgnbd_log_likelihood", "p", "q", "v",
+                    "gg_log_likelihood", "se_log_r", "se_log_alpha", "se_log_a", "se_log_b", "se_log_p", "se_log_q",
+                    "se_log_v")) {
+                out.put(column, row.<Double>getAs(column));
+            }
+            out.put("converged", Boolean.TRUE.equals(row.<Boolean>getAs("converged")) ? 1 : 0);
+            fitRows.add(out);
+        }
+        scope.insertRows("shop_model_fits", fitRows);
+
         // This date's history slice, then its listing (written only once the slice is complete).
         scope.execute(COPY_HISTORY.bind("p", publishId));
         Map<String, Object> slice = new LinkedHashMap<>();
@@ -267,6 +339,11 @@ public final class PublishJob {
     /** decimal(18,2) to integer cents, exactly; null as 0. */
     private static long cents(BigDecimal amount) {
         return amount == null ? 0 : amount.movePointRight(2).longValueExact();
+    }
+
+    /** decimal(18,2) to integer cents, exactly; null stays null. */
+    private static Long nullableCents(BigDecimal amount) {
+        return amount == null ? null : amount.movePointRight(2).longValueExact();
     }
 
     private static Map<String, List<Row>> byShop(List<Row> rows) {

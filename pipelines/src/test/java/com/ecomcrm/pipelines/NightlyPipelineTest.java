@@ -58,8 +58,8 @@ class NightlyPipelineTest {
                 new String[]{"--date", "2026-11-28", "--stage", "kpis,publish"}, landing).stages())
                 .containsExactlyInAnyOrder("kpis", "publish");
         assertThatThrownBy(() -> NightlyPipeline.Arguments.parse(
-                new String[]{"--date", "2026-11-28", "--stage", "predictions"}, landing))
-                .hasMessage("--stage 'predictions' is not a stage; the stages are " + NightlyPipeline.STAGES);
+                new String[]{"--date", "2026-11-28", "--stage", "forecasts"}, landing))
+                .hasMessage("--stage 'forecasts' is not a stage; the stages are " + NightlyPipeline.STAGES);
     }
 
     @Test
@@ -89,11 +89,11 @@ class NightlyPipelineTest {
 
                 assertThat(status).isZero();
                 String printed = out.toString(StandardCharsets.UTF_8);
-                assertThat(printed).contains("ingest", "rfm", "transitions", "kpis", "publish", "total", "succeeded");
+                assertThat(printed).contains("ingest", "rfm", "predictions", "transitions", "kpis", "publish", "total", "succeeded");
                 // One machine-readable line per stage, for the benchmark driver.
                 assertThat(printed.lines().filter(l -> l.startsWith("NIGHTLY ")).map(l -> l.split(" ")[1]))
                         .containsExactly("stage=migrate", "stage=spark", "stage=tables", "stage=ingest", "stage=rfm",
-                                "stage=transitions", "stage=kpis", "stage=publish", "stage=total");
+                                "stage=predictions", "stage=transitions", "stage=kpis", "stage=publish", "stage=total");
                 assertThat(printed).containsPattern("(?m)^NIGHTLY stage=ingest seconds=\\d+\\.\\d{3} status=ok .*rows_in=3 ")
                         .containsPattern("(?m)^NIGHTLY stage=rfm seconds=\\S+ status=ok shops=1 buyers=1 prospects=1 rows_out=2$")
                         .containsPattern("(?m)^NIGHTLY stage=kpis seconds=\\S+ status=ok shops=1 rows_out=9 orders=1$")
@@ -112,10 +112,22 @@ class NightlyPipelineTest {
                         .bind("p", publication)))
                         .extracting(n -> n.get("n").asLong() + " " + n.get("o").asLong() + " " + n.get("r").asLong())
                         .containsExactly("9 1 1234");
+                // A one-buyer shop still gets predictions (from the pooled prior), the prospect none.
+                assertThat(printed).containsPattern("(?m)^NIGHTLY stage=predictions seconds=\\S+ status=ok shops=1 .*buyers=1 prospects=1 rows_out=2 model_errors=0 ");
+                assertThat(scope.select(SqlTemplate.of("SELECT customer_id, prediction_status, clv_12m_cents > 0 AS"
+                                + " positive FROM customer_predictions WHERE shop_id = {shop} AND publish_id = {p}"
+                                + " ORDER BY customer_id").bind("p", publication)))
+                        .extracting(n -> n.get("customer_id").asLong() + " " + n.get("prediction_status").asText()
+                                + " " + n.get("positive").asText())
+                        .containsExactly("1 PREDICTED 1", "2 NO_ORDERS null");
+                assertThat(scope.select(SqlTemplate.of("SELECT status FROM shop_model_fits WHERE shop_id = {shop}"
+                                + " AND publish_id = {p}").bind("p", publication)))
+                        .extracting(n -> n.get("status").asText()).containsExactly("BLENDED");
             }
             finally {
                 for (String table : List.of("customer_rfm", "segment_summary", "segment_transitions",
-                        "shop_daily_kpis", "customer_segment_history", "segment_history_dates", "shop_publications")) {
+                        "shop_daily_kpis", "customer_segment_history", "segment_history_dates", "customer_predictions",
+                        "shop_model_fits", "shop_publications")) {
                     gateway.forShop(shop).execute(
                             SqlTemplate.of("ALTER TABLE " + table + " DELETE WHERE shop_id = {shop}"));
                 }

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class IcebergDefinitionsTest {
-    private static final Pattern COLUMN = Pattern.compile("^\\s*([a-z_]+)\\s+([A-Z_]+(?:\\(\\d+,\\s*\\d+\\))?)(.*)$");
+    private static final Pattern COLUMN = Pattern.compile("^\\s*([a-z_][a-z0-9_]*)\\s+([A-Z_]+(?:\\(\\d+,\\s*\\d+\\))?)(.*)$");
 
     /** The contract's columns per table (docs/warehouse-contract.md), in order. */
     private static final Map<String, List<String>> CONTRACT = Map.of(
@@ -28,7 +28,15 @@ class IcebergDefinitionsTest {
             "gold.segment_transitions", List.of("shop_id", "to_date", "from_date", "from_segment", "to_segment",
                     "customers", "revenue"),
             "gold.shop_daily_kpis", List.of("shop_id", "kpi_date", "orders", "revenue", "aov", "new_customer_orders",
-                    "returning_customer_orders", "buyers", "customers", "repeat_customers", "repeat_rate"));
+                    "returning_customer_orders", "buyers", "customers", "repeat_customers", "repeat_rate"),
+            "gold.customer_predictions", List.of("shop_id", "as_of_date", "customer_id", "prediction_status",
+                    "repeat_purchases", "recency_weeks", "age_weeks", "mean_repeat_value", "expected_orders_30d",
+                    "expected_orders_90d", "expected_orders_365d", "probability_alive", "expected_order_value",
+                    "clv_12m", "clv_12m_low", "clv_12m_high", "churn_risk", "next_order_date"),
+            "gold.shop_model_fits", List.of("shop_id", "as_of_date", "status", "buyers", "repeat_buyers",
+                    "history_days", "r", "alpha", "a", "b", "bgnbd_log_likelihood", "p", "q", "v",
+                    "gg_log_likelihood", "converged", "se_log_r", "se_log_alpha", "se_log_a", "se_log_b", "se_log_p",
+                    "se_log_q", "se_log_v"));
 
     @Test
     void allContractTablesAreDefined() {

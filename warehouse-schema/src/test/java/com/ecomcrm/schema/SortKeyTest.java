@@ -38,14 +38,17 @@ class SortKeyTest {
         }
 
         assertThat(sortKeys).containsOnlyKeys("shop_publications", "customer_rfm", "segment_summary",
-                "segment_transitions", "shop_daily_kpis", "customer_segment_history", "segment_history_dates");
+                "segment_transitions", "shop_daily_kpis", "customer_segment_history", "segment_history_dates",
+                "customer_predictions", "shop_model_fits");
         assertThat(sortKeys).containsEntry("shop_publications", "shop_id, publish_id")
                 .containsEntry("customer_rfm", "shop_id, publish_id, customer_id")
                 .containsEntry("segment_summary", "shop_id, publish_id, segment")
                 .containsEntry("segment_transitions", "shop_id, publish_id, from_segment, to_segment")
                 .containsEntry("shop_daily_kpis", "shop_id, publish_id, kpi_date")
                 .containsEntry("customer_segment_history", "shop_id, as_of_date, publish_id, customer_id")
-                .containsEntry("segment_history_dates", "shop_id, as_of_date, publish_id");
+                .containsEntry("segment_history_dates", "shop_id, as_of_date, publish_id")
+                .containsEntry("customer_predictions", "shop_id, publish_id, customer_id")
+                .containsEntry("shop_model_fits", "shop_id, publish_id");
         sortKeys.forEach((table, key) -> assertThat(firstColumn(key)).as("sort key of %s", table)
                 .isEqualTo("shop_id"));
     }
