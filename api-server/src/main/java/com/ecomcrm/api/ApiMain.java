@@ -7,6 +7,8 @@ import com.ecomcrm.api.analytics.SegmentMovementHandler;
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.auth.SessionTokenVerifier;
 import com.ecomcrm.api.config.ApiConfig;
+import com.ecomcrm.api.customers.ClickHouseCustomerReader;
+import com.ecomcrm.api.customers.CustomerHandlers;
 import com.ecomcrm.api.config.PostgresSettings;
 import com.ecomcrm.api.install.AuthCallbackHandler;
 import com.ecomcrm.api.install.InstallCompleteHandler;
@@ -113,7 +115,8 @@ public final class ApiMain {
                     new SyncProgressHandler(postgres),
                     new SegmentMovementHandler(vertx, new ClickHouseMovementReader(clickHouse)),
                     new KpisHandler(vertx, new ClickHouseKpiReader(clickHouse)),
-                    tracking));
+                    tracking,
+                    new CustomerHandlers(vertx, new ClickHouseCustomerReader(clickHouse))));
             return vertx.deployVerticle(server)
                     .map(id -> new Application(vertx, server, postgres, clickHouse, landingZone, offlineTokens,
                             shopTokens));

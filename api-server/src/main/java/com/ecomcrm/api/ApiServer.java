@@ -3,6 +3,7 @@ package com.ecomcrm.api;
 import com.ecomcrm.api.analytics.KpisHandler;
 import com.ecomcrm.api.analytics.SegmentMovementHandler;
 import com.ecomcrm.api.auth.SessionTokenHandler;
+import com.ecomcrm.api.customers.CustomerHandlers;
 import com.ecomcrm.api.http.ErrorResponses;
 import com.ecomcrm.api.install.AuthCallbackHandler;
 import com.ecomcrm.api.install.InstallCompleteHandler;
@@ -34,7 +35,7 @@ public final class ApiServer extends VerticleBase {
                            InstallHandler install, AuthCallbackHandler authCallback,
                            InstallCompleteHandler installComplete, SyncProgressHandler sync,
                            SegmentMovementHandler segmentMovement, KpisHandler kpis,
-                           TrackingHandlers tracking) {
+                           TrackingHandlers tracking, CustomerHandlers customers) {
         public Handlers {
             requireNonNull(sessionTokens, "sessionTokens is null");
             requireNonNull(webhooks, "webhooks is null");
@@ -46,6 +47,7 @@ public final class ApiServer extends VerticleBase {
             requireNonNull(segmentMovement, "segmentMovement is null");
             requireNonNull(kpis, "kpis is null");
             requireNonNull(tracking, "tracking is null");
+            requireNonNull(customers, "customers is null");
         }
     }
 
@@ -88,6 +90,9 @@ public final class ApiServer extends VerticleBase {
         router.get("/api/segments").handler(handlers.segments());
         router.get("/api/segments/movement").handler(handlers.segmentMovement());
         router.get("/api/kpis").handler(handlers.kpis());
+        router.get("/api/customers").handler(handlers.customers().list());
+        router.get("/api/customers.csv").handler(handlers.customers().csv());
+        router.get("/api/customers/:id").handler(handlers.customers().detail());
         router.post("/api/install/complete").handler(handlers.installComplete());
         router.get("/api/sync").handler(handlers.sync());
 

@@ -1,0 +1,91 @@
+package com.ecomcrm.api.customers;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CSV form of customers, written by Apache Commons CSV (RFC 4180: comma-separated, CRLF line ends, fields with a
+ * comma, quote or line break quoted and inner quotes doubled). Empty fields stand for "none" (a prospect's recency,
+ * a customer without predictions). Every value is a number, a date or one of our own keys, never text a customer
+ * or merchant typed, so no cell can start a spreadsheet formula.
+ */
+final class CustomerCsv {
+    static final List<String> HEADER = List.of("customer_id", "segment", "segment_name", "recency_days", "frequency",
+            "monetary", "r_score", "f_score", "m_score", "prediction_status", "expected_orders_30d",
+            "expected_orders_90d", "expected_orders_365d", "probability_alive", "expected_order_value", "clv_12m",
+            "clv_12m_low", "clv_12m_high", "churn_risk", "next_order_date");
+    static final CSVFormat FORMAT = CSVFormat.RFC4180;
+
+    private CustomerCsv() {
+    }
+
+    static String header() {
+        return records(List.of(HEADER));
+    }
+
+    static String rows(List<CustomerRow> rows) {
+        List<List<String>> records = new ArrayList<>(rows.size());
+        for (CustomerRow row : rows) {
+            records.add(fields(row));
+        }
+        return records(records);
+    }
+
+    /** Any records as CSV text; package-private so the escaping itself can be tested with awkward values. */
+    static String records(List<? extends List<String>> records) {
+        StringBuilder out = new StringBuilder(records.size() * 160);
+        try (CSVPrinter printer = new CSVPrinter(out, FORMAT)) {
+            for (List<String> record : records) {
+                printer.printRecord(record);
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringBuilder does not fail
+        }
+        return out.toString();
+    }
+
+    static List<String> fields(CustomerRow row) {
+        List<String> f = new ArrayList<>(HEADER.size());
+        f.add(Long.toString(row.customerId()));
+        f.add(row.segment());
+        f.add(CustomerJson.segmentName(row.segment()));
+        f.add(row.recencyDays().isPresent() ? Integer.toString(row.recencyDays().getAsInt()) : "");
+        f.add(Long.toString(row.frequency()));
+        f.add(CustomerJson.money(row.monetaryCents()));
+        f.add(Integer.toString(row.rScore()));
+        f.add(Integer.toString(row.fScore()));
+        f.add(Integer.toString(row.mScore()));
+        f.add(row.predictionStatus().orElse(""));
+        if (row.predictions().isPresent()) {
+            CustomerPredictions p = row.predictions().get();
+            f.add(decimal(p.expectedOrders30d()));
+            f.add(decimal(p.expectedOrders90d()));
+            f.add(decimal(p.expectedOrders365d()));
+            f.add(decimal(p.probabilityAlive()));
+            f.add(CustomerJson.money(p.expectedOrderValueCents()));
+            f.add(CustomerJson.money(p.clv12mCents()));
+            f.add(CustomerJson.money(p.clvLowCents()));
+            f.add(CustomerJson.money(p.clvHighCents()));
+            f.add(p.churnRisk());
+            f.add(p.nextOrderDate().map(Object::toString).orElse(""));
+        }
+        else {
+            while (f.size() < HEADER.size()) {
+                f.add("");
+            }
+        }
+        return f;
+    }
+
+    /** Plain notation (no 1.0E-5, which spreadsheets may misread), shortest exact form of the double. */
+    private static String decimal(double value) {
+        return Double.isFinite(value) ? BigDecimal.valueOf(value).stripTrailingZeros().toPlainString() : "";
+    }
+}

@@ -1,0 +1,228 @@
+package com.ecomcrm.api.customers;
+
+import com.ecomcrm.api.analytics.Publication;
+import com.ecomcrm.api.auth.SessionIdentity;
+import com.ecomcrm.api.auth.SessionTokenHandler;
+import com.ecomcrm.api.http.ParameterException;
+import com.ecomcrm.domain.DomainException;
+import com.ecomcrm.domain.ErrorCode;
+import com.ecomcrm.domain.ShopId;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The signed-in shop's customers, from its current published nightly run. Every route reads only the shop of the
+ * session token (through {@code ClickHouseGateway.forShop}); a customer id of another shop is simply not found.
+ *
+ * <ul>
+ *   <li>{@code GET /api/customers?segment=&churn_risk=&clv_min=&clv_max=&q=&sort=&order=&page=&page_size=}: one page,
+ *       {@code {shop, status, as_of_date, total, page, page_size, sort, order, items[]}}. Filters: {@code segment} (a
+ *       segment key, e.g. {@code AT_RISK}), {@code churn_risk} ({@code LOW|MEDIUM|HIGH}), {@code clv_min} /
+ *       {@code clv_max} (decimal amounts, inclusive, on the predicted 12-month CLV; customers without predictions
+ *       drop out), {@code q} (customer id or its leading digits: names and emails are not in the serving store).
+ *       {@code sort} one of {@code recency_days, frequency, monetary, clv_12m, probability_alive, customer_id}
+ *       (default {@code monetary}), {@code order} {@code asc|desc} (default {@code desc}), ties by customer id;
+ *       {@code page} from 1, {@code page_size} 1..200 (default 50). Status {@code NOT_COMPUTED} (no items) before the
+ *       shop's first nightly run.</li>
+ *   <li>{@code GET /api/customers.csv} with the same filters and sort: every matching customer (paging parameters
+ *       are checked but ignored), streamed in chunks, at most {@value #CSV_MAX_ROWS} rows. Headers
+ *       {@code X-Total-Count} (matching customers), {@code X-Export-Rows} (rows in the file) and
+ *       {@code X-Export-Truncated} ({@code true} when the cap cut the list).</li>
+ *   <li>{@code GET /api/customers/{id}}: {@code {shop, as_of_date, customer, rfm_history[{date, segment,
+ *       segment_name, monetary}]}}. Order history is not served here: orders are not in the serving store.</li>
+ * </ul>
+ * Errors: 400 naming the parameter ({@code error.field}) for any malformed or unknown value, before anything is read;
+ * 404 naming the id when the shop's current publication has no such customer.
+ */
+public final class CustomerHandlers {
+    static final int CSV_MAX_ROWS = 100_000;
+    static final int CSV_CHUNK_ROWS = 5_000;
+    private static final Logger LOG = LoggerFactory.getLogger(CustomerHandlers.class);
+
+    private final Vertx vertx;
+    private final CustomerReader reader;
+    private final int csvMaxRows;
+    private final int csvChunkRows;
+
+    public CustomerHandlers(Vertx vertx, CustomerReader reader) {
+        this(vertx, reader, CSV_MAX_ROWS, CSV_CHUNK_ROWS);
+    }
+
+    CustomerHandlers(Vertx vertx, CustomerReader reader, int csvMaxRows, int csvChunkRows) {
+        this.vertx = requireNonNull(vertx, "vertx is null");
+        this.reader = requireNonNull(reader, "reader is null");
+        if (csvMaxRows < 1 || csvChunkRows < 1) {
+            throw new IllegalArgumentException("CSV limits must be positive");
+        }
+        this.csvMaxRows = csvMaxRows;
+        this.csvChunkRows = csvChunkRows;
+    }
+
+    /** {@code GET /api/customers}. */
+    public Handler<RoutingContext> list() {
+        return ctx -> {
+            SessionIdentity identity = SessionTokenHandler.identity(ctx);
+            CustomerQuery query;
+            try {
+                query = CustomerParameters.parse(ctx.queryParams());
+            }
+            catch (DomainException e) {
+                ctx.fail(e);
+                return;
+            }
+            // The ClickHouse client blocks; keep it off the event loop.
+            vertx.executeBlocking(() -> listAnswer(identity.shop(), query), false)
+                    .onSuccess(ctx::json)
+                    .onFailure(ctx::fail);
+        };
+    }
+
+    /** {@code GET /api/customers/:id}. */
+    public Handler<RoutingContext> detail() {
+        return ctx -> {
+            SessionIdentity identity = SessionTokenHandler.identity(ctx);
+            long id;
+            try {
+                id = CustomerParameters.customerId(ctx.pathParam("id"));
+            }
+            catch (DomainException e) {
+                ctx.fail(e);
+                return;
+            }
+            vertx.executeBlocking(() -> detailAnswer(identity.shop(), id), false)
+                    .onSuccess(ctx::json)
+                    .onFailure(ctx::fail);
+        };
+    }
+
+    /** {@code GET /api/customers.csv}. */
+    public Handler<RoutingContext> csv() {
+        return ctx -> {
+            SessionIdentity identity = SessionTokenHandler.identity(ctx);
+            CustomerQuery query;
+            try {
+                query = CustomerParameters.parse(ctx.queryParams());
+            }
+            catch (DomainException e) {
+                ctx.fail(e);
+                return;
+            }
+            ShopId shop = identity.shop();
+            vertx.executeBlocking(() -> {
+                        Optional<Publication> publication = reader.publication(shop);
+                        long total = publication.isEmpty() ? 0 : reader.count(shop, publication.get(), query);
+                        return new Export(publication, total);
+                    }, false)
+                    .onSuccess(export -> stream(ctx, shop, query, export))
+                    .onFailure(ctx::fail);
+        };
+    }
+
+    JsonObject listAnswer(ShopId shop, CustomerQuery query) {
+        JsonObject json = new JsonObject().put("shop", shop.domain());
+        Optional<Publication> publication = reader.publication(shop);
+        json.put("status", publication.isPresent() ? "READY" : "NOT_COMPUTED")
+                .put("as_of_date", publication.map(p -> p.asOfDate().toString()).orElse(null));
+        long total = 0;
+        JsonArray items = new JsonArray();
+        if (publication.isPresent()) {
+            total = reader.count(shop, publication.get(), query);
+            // Past the last page there is nothing to read.
+            if (query.offset() < total) {
+                for (CustomerRow row : reader.page(shop, publication.get(), query)) {
+                    items.add(CustomerJson.customer(row));
+                }
+            }
+        }
+        else {
+            json.put("message", "Customers appear after the first nightly run has finished for this shop.");
+        }
+        return json.put("total", total)
+                .put("page", query.page())
+                .put("page_size", query.pageSize())
+                .put("sort", query.sort().parameter())
+                .put("order", query.descending() ? "desc" : "asc")
+                .put("items", items);
+    }
+
+    JsonObject detailAnswer(ShopId shop, long id) {
+        Optional<Publication> publication = reader.publication(shop);
+        Optional<CustomerRow> customer = publication.flatMap(p -> reader.customer(shop, p, id));
+        if (customer.isEmpty()) {
+            // The same answer whether the id is unknown or belongs to another shop.
+            throw new ParameterException(ErrorCode.NOT_FOUND, "id", "Cannot find customer " + id
+                    + " in this shop's customers" + (publication.isEmpty() ? " (no nightly run has finished yet)" : ""));
+        }
+        List<RfmHistoryPoint> history = reader.history(shop, publication.get(), id);
+        return new JsonObject().put("shop", shop.domain())
+                .put("as_of_date", publication.get().asOfDate().toString())
+                .put("customer", CustomerJson.customer(customer.get()))
+                .put("rfm_history", CustomerJson.history(history));
+    }
+
+    private record Export(Optional<Publication> publication, long total) {
+    }
+
+    private void stream(RoutingContext ctx, ShopId shop, CustomerQuery query, Export export) {
+        long rows = Math.min(export.total(), csvMaxRows);
+        String date = export.publication().map(p -> p.asOfDate().toString()).orElse("none");
+        HttpServerResponse response = ctx.response()
+                .putHeader("Content-Type", "text/csv; charset=utf-8")
+                // The domain is a validated *.myshopify.com name: safe inside the quotes.
+                .putHeader("Content-Disposition", "attachment; filename=\"customers-" + shop.domain() + "-" + date
+                        + ".csv\"")
+                .putHeader("X-Total-Count", Long.toString(export.total()))
+                .putHeader("X-Export-Rows", Long.toString(rows))
+                .putHeader("X-Export-Truncated", Boolean.toString(export.total() > rows))
+                .setChunked(true);
+        response.write(CustomerCsv.header())
+                .compose(v -> chunks(response, shop, query, export.publication(), rows, 1, 0))
+                .onSuccess(v -> response.end())
+                .onFailure(e -> {
+                    // Headers are sent: a status can't say it any more. Break the transfer so the download fails
+                    // visibly instead of ending as a file that looks complete.
+                    LOG.error("CSV export for {} failed after the headers were sent", shop.domain(), e);
+                    response.reset();
+                });
+    }
+
+    /** Writes chunk {@code page} and the ones after it until {@code rows} rows are written or the list ends. */
+    private Future<Void> chunks(HttpServerResponse response, ShopId shop, CustomerQuery query,
+                                Optional<Publication> publication, long rows, int page, long written) {
+        if (written >= rows || publication.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        CustomerQuery chunk = query.window(page, csvChunkRows);
+        return vertx.executeBlocking(() -> {
+                    List<CustomerRow> read = reader.page(shop, publication.get(), chunk);
+                    List<CustomerRow> kept = read.size() > rows - written
+                            ? read.subList(0, (int) (rows - written)) : read;
+                    return new Chunk(CustomerCsv.rows(kept), kept.size(), read.size() < csvChunkRows);
+                }, false)
+                .compose(c -> {
+                    if (c.size() == 0) {
+                        return Future.succeededFuture();
+                    }
+                    // The next chunk is read once this one is handed to the connection.
+                    Future<Void> sent = response.write(c.csv());
+                    return c.last() ? sent
+                            : sent.compose(v -> chunks(response, shop, query, publication, rows, page + 1,
+                            written + c.size()));
+                });
+    }
+
+    private record Chunk(String csv, int size, boolean last) {
+    }
+}
