@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SCALE ?= small
 
-.PHONY: build services test demo stop bench cdnow-report notebooks-test warehouse-docs clean
+.PHONY: build services test demo stop bench cdnow-report notebooks-test dags-test warehouse-docs clean
 
 build:
 	mvn -B -q install -DskipTests
@@ -14,6 +14,11 @@ services:
 test: services
 	source bin/dev-env && mvn -B verify
 	notebooks/run-tests
+	dags/run-tests
+
+# The Airflow DAGs: import, structure, and a dag.test() run of the nightly DAG on real servers.
+dags-test: services
+	dags/run-tests
 
 # The analysts' notebooks, executed on fresh pipeline output, and the warehouse documentation check.
 notebooks-test: services
