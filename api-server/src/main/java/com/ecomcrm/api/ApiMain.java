@@ -6,6 +6,10 @@ import com.ecomcrm.api.analytics.KpisHandler;
 import com.ecomcrm.api.analytics.SegmentMovementHandler;
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.auth.SessionTokenVerifier;
+import com.ecomcrm.api.billing.BillingHandlers;
+import com.ecomcrm.api.billing.BillingStore;
+import com.ecomcrm.api.billing.ShopifyBilling;
+import com.ecomcrm.api.billing.SubscriptionWebhook;
 import com.ecomcrm.api.config.ApiConfig;
 import com.ecomcrm.api.customers.ClickHouseCustomerReader;
 import com.ecomcrm.api.customers.CustomerHandlers;
@@ -103,10 +107,18 @@ public final class ApiMain {
             TrackingHandlers tracking = new TrackingHandlers(vertx, trackingLinks, new TrackingStore(postgres),
                     landingZone, clock, "true".equalsIgnoreCase(System.getenv("ECOMCRM_TRUST_FORWARDED_FOR")));
 
+            BillingStore billingStore = new BillingStore(postgres);
+            // Test charges (no money moves) unless ECOMCRM_BILLING_TEST=false, which only production sets.
+            boolean testCharges = !"false".equalsIgnoreCase(System.getenv("ECOMCRM_BILLING_TEST"));
+            BillingHandlers billing = new BillingHandlers(vertx, billingStore,
+                    new ShopifyBilling(shopifyHttp, config.shopify().graphqlUrl()), offlineTokens, config.shopify(),
+                    config.clientId(), testCharges, clock);
+
             ApiServer server = new ApiServer(config.host(), config.port(), new ApiServer.Handlers(
                     new SessionTokenHandler(new SessionTokenVerifier(config.clientId(), config.clientSecret(), clock)),
                     new WebhookHandler(vertx, new WebhookDeliveryCheck(new WebhookSignature(config.webhookSecrets())),
-                            new WebhookReceipts(postgres), landingZone, shopTokens, clock),
+                            new WebhookReceipts(postgres), landingZone, shopTokens, clock,
+                            new SubscriptionWebhook(billingStore)),
                     new SegmentsHandler(vertx, new ClickHouseSegmentReader(clickHouse)),
                     new InstallHandler(signedRequests, states, config.shopify(), config.clientId()),
                     new AuthCallbackHandler(vertx, signedRequests, states, accessTokens, shopTokens, webhookSetup,
@@ -116,7 +128,8 @@ public final class ApiMain {
                     new SegmentMovementHandler(vertx, new ClickHouseMovementReader(clickHouse)),
                     new KpisHandler(vertx, new ClickHouseKpiReader(clickHouse)),
                     tracking,
-                    new CustomerHandlers(vertx, new ClickHouseCustomerReader(clickHouse))));
+                    new CustomerHandlers(vertx, new ClickHouseCustomerReader(clickHouse)),
+                    billing));
             return vertx.deployVerticle(server)
                     .map(id -> new Application(vertx, server, postgres, clickHouse, landingZone, offlineTokens,
                             shopTokens));

@@ -3,6 +3,7 @@ package com.ecomcrm.api;
 import com.ecomcrm.api.analytics.KpisHandler;
 import com.ecomcrm.api.analytics.SegmentMovementHandler;
 import com.ecomcrm.api.auth.SessionTokenHandler;
+import com.ecomcrm.api.billing.BillingHandlers;
 import com.ecomcrm.api.customers.CustomerHandlers;
 import com.ecomcrm.api.http.ErrorResponses;
 import com.ecomcrm.api.install.AuthCallbackHandler;
@@ -29,13 +30,16 @@ public final class ApiServer extends VerticleBase {
     private static final long MAX_WEBHOOK_BYTES = 10L * 1024 * 1024;
     /** An RFC 8058 one-click body is {@code List-Unsubscribe=One-Click}; nothing legitimate is larger than this. */
     private static final long MAX_UNSUBSCRIBE_BYTES = 4 * 1024;
+    /** {@code {"plan": "growth"}}. */
+    private static final long MAX_BILLING_BYTES = 4 * 1024;
 
     /** Every handler the route table uses. */
     public record Handlers(SessionTokenHandler sessionTokens, WebhookHandler webhooks, SegmentsHandler segments,
                            InstallHandler install, AuthCallbackHandler authCallback,
                            InstallCompleteHandler installComplete, SyncProgressHandler sync,
                            SegmentMovementHandler segmentMovement, KpisHandler kpis,
-                           TrackingHandlers tracking, CustomerHandlers customers) {
+                           TrackingHandlers tracking, CustomerHandlers customers,
+                           BillingHandlers billing) {
         public Handlers {
             requireNonNull(sessionTokens, "sessionTokens is null");
             requireNonNull(webhooks, "webhooks is null");
@@ -48,6 +52,7 @@ public final class ApiServer extends VerticleBase {
             requireNonNull(kpis, "kpis is null");
             requireNonNull(tracking, "tracking is null");
             requireNonNull(customers, "customers is null");
+            requireNonNull(billing, "billing is null");
         }
     }
 
@@ -84,6 +89,8 @@ public final class ApiServer extends VerticleBase {
         // Shopify-signed browser redirects of the authorization-code grant (query-string HMAC, no session token).
         router.get("/auth/install").handler(handlers.install());
         router.get("/auth/callback").handler(handlers.authCallback());
+        // The Billing API's returnUrl: not signed by Shopify; the handler re-reads the subscriptions from Shopify.
+        router.get("/billing/return").handler(handlers.billing().returned());
 
         // Everything under /api is called by App Bridge with a session token.
         router.route("/api/*").handler(handlers.sessionTokens());
@@ -95,6 +102,10 @@ public final class ApiServer extends VerticleBase {
         router.get("/api/customers/:id").handler(handlers.customers().detail());
         router.post("/api/install/complete").handler(handlers.installComplete());
         router.get("/api/sync").handler(handlers.sync());
+        router.get("/api/billing").handler(handlers.billing().status());
+        router.post("/api/billing/subscribe")
+                .handler(BodyHandler.create().setBodyLimit(MAX_BILLING_BYTES).setHandleFileUploads(false))
+                .handler(handlers.billing().subscribe());
 
         router.route().failureHandler(errors);
         // Unknown paths and wrong methods get the same JSON error shape as everything else.

@@ -1,5 +1,6 @@
 package com.ecomcrm.api.webhooks;
 
+import com.ecomcrm.api.billing.SubscriptionWebhook;
 import com.ecomcrm.api.tokens.ShopTokens;
 import com.ecomcrm.landing.LandingEnvelope;
 import com.ecomcrm.landing.LandingZone;
@@ -30,9 +31,17 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     private final LandingZone landingZone;
     private final ShopTokens shopTokens;
     private final Clock clock;
+    private final SubscriptionWebhook subscriptions;
 
     public WebhookHandler(Vertx vertx, WebhookDeliveryCheck check, WebhookReceipts receipts, LandingZone landingZone,
                           ShopTokens shopTokens, Clock clock) {
+        this(vertx, check, receipts, landingZone, shopTokens, clock, null);
+    }
+
+    /** @param subscriptions the effect of {@code app_subscriptions/update}; null = none (landed only) */
+    public WebhookHandler(Vertx vertx, WebhookDeliveryCheck check, WebhookReceipts receipts, LandingZone landingZone,
+                          ShopTokens shopTokens, Clock clock, SubscriptionWebhook subscriptions) {
+        this.subscriptions = subscriptions;
         this.vertx = requireNonNull(vertx, "vertx is null");
         this.check = requireNonNull(check, "check is null");
         this.receipts = requireNonNull(receipts, "receipts is null");
@@ -77,10 +86,18 @@ public final class WebhookHandler implements Handler<RoutingContext> {
                 .compose(file -> receipts.record(delivery, receivedAt, file)).map("accepted");
     }
 
-    /** What must happen at once rather than in the nightly run: an uninstall ends the shop's tokens now. */
+    /**
+     * What must happen at once rather than in the nightly run: an uninstall ends the shop's tokens now; a subscription
+     * change sets the shop's plan now (and an uninstall drops it to free).
+     */
     private Future<Void> effects(WebhookDelivery delivery, Instant receivedAt) {
         if (delivery.topic() == WebhookTopic.APP_UNINSTALLED) {
-            return shopTokens.revoke(delivery.shop(), receivedAt);
+            Future<Void> revoked = shopTokens.revoke(delivery.shop(), receivedAt);
+            return subscriptions == null ? revoked
+                    : revoked.compose(done -> subscriptions.uninstalled(delivery.shop(), receivedAt));
+        }
+        if (delivery.topic() == WebhookTopic.APP_SUBSCRIPTIONS_UPDATE && subscriptions != null) {
+            return subscriptions.apply(delivery.shop(), delivery.body(), delivery.triggeredAt(), receivedAt);
         }
         return Future.succeededFuture();
     }

@@ -51,6 +51,11 @@ import static java.util.Objects.requireNonNull;
  *   {@link #adminBaseTemplate()}.</li>
  *   <li>GraphQL also serves {@code webhookSubscriptions} and {@code webhookSubscriptionCreate/Update/Delete}
  *   ({@link SimulatedWebhookSubscriptions}); {@link #webhookSubscriptions(ShopId)} shows what an app registered.</li>
+ *   <li>GraphQL also serves the Billing API ({@link SimulatedBilling}): {@code appSubscriptionCreate},
+ *   {@code appSubscriptionCancel}, {@code currentAppInstallation { activeSubscriptions }}. The confirmation URL,
+ *   {@code GET /shops/{shop}/admin/charges/{n}/confirm_recurring_application_charge?signature=...}, approves the charge
+ *   (or declines it with {@code &decline=1}) and redirects to the returnUrl with {@code charge_id};
+ *   {@link #deliverAppSubscriptionUpdate} sends a signed {@code app_subscriptions/update}.</li>
  * </ul>
  * The app's {@code ECOMCRM_SHOPIFY_ADMIN_URL} is {@link #adminUrlTemplate()}:
  * {@code http://127.0.0.1:<port>/shops/{shop}/admin/api/2025-10/graphql.json}. Any {@code YYYY-MM} version is accepted
@@ -184,6 +189,7 @@ public final class SimulatorServer extends VerticleBase {
     private final AtomicLong operationNumbers = new AtomicLong();
     private final SimulatedOAuth oauth;
     private final SimulatedWebhookSubscriptions subscriptions = new SimulatedWebhookSubscriptions();
+    private final SimulatedBilling billing = new SimulatedBilling();
     private volatile HttpServer server;
 
     public SimulatorServer(List<ShopAccount> accounts, Options options) {
@@ -221,6 +227,8 @@ public final class SimulatorServer extends VerticleBase {
                 .handler(this::graphql);
         router.get("/bulk/:shop/:file").handler(this::download);
         router.get("/shops/:shop/admin/oauth/authorize").handler(this::authorize);
+        router.get("/shops/:shop/admin/charges/:number/confirm_recurring_application_charge")
+                .handler(this::confirmCharge);
         router.post("/shops/:shop/admin/oauth/access_token")
                 .handler(BodyHandler.create().setBodyLimit(100_000))
                 .handler(this::accessToken);
@@ -277,6 +285,30 @@ public final class SimulatorServer extends VerticleBase {
                 state.account.accessToken().getBytes(StandardCharsets.UTF_8)) || oauth.accepts(shop, token));
     }
 
+    /** The app subscriptions created in {@code shop}, oldest first. */
+    public List<SimulatedBilling.View> appSubscriptions(ShopId shop) {
+        return billing.list(shop);
+    }
+
+    /** Sets a subscription's status as Shopify would on its own (FROZEN for an unpaid bill, EXPIRED...), silently. */
+    public void setAppSubscriptionStatus(ShopId shop, String subscriptionId, String status) {
+        billing.setStatus(shop, subscriptionId, status, options.clock().instant());
+    }
+
+    /**
+     * Delivers a signed {@code app_subscriptions/update} for the subscription with {@code status} and
+     * {@code updated_at} (also {@code X-Shopify-Triggered-At}) to {@code endpoint}, as Shopify would; the
+     * subscription takes that status unless {@code updatedAt} is older than its last change (a late delivery).
+     * Returns the receiver's HTTP status.
+     */
+    public int deliverAppSubscriptionUpdate(ShopId shop, String subscriptionId, String status, Instant updatedAt,
+                                            java.net.URI endpoint) {
+        SimulatedWebhook webhook = billing.updateWebhook(shop, subscriptionId, status, updatedAt,
+                SimulatedShops.API_VERSION);
+        return new WebhookSender(java.net.http.HttpClient.newHttpClient(), endpoint, options.clientSecret())
+                .send(webhook);
+    }
+
     public String graphqlUrl(ShopId shop) {
         return adminUrlTemplate().replace("{shop}", shop.domain());
     }
@@ -321,7 +353,8 @@ public final class SimulatorServer extends VerticleBase {
         JsonNode variables = request.path("variables");
         boolean run = GraphqlText.calls(document, "bulkOperationRunQuery");
         int cost = run || GraphqlText.calls(document, "bulkOperationCancel")
-                || SimulatedWebhookSubscriptions.isMutation(document) ? RUN_COST : READ_COST;
+                || SimulatedWebhookSubscriptions.isMutation(document) || SimulatedBilling.isMutation(document)
+                ? RUN_COST : READ_COST;
         Instant now = options.clock().instant();
         synchronized (shop) {
             shop.refill(now);
@@ -348,6 +381,9 @@ public final class SimulatorServer extends VerticleBase {
                 return;
             }
             data = Future.succeededFuture(result.data());
+        }
+        else if (SimulatedBilling.handles(document)) {
+            data = Future.succeededFuture(billing.execute(shop.account.shop(), document, variables, now, baseUrl()));
         }
         else if (run) {
             data = runBulkQuery(shop, document, variables, now);
@@ -377,7 +413,8 @@ public final class SimulatorServer extends VerticleBase {
             unsupported.putArray("errors").addObject().put("message",
                     "The Shopify simulator does not implement this operation; it serves bulk queries of customers and"
                             + " orders (bulkOperationRunQuery, node, bulkOperation, currentBulkOperation,"
-                            + " bulkOperationCancel), webhookSubscriptions and webhookSubscriptionCreate/Update/Delete");
+                            + " bulkOperationCancel), webhookSubscriptions and webhookSubscriptionCreate/Update/Delete,"
+                            + " appSubscriptionCreate, appSubscriptionCancel and currentAppInstallation");
             unsupported.set("extensions", cost(cost, cost, shop));
             respond(ctx, 200, unsupported);
             return;
@@ -394,6 +431,26 @@ public final class SimulatorServer extends VerticleBase {
             response.set("extensions", cost(cost, cost, shop));
             respond(ctx, 200, response);
         });
+    }
+
+    /** The merchant's answer on the charge confirmation page: approve, or decline with {@code ?decline=1}. */
+    private void confirmCharge(RoutingContext ctx) {
+        ShopState shop = shops.get(ctx.pathParam("shop"));
+        long number;
+        try {
+            number = Long.parseLong(ctx.pathParam("number"));
+        }
+        catch (NumberFormatException e) {
+            number = -1;
+        }
+        Optional<String> next = shop == null ? Optional.empty() : billing.decide(shop.account.shop(), number,
+                Optional.ofNullable(ctx.request().getParam("signature")).orElse(""),
+                !"1".equals(ctx.request().getParam("decline")), options.clock().instant(), baseUrl());
+        if (next.isEmpty()) {
+            ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("Not Found");
+            return;
+        }
+        ctx.response().setStatusCode(302).putHeader("Location", next.get()).end();
     }
 
     private void authorize(RoutingContext ctx) {

@@ -1,0 +1,229 @@
+package com.ecomcrm.api.billing;
+
+import com.ecomcrm.domain.ShopId;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Billing state in PostgreSQL: {@code app_subscriptions} (V7), {@code shops.plan} (the effective plan the send job
+ * reads), {@code plan_limits} (V6), and the usage counts. Every statement is keyed by the shop.
+ *
+ * <p>{@code shops.plan} is never set directly: after each change it is recomputed as the plan of the shop's newest
+ * {@code ACTIVE} subscription, else {@code free}. So a cancellation of a subscription that was already replaced does
+ * not drop the shop to free, and a {@code FROZEN} subscription counts as free until Shopify reports it active again.
+ */
+public final class BillingStore {
+    private final Pool postgres;
+
+    public BillingStore(Pool postgres) {
+        this.postgres = requireNonNull(postgres, "postgres is null");
+    }
+
+    /** The shop's row: its plan (free when absent or unknown) and time zone (empty when unset). */
+    public record ShopPlan(String plan, Optional<String> timezone) {
+    }
+
+    /** One stored subscription. */
+    public record Subscription(String id, String plan, String status, boolean test, int trialDays,
+                               Optional<String> confirmationUrl, Optional<Instant> activatedAt,
+                               Optional<Instant> trialEndsAt, Optional<Instant> currentPeriodEnd, Instant statusAt) {
+    }
+
+    /** A status change reported by Shopify: {@code at} is when it was true there. */
+    public record StatusChange(String subscriptionId, Optional<String> subscriptionName, String status, Instant at,
+                               Optional<Instant> currentPeriodEnd) {
+        public StatusChange {
+            requireNonNull(subscriptionId, "subscriptionId is null");
+            requireNonNull(subscriptionName, "subscriptionName is null");
+            requireNonNull(status, "status is null");
+            requireNonNull(at, "at is null");
+            requireNonNull(currentPeriodEnd, "currentPeriodEnd is null");
+        }
+    }
+
+    public Future<ShopPlan> shop(ShopId shop) {
+        return postgres.preparedQuery("SELECT plan, timezone FROM shops WHERE shop_domain = $1")
+                .execute(Tuple.of(shop.domain()))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return new ShopPlan(Plans.FREE, Optional.empty());
+                    }
+                    Row row = rows.iterator().next();
+                    return new ShopPlan(Plans.orFree(row.getString("plan")).name(),
+                            Optional.ofNullable(row.getString("timezone")).filter(s -> !s.isBlank()));
+                });
+    }
+
+    /** plan -> (monthly_emails, contacts). */
+    public Future<Map<String, long[]>> limits() {
+        return postgres.query("SELECT plan, monthly_emails, contacts FROM plan_limits").execute().map(rows -> {
+            Map<String, long[]> limits = new LinkedHashMap<>();
+            rows.forEach(row -> limits.put(row.getString("plan"), new long[]{row.getLong("monthly_emails"),
+                    row.getLong("contacts")}));
+            return limits;
+        });
+    }
+
+    /** SENT, non-test emails with {@code from <= sent_at < to} (the quota the send job enforces). */
+    public Future<Long> emailsSent(ShopId shop, Instant from, Instant to) {
+        return postgres.preparedQuery("SELECT count(*) FROM sends WHERE shop_domain = $1 AND status = 'SENT' "
+                        + "AND NOT is_test AND sent_at >= $2 AND sent_at < $3")
+                .execute(Tuple.of(shop.domain(), utc(from), utc(to)))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /**
+     * Contacts: the shop's customers the app holds a marketing-consent record for in PostgreSQL ({@code consent},
+     * kept current by the webhooks and the import), redacted ones excluded. PostgreSQL rather than the ClickHouse
+     * publication because it is current to the last webhook, not to the last nightly publish.
+     */
+    public Future<Long> contacts(ShopId shop) {
+        return postgres.preparedQuery("SELECT count(*) FROM consent WHERE shop_domain = $1 "
+                        + "AND marketing_state <> 'REDACTED'")
+                .execute(Tuple.of(shop.domain()))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** The shop's subscription that matters most: the newest ACTIVE one, else the newest of any status. */
+    public Future<Optional<Subscription>> current(ShopId shop) {
+        return postgres.preparedQuery("SELECT * FROM app_subscriptions WHERE shop_domain = $1 "
+                        + "ORDER BY (status = 'ACTIVE') DESC, status_at DESC, created_at DESC LIMIT 1")
+                .execute(Tuple.of(shop.domain()))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(subscription(rows.iterator().next())));
+    }
+
+    /** The newest PENDING subscription, when the merchant has not approved or declined it yet. */
+    public Future<Optional<Subscription>> pending(ShopId shop) {
+        return postgres.preparedQuery("SELECT * FROM app_subscriptions WHERE shop_domain = $1 AND status = 'PENDING' "
+                        + "ORDER BY created_at DESC LIMIT 1")
+                .execute(Tuple.of(shop.domain()))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(subscription(rows.iterator().next())));
+    }
+
+    /** Whether the shop ever had a subscription activated (a trial is granted only once per shop). */
+    public Future<Boolean> everActivated(ShopId shop) {
+        return postgres.preparedQuery("SELECT 1 FROM app_subscriptions WHERE shop_domain = $1 "
+                        + "AND activated_at IS NOT NULL LIMIT 1")
+                .execute(Tuple.of(shop.domain())).map(rows -> rows.size() > 0);
+    }
+
+    public Future<Void> recordPending(ShopId shop, String subscriptionId, String plan, boolean test, int trialDays,
+                                      String confirmationUrl, Instant at) {
+        return postgres.preparedQuery("""
+                        INSERT INTO app_subscriptions (shop_domain, subscription_id, plan, status, test, trial_days,
+                                                       confirmation_url, status_at)
+                        VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, $7)
+                        ON CONFLICT (shop_domain, subscription_id) DO NOTHING""")
+                .execute(Tuple.of(shop.domain(), subscriptionId, plan, test, trialDays, confirmationUrl, utc(at)))
+                .mapEmpty();
+    }
+
+    /**
+     * Applies a status Shopify reported, unless the stored one is newer; then recomputes {@code shops.plan}.
+     * Idempotent: the same change twice leaves the same state. A subscription the app has no row for is recorded with
+     * the plan its name maps to (free when none does, so it never grants anything).
+     *
+     * @return whether the change was applied
+     */
+    public Future<Boolean> apply(ShopId shop, StatusChange change) {
+        String status = change.status().toUpperCase(java.util.Locale.ROOT);
+        return postgres.withTransaction(conn -> conn.preparedQuery("SELECT status_at FROM app_subscriptions "
+                                + "WHERE shop_domain = $1 AND subscription_id = $2 FOR UPDATE")
+                .execute(Tuple.of(shop.domain(), change.subscriptionId()))
+                .compose(rows -> {
+                    if (rows.size() > 0) {
+                        Instant stored = rows.iterator().next().getOffsetDateTime("status_at").toInstant();
+                        if (change.at().isBefore(stored)) {
+                            return Future.succeededFuture(false);
+                        }
+                        return update(conn, shop, change, status).map(true);
+                    }
+                    String plan = change.subscriptionName().flatMap(Plans::bySubscriptionName).map(Plans.Plan::name)
+                            .orElse(Plans.FREE);
+                    return conn.preparedQuery("""
+                                    INSERT INTO app_subscriptions (shop_domain, subscription_id, plan, status, test,
+                                                                   status_at)
+                                    VALUES ($1, $2, $3, $4, false, $5)""")
+                            .execute(Tuple.of(shop.domain(), change.subscriptionId(), plan, status, utc(change.at())))
+                            .compose(inserted -> update(conn, shop, change, status)).map(true);
+                })
+                .compose(applied -> applied ? recomputePlan(conn, shop).map(true) : Future.succeededFuture(false)));
+    }
+
+    /**
+     * The app was uninstalled: Shopify cancels its subscriptions and, the webhook subscriptions being gone, may never
+     * say so. Every ACTIVE, FROZEN or PENDING subscription is marked CANCELLED and the shop drops to free, so a
+     * reinstall starts from the free plan and can subscribe again.
+     */
+    public Future<Void> uninstalled(ShopId shop, Instant at) {
+        return postgres.withTransaction(conn -> conn.preparedQuery("""
+                                UPDATE app_subscriptions SET status = 'CANCELLED', status_at = $2, updated_at = now()
+                                WHERE shop_domain = $1 AND status IN ('ACTIVE', 'FROZEN', 'PENDING', 'ACCEPTED')
+                                  AND status_at <= $2""")
+                .execute(Tuple.of(shop.domain(), utc(at)))
+                .compose(done -> recomputePlan(conn, shop)));
+    }
+
+    private static Future<Void> update(SqlConnection conn, ShopId shop, StatusChange change, String status) {
+        OffsetDateTime at = utc(change.at());
+        Future<Void> updated = conn.preparedQuery("""
+                        UPDATE app_subscriptions SET status = $3, status_at = $4,
+                               activated_at = CASE WHEN $3 = 'ACTIVE' THEN COALESCE(activated_at, $4) ELSE activated_at END,
+                               trial_ends_at = CASE WHEN $3 = 'ACTIVE' AND trial_days > 0
+                                                    THEN COALESCE(activated_at, $4) + make_interval(days => trial_days)
+                                                    ELSE trial_ends_at END,
+                               current_period_end = COALESCE($5, current_period_end), updated_at = now()
+                        WHERE shop_domain = $1 AND subscription_id = $2""")
+                .execute(Tuple.of(shop.domain(), change.subscriptionId(), status, at,
+                        change.currentPeriodEnd().map(BillingStore::utc).orElse(null)))
+                .mapEmpty();
+        if (!status.equals("ACTIVE")) {
+            return updated;
+        }
+        // A shop has one active recurring subscription: approving a new one replaces the old (Shopify cancels it and
+        // sends its own webhook, which then finds the row already cancelled).
+        return updated.compose(done -> conn.preparedQuery("""
+                        UPDATE app_subscriptions SET status = 'CANCELLED', status_at = $3, updated_at = now()
+                        WHERE shop_domain = $1 AND subscription_id <> $2 AND status = 'ACTIVE' AND status_at <= $3""")
+                .execute(Tuple.of(shop.domain(), change.subscriptionId(), at)).mapEmpty());
+    }
+
+    private static Future<Void> recomputePlan(SqlConnection conn, ShopId shop) {
+        return conn.preparedQuery("""
+                        UPDATE shops SET plan = COALESCE((SELECT plan FROM app_subscriptions
+                                                          WHERE shop_domain = $1 AND status = 'ACTIVE'
+                                                          ORDER BY status_at DESC LIMIT 1), 'free'),
+                                         updated_at = now()
+                        WHERE shop_domain = $1""")
+                .execute(Tuple.of(shop.domain())).mapEmpty();
+    }
+
+    private static Subscription subscription(Row row) {
+        return new Subscription(row.getString("subscription_id"), row.getString("plan"), row.getString("status"),
+                row.getBoolean("test"), row.getInteger("trial_days"),
+                Optional.ofNullable(row.getString("confirmation_url")),
+                instant(row.getOffsetDateTime("activated_at")), instant(row.getOffsetDateTime("trial_ends_at")),
+                instant(row.getOffsetDateTime("current_period_end")),
+                row.getOffsetDateTime("status_at").toInstant());
+    }
+
+    private static Optional<Instant> instant(OffsetDateTime value) {
+        return Optional.ofNullable(value).map(OffsetDateTime::toInstant);
+    }
+
+    static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+}
