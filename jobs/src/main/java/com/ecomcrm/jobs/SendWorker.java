@@ -37,7 +37,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n) RETURNING ...}, committed before any
  * SMTP traffic, so no two workers ever hold the same row.
  *
- * <p>Per claimed send: the flow must still be on (else CANCELLED {@code flow_disabled}), the address not suppressed
+ * <p>Per claimed send: the shop must still have the app installed (else CANCELLED {@code shop_uninstalled}: a
+ * reinstall starts afresh rather than delivering reminders that went stale meanwhile), the flow must still be on
+ * (else CANCELLED {@code flow_disabled}), the address not suppressed
  * (SKIPPED {@code suppressed:<reason>}), the customer's consent SUBSCRIBED (SKIPPED {@code consent:<state>}); then
  * render, rewrite links, send, and mark SENT with the Message-ID, each result committed on its own.
  *
@@ -182,9 +184,19 @@ public final class SendWorker {
         return claimed.size();
     }
 
+    /** True once {@code app/uninstalled} has been received for the shop (api-server marks {@code uninstalled_at}). */
+    private boolean uninstalled(ShopId shop) {
+        return !jdbc.queryForList("SELECT 1 FROM shops WHERE shop_domain = ? AND uninstalled_at IS NOT NULL",
+                Integer.class, shop.domain()).isEmpty();
+    }
+
     /** {@code connection} holds the batch's SMTP connection, opened only when a send gets that far. */
     private void process(Claimed send, MailSender.Connection[] connection,
                          Map<ShopId, SendingRules.ShopRules> shopRules) throws MailSendException {
+        if (uninstalled(send.shop)) {
+            finish(send, "CANCELLED", "shop_uninstalled");
+            return;
+        }
         Map<String, Object> flow = send.flowId == null ? null : jdbc.queryForList(
                 "SELECT enabled, kind, template_id, settings::text AS settings FROM flows WHERE shop_domain = ? "
                         + "AND id = ?",

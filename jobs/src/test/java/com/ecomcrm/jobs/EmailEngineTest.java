@@ -272,6 +272,20 @@ class EmailEngineTest {
     }
 
     @Test
+    void anUninstalledShopsPendingSendsAreCancelledNotSent() {
+        linkTemplate(FlowKind.WELCOME, 0);
+        scheduleDirect(FlowKind.WELCOME, 4, "u", true);
+        jdbc.update("INSERT INTO shops (shop_domain, installed_at, uninstalled_at) VALUES (?, now() - interval '1 day', "
+                + "now())", SHOP.domain());
+
+        assertThat(worker("w1").drain(10)).isEqualTo(4);
+
+        assertThat(SMTP.getReceivedMessages()).isEmpty();
+        assertThat(count("SELECT count(*) FROM sends WHERE status = 'CANCELLED' AND skip_reason = 'shop_uninstalled'"))
+                .isEqualTo(4);
+    }
+
+    @Test
     void unsubscribedAndSuppressedCustomersAreSkippedWithAReason() {
         linkTemplate(FlowKind.WELCOME, 0);
         scheduleDirect(FlowKind.WELCOME, 3, "s", true);
