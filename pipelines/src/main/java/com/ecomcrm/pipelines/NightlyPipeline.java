@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -150,6 +151,8 @@ public final class NightlyPipeline {
         List<StageTiming> timings = new ArrayList<>();
         out.println("Nightly pipeline for " + date + " (" + settings + "), stages " + stages);
         SparkSession spark = null;
+        PipelineRuns runs = new PipelineRuns(settings, Clock.systemUTC());
+        Optional<Long> run = Optional.empty();
         try (ClickHouseGateway gateway = ClickHouseGateway.connect(ClickHouseSettings.fromEnvironment())) {
             if (stages.contains("migrate")) {
                 stage(timings, "migrate", SchemaMigrator::migrateAll,
@@ -158,9 +161,12 @@ public final class NightlyPipeline {
                         r -> counts("postgres_applied", r.postgresApplied(),
                                 "clickhouse_applied", r.clickHouseApplied().size()));
             }
+            // Recorded after migrate, which creates pipeline_runs on a fresh database.
+            run = runs.started(date, stages);
             boolean needsSpark = stages.stream().anyMatch(name -> !name.equals("migrate"));
             if (!needsSpark) {
                 printTimings(out, timings);
+                runs.finished(run, stages, timings, Optional.empty());
                 out.println("Nightly pipeline for " + date + " succeeded");
                 return 0;
             }
@@ -197,11 +203,13 @@ public final class NightlyPipeline {
                         PublishJob.Result::summary, PublishJob.Result::metrics);
             }
             printTimings(out, timings);
+            runs.finished(run, stages, timings, Optional.empty());
             out.println("Nightly pipeline for " + date + " succeeded");
             return 0;
         }
         catch (StageFailed e) {
             printTimings(out, timings);
+            runs.finished(run, stages, timings, Optional.of("stage '" + e.stage + "': " + describe(e.getCause())));
             System.err.println("NightlyPipeline: stage '" + e.stage + "' failed for " + date + ": "
                     + describe(e.getCause()));
             e.getCause().printStackTrace(System.err);
@@ -209,6 +217,7 @@ public final class NightlyPipeline {
         }
         catch (Exception e) {
             printTimings(out, timings);
+            runs.finished(run, stages, timings, Optional.of(describe(e)));
             System.err.println("NightlyPipeline: failed for " + date + ": " + describe(e));
             e.printStackTrace(System.err);
             return 1;

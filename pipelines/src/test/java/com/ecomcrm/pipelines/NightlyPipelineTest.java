@@ -63,7 +63,7 @@ class NightlyPipelineTest {
     }
 
     @Test
-    void runsEveryStageFromLandingToClickHouse() {
+    void runsEveryStageFromLandingToClickHouse() throws Exception {
         TestLakehouse.assumeServers();
         ShopId shop = ShopId.of("nightly-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com");
         Path landing = temp.resolve("landing");
@@ -89,6 +89,19 @@ class NightlyPipelineTest {
 
                 assertThat(status).isZero();
                 String printed = out.toString(StandardCharsets.UTF_8);
+                // The run is on record for the on-call operator: how it ended and every stage with its counts.
+                try (java.sql.Connection pg = java.sql.DriverManager.getConnection(settings.pgUrl(),
+                        settings.pgUser(), settings.pgPassword());
+                     java.sql.ResultSet row = pg.createStatement().executeQuery("SELECT status,"
+                             + " finished_at IS NOT NULL AS finished, detail->'stages'->-1->>'stage' AS last_stage,"
+                             + " detail->'stages'->-1->'metrics'->>'customers' AS published FROM pipeline_runs"
+                             + " WHERE as_of_date = DATE '2026-11-28' ORDER BY id DESC LIMIT 1")) {
+                    assertThat(row.next()).isTrue();
+                    assertThat(row.getString("status")).isEqualTo("SUCCEEDED");
+                    assertThat(row.getBoolean("finished")).isTrue();
+                    assertThat(row.getString("last_stage")).isEqualTo("publish");
+                    assertThat(row.getString("published")).isEqualTo("2");
+                }
                 assertThat(printed).contains("ingest", "rfm", "predictions", "transitions", "kpis", "publish", "total", "succeeded");
                 // One machine-readable line per stage, for the benchmark driver.
                 assertThat(printed.lines().filter(l -> l.startsWith("NIGHTLY ")).map(l -> l.split(" ")[1]))
