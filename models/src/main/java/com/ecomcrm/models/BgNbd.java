@@ -246,7 +246,7 @@ public final class BgNbd {
      * and each group costs a few logarithms: this, with the (x, t_x, T) aggregation, is what keeps a million-customer
      * fit within seconds on the driver.
      */
-    static final class Likelihood {
+    public static final class Likelihood {
         private final int[] x;
         private final double[] tx;
         private final double[] age;
@@ -257,7 +257,7 @@ public final class BgNbd {
         private final int[] ageIndex;
         private final int[] recencyIndex;
 
-        Likelihood(List<HistoryGroup> groups) {
+        public Likelihood(List<HistoryGroup> groups) {
             List<HistoryGroup> sorted = new ArrayList<>(groups);
             sorted.sort(Comparator.comparingInt(HistoryGroup::frequency));
             int n = sorted.size();
@@ -294,12 +294,12 @@ public final class BgNbd {
             }
         }
 
-        long customers() {
+        public long customers() {
             return customers;
         }
 
         /** The log-likelihood; when {@code gradient} is not null, its 4 entries are set to d/d(r, alpha, a, b). */
-        double valueAndGradient(double r, double alpha, double a, double b, double[] gradient) {
+        public double valueAndGradient(double r, double alpha, double a, double b, double[] gradient) {
             boolean wantGradient = gradient != null;
             double logAlpha = Math.log(alpha);
             double logA = Math.log(a);

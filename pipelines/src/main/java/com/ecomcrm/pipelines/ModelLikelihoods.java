@@ -1,5 +1,6 @@
 package com.ecomcrm.pipelines;
 
+import com.ecomcrm.models.BgNbd;
 import com.ecomcrm.models.HistoryGroup;
 import org.apache.commons.math3.special.Gamma;
 
@@ -18,8 +19,11 @@ final class ModelLikelihoods {
     private ModelLikelihoods() {
     }
 
-    /** (x, t_x, T) groups with counts, sorted by x (the Gamma terms are computed once per distinct x). */
-    record BgGroups(int[] x, double[] tx, double[] age, double[] count, long customers) {
+    /**
+     * (x, t_x, T) groups with counts, in a fixed order (so sums, and so fits, are the same on every run), with the
+     * models module's grouped likelihood over them.
+     */
+    record BgGroups(int[] x, double[] tx, double[] age, double[] count, long customers, BgNbd.Likelihood likelihood) {
         static BgGroups of(List<HistoryGroup> groups) {
             List<HistoryGroup> sorted = new ArrayList<>(groups);
             sorted.sort(Comparator.comparingInt(HistoryGroup::frequency).thenComparingDouble(HistoryGroup::recency)
@@ -38,7 +42,7 @@ final class ModelLikelihoods {
                 count[i] = g.count();
                 customers += g.count();
             }
-            return new BgGroups(x, tx, age, count, customers);
+            return new BgGroups(x, tx, age, count, customers, new BgNbd.Likelihood(sorted));
         }
     }
 
@@ -60,79 +64,7 @@ final class ModelLikelihoods {
 
     /** BG/NBD log-likelihood at {@code params} = (r, alpha, a, b); gradient d/d(params) into {@code gradient}. */
     static double bgNbd(double[] params, BgGroups g, double[] gradient) {
-        double r = params[0];
-        double alpha = params[1];
-        double a = params[2];
-        double b = params[3];
-        boolean want = gradient != null;
-        double logAlpha = Math.log(alpha);
-        double lgR = Gamma.logGamma(r);
-        double lgB = Gamma.logGamma(b);
-        double lgAB = Gamma.logGamma(a + b);
-        double psiR = want ? Gamma.digamma(r) : 0;
-        double psiB = want ? Gamma.digamma(b) : 0;
-        double psiAB = want ? Gamma.digamma(a + b) : 0;
-        double total = 0;
-        double gr = 0;
-        double galpha = 0;
-        double ga = 0;
-        double gb = 0;
-        int currentX = -1;
-        double a1 = 0;
-        double a2 = 0;
-        double dA1dr = 0;
-        double dA2da = 0;
-        double dA2db = 0;
-        double logB1 = 0;
-        for (int i = 0; i < g.x.length; i++) {
-            int x = g.x[i];
-            if (x != currentX) {
-                currentX = x;
-                a1 = Gamma.logGamma(r + x) - lgR + r * logAlpha;
-                a2 = lgAB + Gamma.logGamma(b + x) - lgB - Gamma.logGamma(a + b + x);
-                logB1 = x > 0 ? Math.log(b + x - 1) : 0;
-                if (want) {
-                    double psiABX = Gamma.digamma(a + b + x);
-                    dA1dr = Gamma.digamma(r + x) - psiR + logAlpha;
-                    dA2da = psiAB - psiABX;
-                    dA2db = psiAB + Gamma.digamma(b + x) - psiB - psiABX;
-                }
-            }
-            double rx = r + x;
-            double logAlphaT = Math.log(alpha + g.age[i]);
-            double a3 = -rx * logAlphaT;
-            double w = g.count[i];
-            if (x == 0) {
-                total += w * (a1 + a2 + a3);
-                if (want) {
-                    gr += w * (dA1dr - logAlphaT);
-                    galpha += w * (r / alpha - rx / (alpha + g.age[i]));
-                    ga += w * dA2da;
-                    gb += w * dA2db;
-                }
-                continue;
-            }
-            double logAlphaTx = Math.log(alpha + g.tx[i]);
-            double a4 = Math.log(a) - logB1 - rx * logAlphaTx;
-            double max = Math.max(a3, a4);
-            double small = Math.exp(Math.min(a3, a4) - max);
-            total += w * (a1 + a2 + max + Math.log1p(small));
-            if (want) {
-                double w3 = (a3 >= a4 ? 1.0 : small) / (1 + small);
-                double w4 = (a3 >= a4 ? small : 1.0) / (1 + small);
-                gr += w * (dA1dr - w3 * logAlphaT - w4 * logAlphaTx);
-                galpha += w * (r / alpha - w3 * rx / (alpha + g.age[i]) - w4 * rx / (alpha + g.tx[i]));
-                ga += w * (dA2da + w4 / a);
-                gb += w * (dA2db - w4 / (b + x - 1));
-            }
-        }
-        if (want) {
-            gradient[0] = gr;
-            gradient[1] = galpha;
-            gradient[2] = ga;
-            gradient[3] = gb;
-        }
-        return total;
+        return g.likelihood().valueAndGradient(params[0], params[1], params[2], params[3], gradient);
     }
 
     /** Gamma-Gamma log-likelihood at {@code params} = (p, q, v); gradient d/d(params) into {@code gradient}. */
