@@ -3,14 +3,14 @@ package com.ecomcrm.jobs;
 import static java.util.Objects.requireNonNull;
 
 import com.ecomcrm.domain.ShopId;
-import com.ecomcrm.jobs.mail.DkimKey;
-import com.ecomcrm.jobs.mail.MailSendException;
-import com.ecomcrm.jobs.mail.MailSender;
-import com.ecomcrm.jobs.mail.OutgoingEmail;
+import com.ecomcrm.email.mail.DkimKey;
+import com.ecomcrm.email.mail.MailSendException;
+import com.ecomcrm.email.mail.MailSender;
+import com.ecomcrm.email.mail.OutgoingEmail;
 import com.ecomcrm.tracking.TrackingLinks;
-import com.ecomcrm.jobs.render.RenderedEmail;
-import com.ecomcrm.jobs.render.TemplateRenderException;
-import com.ecomcrm.jobs.render.TemplateRenderer;
+import com.ecomcrm.email.render.RenderedEmail;
+import com.ecomcrm.email.render.TemplateRenderException;
+import com.ecomcrm.email.render.TemplateRenderer;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Timestamp;
@@ -89,7 +89,7 @@ public final class SendWorker {
 
     /**
      * {@code clock} decides what is due and every sending-rule time (tests inject one); {@code env} resolves
-     * {@code env:} DKIM key references.
+     * {@code env:} DKIM key references and holds {@code ECOMCRM_TOKEN_KEYS}, which opens {@code sealed:} ones.
      */
     public SendWorker(DataSource dataSource, TemplateStore templates, TemplateRenderer renderer, MailSender mail,
                       TrackingLinks links, String workerId, Duration lease, Clock clock, Map<String, String> env) {
@@ -229,7 +229,13 @@ public final class SendWorker {
         }
         Map<String, Object> settings = parse((String) flow.get("settings"));
         Map<String, Object> model = new LinkedHashMap<>(parse(send.mergeData));
-        String shopName = String.valueOf(settings.getOrDefault("from_name", send.shop.handle()));
+        // The sender name: the flow's own, else the shop's (PUT /api/settings), else its handle; replies go to the
+        // shop's reply-to address when set (mail goes out from the app's domain until a sender domain is verified).
+        Map<String, Object> shopSender = jdbc.queryForList("SELECT from_name, reply_to FROM shop_email_settings "
+                + "WHERE shop_domain = ?", send.shop.domain()).stream().findFirst().orElse(Map.of());
+        String shopName = String.valueOf(settings.getOrDefault("from_name",
+                Optional.ofNullable(shopSender.get("from_name")).orElse(send.shop.handle())));
+        String replyTo = (String) shopSender.get("reply_to");
         model.put("shop", Map.of("name", shopName, "domain", send.shop.domain()));
         String unsubscribe = links.unsubscribeUrl(send.shop, send.id);
         model.put("unsubscribe_url", unsubscribe);
@@ -265,7 +271,7 @@ public final class SendWorker {
                 send.email, rendered.subject(), links.rewriteHtml(send.shop, send.id, rendered.html()),
                 rendered.text(), messageId, unsubscribe,
                 "mailto:unsubscribe@" + mail.settings().mailDomain() + "?subject="
-                        + links.unsubscribeToken(send.shop, send.id), send.test);
+                        + links.unsubscribeToken(send.shop, send.id), send.test, replyTo);
         if (connection[0] == null) {
             connection[0] = mail.connect(); // a failure here sent nothing: retried by the caller
         }
@@ -356,8 +362,9 @@ public final class SendWorker {
             return null;
         }
         String host = fromAddress.substring(at + 1).strip().toLowerCase(Locale.ROOT);
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT domain, dkim_selector, dkim_key_ref "
-                + "FROM sender_domains WHERE shop_domain = ? AND verified_at IS NOT NULL AND dkim_key_ref IS NOT NULL "
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT domain, dkim_selector, dkim_key_ref, "
+                + "dkim_private_key FROM sender_domains WHERE shop_domain = ? AND verified_at IS NOT NULL "
+                + "AND dkim_key_ref IS NOT NULL "
                 + "AND (? = domain OR ? LIKE '%.' || domain) ORDER BY length(domain) DESC LIMIT 1",
                 shop.domain(), host, host);
         if (rows.isEmpty()) {
@@ -366,6 +373,17 @@ public final class SendWorker {
         String domain = (String) rows.get(0).get("domain");
         String selector = (String) rows.get(0).get("dkim_selector");
         String ref = (String) rows.get(0).get("dkim_key_ref");
+        if (DkimKey.SEALED_REF.equals(ref)) {
+            // Set up through the API (PUT /api/sender-domain): the key is in the row, sealed with ECOMCRM_TOKEN_KEYS.
+            // The sealed bytes name the key in the cache: a regenerated key has another random nonce.
+            byte[] sealed = (byte[]) rows.get(0).get("dkim_private_key");
+            if (sealed == null) {
+                throw new IllegalArgumentException("DKIM key of " + domain + " is not stored");
+            }
+            return dkimKeys.computeIfAbsent(shop.domain() + "|" + domain + "|" + selector + "|"
+                            + java.util.HexFormat.of().formatHex(sealed, 0, Math.min(sealed.length, 48)),
+                    k -> new DkimKey(domain, selector, DkimKey.unseal(sealed, shop.domain(), domain, env)));
+        }
         return dkimKeys.computeIfAbsent(domain + "|" + selector + "|" + ref,
                 k -> new DkimKey(domain, selector, DkimKey.load(ref, env)));
     }

@@ -3,8 +3,8 @@ package com.ecomcrm.jobs;
 import static java.util.Objects.requireNonNull;
 
 import com.ecomcrm.domain.ShopId;
-import com.ecomcrm.jobs.render.TemplateContent;
-import com.ecomcrm.jobs.render.TemplateSource;
+import com.ecomcrm.email.render.TemplateContent;
+import com.ecomcrm.email.render.TemplateSource;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.ecomcrm.domain.ShopId;
-import com.ecomcrm.jobs.mail.MailSender;
-import com.ecomcrm.jobs.mail.MailSettings;
+import com.ecomcrm.email.mail.MailSender;
+import com.ecomcrm.email.mail.MailSettings;
 import com.ecomcrm.tracking.TrackingLinks;
-import com.ecomcrm.jobs.render.TemplateRenderer;
+import com.ecomcrm.email.render.TemplateRenderer;
 import com.ecomcrm.landing.LandingEnvelope;
 import com.ecomcrm.landing.LandingLayout;
 import com.ecomcrm.landing.LandingZone;

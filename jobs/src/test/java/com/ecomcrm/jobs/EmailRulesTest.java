@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.ecomcrm.domain.ShopId;
-import com.ecomcrm.jobs.mail.MailSender;
-import com.ecomcrm.jobs.mail.MailSettings;
+import com.ecomcrm.email.mail.MailSender;
+import com.ecomcrm.email.mail.MailSettings;
 import com.ecomcrm.tracking.TrackingLinks;
-import com.ecomcrm.jobs.render.TemplateRenderer;
+import com.ecomcrm.email.render.TemplateRenderer;
 import com.ecomcrm.schema.PostgresMigrator;
 import com.ecomcrm.schema.PostgresTarget;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -421,6 +421,82 @@ class EmailRulesTest {
         assertThat(SMTP.getReceivedMessages()).isEmpty();
         assertThat(row(id)).startsWith("SCHEDULED");
         assertThat(jdbc.queryForObject("SELECT last_error FROM sends", String.class)).startsWith("dkim_key:");
+    }
+
+    @Test
+    void aVerifiedDomainSetUpThroughTheApiIsSignedWithItsSealedKey() throws Exception {
+        settings(0, 24, false);
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(g.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        // Sealed as the API server's TokenCipher does (the api-server tests check both sides agree on the format).
+        byte[] sealed = seal(pem, "dkim_key|" + SHOP.domain() + "|acme.example", "k9", key);
+        jdbc.update("INSERT INTO sender_domains (shop_domain, domain, dkim_selector, dkim_key_ref, dkim_private_key, "
+                + "verified_at) VALUES (?, 'acme.example', 'ecomcrm1', 'sealed:', ?, now())", SHOP.domain(), sealed);
+        enable(FlowKind.WELCOME, Map.of("from_address", "hello@acme.example"));
+        long id = schedule(FlowKind.WELCOME, 1, "alex@example.com", clock.instant().minusSeconds(1));
+
+        assertThat(worker(Map.of("ECOMCRM_TOKEN_KEYS", "k9:" + Base64.getEncoder().encodeToString(key))).drain(10))
+                .isEqualTo(1);
+
+        assertThat(row(id)).startsWith("SENT");
+        String signature = SMTP.getReceivedMessages()[0].getHeader("DKIM-Signature")[0];
+        assertThat(tags(signature)).containsEntry("d", "acme.example").containsEntry("s", "ecomcrm1");
+    }
+
+    @Test
+    void aSealedKeyThatDoesNotOpenIsRetriedNotSentUnsigned() throws Exception {
+        settings(0, 24, false);
+        byte[] key = new byte[32];
+        // Sealed for another shop: the context does not match, so it must not open here.
+        byte[] sealed = seal("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+                "dkim_key|other.myshopify.com|acme.example", "k9", key);
+        jdbc.update("INSERT INTO sender_domains (shop_domain, domain, dkim_selector, dkim_key_ref, dkim_private_key, "
+                + "verified_at) VALUES (?, 'acme.example', 'ecomcrm1', 'sealed:', ?, now())", SHOP.domain(), sealed);
+        enable(FlowKind.WELCOME, Map.of("from_address", "hello@acme.example"));
+        long id = schedule(FlowKind.WELCOME, 1, "alex@example.com", clock.instant().minusSeconds(1));
+
+        assertThat(worker(Map.of("ECOMCRM_TOKEN_KEYS", "k9:" + Base64.getEncoder().encodeToString(key))).drain(10))
+                .isEqualTo(1);
+
+        assertThat(SMTP.getReceivedMessages()).isEmpty();
+        assertThat(row(id)).startsWith("SCHEDULED");
+        assertThat(jdbc.queryForObject("SELECT last_error FROM sends", String.class))
+                .startsWith("dkim_key: Cannot open dkim_key|" + SHOP.domain() + "|acme.example");
+    }
+
+    @Test
+    void theShopsSenderNameAndReplyToFromItsSettingsAreUsed() throws Exception {
+        settings(0, 24, false);
+        jdbc.update("UPDATE shop_email_settings SET from_name = 'Acme Linen', reply_to = 'owner@acme.example' "
+                + "WHERE shop_domain = ?", SHOP.domain());
+        enable(FlowKind.WELCOME, Map.of());
+        // A flow's own from_name would win; this flow has none.
+        jdbc.update("UPDATE flows SET settings = '{}'::jsonb WHERE shop_domain = ?", SHOP.domain());
+        schedule(FlowKind.WELCOME, 1, "alex@example.com", clock.instant().minusSeconds(1));
+
+        assertThat(worker().drain(10)).isEqualTo(1);
+
+        MimeMessage m = SMTP.getReceivedMessages()[0];
+        assertThat(((jakarta.mail.internet.InternetAddress) m.getFrom()[0]).getPersonal()).isEqualTo("Acme Linen");
+        assertThat(m.getReplyTo()[0].toString()).isEqualTo("owner@acme.example");
+    }
+
+    /** TokenCipher's format: version 1 | key id length | key id | 12-byte nonce | AES-GCM(plaintext, aad=context). */
+    private static byte[] seal(String plaintext, String context, String keyId, byte[] key) throws Exception {
+        byte[] nonce = new byte[12];
+        new java.security.SecureRandom().nextBytes(nonce);
+        javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"),
+                new javax.crypto.spec.GCMParameterSpec(128, nonce));
+        cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
+        byte[] body = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+        byte[] id = keyId.getBytes(StandardCharsets.US_ASCII);
+        return java.nio.ByteBuffer.allocate(2 + id.length + 12 + body.length).put((byte) 1).put((byte) id.length)
+                .put(id).put(nonce).put(body).array();
     }
 
     /** Header fields of a header block, continuation lines joined (CRLFs kept, as relaxed unfolds them). */

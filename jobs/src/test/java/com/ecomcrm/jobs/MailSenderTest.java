@@ -3,10 +3,10 @@ package com.ecomcrm.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.ecomcrm.domain.ShopId;
-import com.ecomcrm.jobs.mail.MailSendException;
-import com.ecomcrm.jobs.mail.MailSender;
-import com.ecomcrm.jobs.mail.MailSettings;
-import com.ecomcrm.jobs.mail.OutgoingEmail;
+import com.ecomcrm.email.mail.MailSendException;
+import com.ecomcrm.email.mail.MailSender;
+import com.ecomcrm.email.mail.MailSettings;
+import com.ecomcrm.email.mail.OutgoingEmail;
 import com.ecomcrm.tracking.TrackingLinks;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;

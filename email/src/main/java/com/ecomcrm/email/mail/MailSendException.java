@@ -1,4 +1,4 @@
-package com.ecomcrm.jobs.mail;
+package com.ecomcrm.email.mail;
 
 /** Why an email did not (certainly) go out, and what the caller may do about it. */
 public final class MailSendException extends Exception {

@@ -1,4 +1,4 @@
-package com.ecomcrm.jobs.render;
+package com.ecomcrm.email.render;
 
 import static java.util.Objects.requireNonNull;
 

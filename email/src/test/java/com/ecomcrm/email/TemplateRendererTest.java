@@ -1,14 +1,14 @@
-package com.ecomcrm.jobs;
+package com.ecomcrm.email;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.ecomcrm.domain.ShopId;
-import com.ecomcrm.jobs.render.MergeData;
-import com.ecomcrm.jobs.render.RenderedEmail;
-import com.ecomcrm.jobs.render.TemplateContent;
-import com.ecomcrm.jobs.render.TemplateRenderException;
-import com.ecomcrm.jobs.render.TemplateRenderer;
+import com.ecomcrm.email.render.MergeData;
+import com.ecomcrm.email.render.RenderedEmail;
+import com.ecomcrm.email.render.TemplateContent;
+import com.ecomcrm.email.render.TemplateRenderException;
+import com.ecomcrm.email.render.TemplateRenderer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package com.ecomcrm.jobs.render;
+package com.ecomcrm.email.render;
 
 import com.ecomcrm.domain.ShopId;
 import java.util.Optional;

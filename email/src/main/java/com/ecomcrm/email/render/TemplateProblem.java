@@ -1,4 +1,4 @@
-package com.ecomcrm.jobs.render;
+package com.ecomcrm.email.render;
 
 /**
  * What is wrong with a template, where: 1-based line and column in the part that failed (0 when unknown, e.g. the

@@ -1,4 +1,4 @@
-package com.ecomcrm.jobs.mail;
+package com.ecomcrm.email.mail;
 
 import static java.util.Objects.requireNonNull;
 
@@ -83,6 +83,9 @@ public final class MailSender {
             throw new MessagingException("Bad sender name", e);
         }
         message.setRecipient(Message.RecipientType.TO, new InternetAddress(email.to(), true));
+        if (email.replyTo() != null) {
+            message.setReplyTo(new InternetAddress[]{new InternetAddress(email.replyTo(), true)});
+        }
         message.setSubject(email.subject(), "UTF-8");
         message.setSentDate(new Date());
         if (email.listUnsubscribeUrl() != null) {
@@ -108,7 +111,7 @@ public final class MailSender {
 
     /** Headers covered by the DKIM signature (RFC 8058 requires both List-Unsubscribe headers among them). */
     public static final String[] DKIM_SIGNED_HEADERS = {"From", "To", "Subject", "Date", "Message-ID",
-        "MIME-Version", "Content-Type", "List-Unsubscribe", "List-Unsubscribe-Post"};
+        "MIME-Version", "Content-Type", "List-Unsubscribe", "List-Unsubscribe-Post", "Reply-To"};
 
     /**
      * The message DKIM-signed (simplejavamail utils-mail-dkim: rsa-sha256, relaxed/relaxed, the headers of
@@ -250,7 +253,7 @@ public final class MailSender {
         }
     }
 
-    static String textFromHtml(String html) {
+    public static String textFromHtml(String html) {
         return html.replaceAll("(?is)<(script|style)[^>]*>.*?</\\1>", "")
                 .replaceAll("(?i)<br\\s*/?>|</p>|</div>|</h[1-6]>|</li>|</tr>", "\n")
                 .replaceAll("<[^>]+>", "")

@@ -1,4 +1,6 @@
-package com.ecomcrm.jobs.render;
+package com.ecomcrm.email.render;
+
+import static java.util.Objects.requireNonNull;
 
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
@@ -46,6 +48,46 @@ public final class MergeData {
         }
         throw new IllegalArgumentException("Merge data at " + path + " is a " + value.getClass().getName()
                 + "; only maps, lists, strings, numbers and booleans are allowed");
+    }
+
+    /** A merge tag the renderer provides: its FreeMarker name, what it holds, and where it is filled. */
+    public record MergeTag(String name, String description) {
+        public MergeTag {
+            requireNonNull(name, "name is null");
+            requireNonNull(description, "description is null");
+        }
+    }
+
+    /**
+     * Every merge tag the send job fills (SendWorker: customer, shop, unsubscribe_url, discount_code,
+     * recommended_products; per flow checkout.* and order.*). {@link #sample} fills each of them, which a test checks.
+     */
+    public static List<MergeTag> tags() {
+        return List.of(
+                new MergeTag("customer.first_name", "The customer's first name (may be empty)"),
+                new MergeTag("customer.last_name", "The customer's last name (may be empty)"),
+                new MergeTag("customer.email", "The customer's email address"),
+                new MergeTag("shop.name", "The shop's name as the sender"),
+                new MergeTag("shop.domain", "The shop's myshopify.com domain"),
+                new MergeTag("unsubscribe_url", "The one-click unsubscribe link of this email"),
+                new MergeTag("discount_code", "The flow's discount code (may be empty)"),
+                new MergeTag("recommended_products", "A list of products, each with title, url, price and image_url"),
+                new MergeTag("checkout.url", "Abandoned checkout: the link back to the checkout"),
+                new MergeTag("checkout.total_price", "Abandoned checkout: its total"),
+                new MergeTag("order.name", "Post-purchase and review request: the order's name"),
+                new MergeTag("order.total_price", "Post-purchase and review request: the order's total"));
+    }
+
+    /** The value of a dotted tag name in {@code model}, or null when absent. */
+    public static Object valueOf(Map<String, ?> model, String tag) {
+        Object value = model;
+        for (String part : tag.split("\\.")) {
+            if (!(value instanceof Map<?, ?> map)) {
+                return null;
+            }
+            value = map.get(part);
+        }
+        return value;
     }
 
     /** Sample data for previews and validation, with every merge tag filled. */

@@ -1,4 +1,4 @@
-package com.ecomcrm.jobs.mail;
+package com.ecomcrm.email.mail;
 
 import static java.util.Objects.requireNonNull;
 

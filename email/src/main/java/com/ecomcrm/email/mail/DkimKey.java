@@ -1,4 +1,4 @@
-package com.ecomcrm.jobs.mail;
+package com.ecomcrm.email.mail;
 
 import static java.util.Objects.requireNonNull;
 
@@ -65,6 +65,22 @@ public record DkimKey(String domain, String selector, RSAPrivateKey privateKey) 
             return parsePem(pem);
         }
         throw new IllegalArgumentException("DKIM key reference must be file:<path> or env:<VARIABLE>");
+    }
+
+    /** The {@code dkim_key_ref} of a key sealed in its {@code sender_domains} row by the API server. */
+    public static final String SEALED_REF = "sealed:";
+
+    /**
+     * The AES-GCM context the API server seals a shop's DKIM key under ({@code dkim_key|<shop>|<domain>}): a sealed
+     * key copied into another shop's or domain's row does not open.
+     */
+    public static String sealedContext(String shopDomain, String domain) {
+        return "dkim_key|" + shopDomain + "|" + domain;
+    }
+
+    /** Opens a key the API server sealed ({@link SealedKeys}) for {@code shopDomain}'s {@code domain}. */
+    public static RSAPrivateKey unseal(byte[] sealed, String shopDomain, String domain, Map<String, String> env) {
+        return parsePem(SealedKeys.open(sealed, sealedContext(shopDomain, domain), env));
     }
 
     @Override
