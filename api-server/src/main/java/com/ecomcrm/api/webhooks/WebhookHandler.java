@@ -1,6 +1,7 @@
 package com.ecomcrm.api.webhooks;
 
 import com.ecomcrm.api.billing.SubscriptionWebhook;
+import com.ecomcrm.api.compliance.ComplianceWebhook;
 import com.ecomcrm.api.tokens.ShopTokens;
 import com.ecomcrm.landing.LandingEnvelope;
 import com.ecomcrm.landing.LandingZone;
@@ -32,6 +33,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     private final ShopTokens shopTokens;
     private final Clock clock;
     private final SubscriptionWebhook subscriptions;
+    private final ComplianceWebhook compliance;
 
     public WebhookHandler(Vertx vertx, WebhookDeliveryCheck check, WebhookReceipts receipts, LandingZone landingZone,
                           ShopTokens shopTokens, Clock clock) {
@@ -41,7 +43,18 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     /** @param subscriptions the effect of {@code app_subscriptions/update}; null = none (landed only) */
     public WebhookHandler(Vertx vertx, WebhookDeliveryCheck check, WebhookReceipts receipts, LandingZone landingZone,
                           ShopTokens shopTokens, Clock clock, SubscriptionWebhook subscriptions) {
+        this(vertx, check, receipts, landingZone, shopTokens, clock, subscriptions, null);
+    }
+
+    /**
+     * @param compliance records compliance requests and stops sends on uninstall; null = none (tests of other
+     *                   topics)
+     */
+    public WebhookHandler(Vertx vertx, WebhookDeliveryCheck check, WebhookReceipts receipts, LandingZone landingZone,
+                          ShopTokens shopTokens, Clock clock, SubscriptionWebhook subscriptions,
+                          ComplianceWebhook compliance) {
         this.subscriptions = subscriptions;
+        this.compliance = compliance;
         this.vertx = requireNonNull(vertx, "vertx is null");
         this.check = requireNonNull(check, "check is null");
         this.receipts = requireNonNull(receipts, "receipts is null");
@@ -91,6 +104,19 @@ public final class WebhookHandler implements Handler<RoutingContext> {
      * change sets the shop's plan now (and an uninstall drops it to free).
      */
     private Future<Void> effects(WebhookDelivery delivery, Instant receivedAt) {
+        if (compliance != null) {
+            // Compliance requests are recorded before the other effects: Shopify's 30 days start at delivery.
+            Future<Void> recorded = compliance.received(delivery.shop(), delivery.topic().topic(),
+                    delivery.webhookId(), delivery.body(), receivedAt);
+            if (delivery.topic() == WebhookTopic.APP_UNINSTALLED) {
+                recorded = recorded.compose(done -> compliance.uninstalled(delivery.shop(), receivedAt)).mapEmpty();
+            }
+            return recorded.compose(done -> tokenAndPlanEffects(delivery, receivedAt));
+        }
+        return tokenAndPlanEffects(delivery, receivedAt);
+    }
+
+    private Future<Void> tokenAndPlanEffects(WebhookDelivery delivery, Instant receivedAt) {
         if (delivery.topic() == WebhookTopic.APP_UNINSTALLED) {
             Future<Void> revoked = shopTokens.revoke(delivery.shop(), receivedAt);
             return subscriptions == null ? revoked
