@@ -34,12 +34,15 @@ STAGE_LIMITS = {
     "predictions": {"execution_timeout": timedelta(hours=1), "sla": timedelta(hours=3, minutes=45)},
     "transitions": {"execution_timeout": timedelta(minutes=30), "sla": timedelta(hours=4)},
     "kpis": {"execution_timeout": timedelta(minutes=30), "sla": timedelta(hours=4, minutes=15)},
+    "email_performance": {"execution_timeout": timedelta(minutes=30), "sla": timedelta(hours=4, minutes=25)},
+    "insights": {"execution_timeout": timedelta(minutes=15), "sla": timedelta(hours=4, minutes=35)},
     "publish": {"execution_timeout": timedelta(minutes=30), "sla": timedelta(hours=4, minutes=45)},
 }
 
 with DAG(
     dag_id="ecomcrm_nightly",
-    description="Nightly recomputation for the logical date: ingest, RFM, predictions, movement, KPIs, publish",
+    description="Nightly recomputation for the logical date: ingest, RFM, predictions, movement, KPIs, email"
+                " performance, insights, publish",
     schedule="0 2 * * *",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,

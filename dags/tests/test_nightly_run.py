@@ -30,7 +30,8 @@ DS = LOGICAL_DATE.to_date_string()
 HISTORY_END = LOGICAL_DATE.add(days=1).to_date_string()  # the simulated history ends with the logical date
 SEED = "20260630"
 CUSTOMERS = "250"
-NIGHTLY_TASKS = ("migrate", "ingest", "rfm", "predictions", "transitions", "kpis", "publish")
+NIGHTLY_TASKS = ("migrate", "ingest", "rfm", "predictions", "transitions", "kpis", "email_performance", "insights",
+                 "publish")
 
 PG = {"host": "127.0.0.1", "port": 55432, "user": "ecomcrm", "password": "ecomcrm", "dbname": "ecomcrm"}
 CH_URL = os.environ.get("ECOMCRM_CH_URL", "http://127.0.0.1:58123")

@@ -62,4 +62,20 @@ public record Lakehouse(String catalog) {
     public String shopModelFits() {
         return table("gold", "shop_model_fits");
     }
+
+    public String emailSends() {
+        return table("silver", "email_sends");
+    }
+
+    public String emailEvents() {
+        return table("silver", "email_events");
+    }
+
+    public String emailPerformance() {
+        return table("gold", "email_performance");
+    }
+
+    public String shopInsights() {
+        return table("gold", "shop_insights");
+    }
 }

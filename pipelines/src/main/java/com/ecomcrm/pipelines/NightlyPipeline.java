@@ -24,7 +24,8 @@ import java.util.function.Supplier;
 /**
  * The nightly run: migrate, ensure the Iceberg tables, ingest the landing zone, compute RFM as of the logical date,
  * the customers' predictions (BG/NBD, Gamma-Gamma, CLV) as of it, the segment transitions into it and the daily
- * shop KPIs up to it, publish to ClickHouse.
+ * shop KPIs up to it, the email performance up to it (sends and events copied from PostgreSQL, last-touch
+ * attribution), the night's insights, publish to ClickHouse.
  *
  * <p>At the end it prints a table of stage timings for people and, after it, one line per stage for programs (the
  * benchmark driver): {@code NIGHTLY stage=<name> seconds=<s> status=<ok|failed> <key>=<value>...}, where the keys
@@ -46,7 +47,7 @@ public final class NightlyPipeline {
 
     /** Every stage that can be asked for by name, in the order they run. */
     static final List<String> STAGES = List.of("migrate", "ingest", "rfm", "predictions", "transitions", "kpis",
-            "publish");
+            "email_performance", "insights", "publish");
 
     /** The parsed command line; {@code stages} holds the stages to run, all of them unless some were named. */
     record Arguments(LocalDate date, Path landing, java.util.Set<String> stages) {
@@ -197,6 +198,14 @@ public final class NightlyPipeline {
             if (stages.contains("kpis")) {
                 stage(timings, "kpis", () -> ShopKpisJob.run(session, lakehouse, date), ShopKpisJob.Result::summary,
                         ShopKpisJob.Result::metrics);
+            }
+            if (stages.contains("email_performance")) {
+                stage(timings, "email_performance", () -> EmailPerformanceJob.run(session, lakehouse, settings, date),
+                        EmailPerformanceJob.Result::summary, EmailPerformanceJob.Result::metrics);
+            }
+            if (stages.contains("insights")) {
+                stage(timings, "insights", () -> InsightsJob.run(session, lakehouse, settings, date),
+                        InsightsJob.Result::summary, InsightsJob.Result::metrics);
             }
             if (stages.contains("publish")) {
                 stage(timings, "publish", () -> PublishJob.run(session, lakehouse, gateway, date, Clock.systemUTC()),

@@ -30,7 +30,9 @@ import static org.apache.spark.sql.functions.lit;
  * {@code gold.customer_rfm} of the date (to {@code customer_rfm}, {@code segment_summary} and the date's slice of
  * {@code customer_segment_history}), {@code gold.segment_transitions} into the date ({@code segment_transitions}) and
  * {@code gold.shop_daily_kpis} up to the date ({@code shop_daily_kpis}), {@code gold.customer_predictions} and
- * {@code gold.shop_model_fits} of the date ({@code customer_predictions}, {@code shop_model_fits}). All rows go in
+ * {@code gold.shop_model_fits} of the date ({@code customer_predictions}, {@code shop_model_fits}),
+ * {@code gold.email_performance} up to the date and {@code gold.shop_insights} of the date ({@code email_performance},
+ * {@code shop_insights}; empty when those stages have not run). All rows go in
  * under a new {@code publish_id}, then the {@code shop_publications} row is written last. Readers take
  * the shop's max publish_id from {@code shop_publications}, so until that last insert they keep reading the previous
  * publication, and a publish that dies half-way is never seen. Older publications are deleted afterwards.
@@ -44,7 +46,8 @@ public final class PublishJob {
     private static final int BATCH_ROWS = 50_000;
     /** Tables holding one publication per shop: everything older than the new one is deleted after the switch. */
     private static final List<String> SERVING_TABLES = List.of("customer_rfm", "segment_summary",
-            "segment_transitions", "shop_daily_kpis", "customer_predictions", "shop_model_fits", "shop_publications");
+            "segment_transitions", "shop_daily_kpis", "customer_predictions", "shop_model_fits", "email_performance",
+            "shop_insights", "shop_publications");
     /**
      * The history slices survive later publications (one per date); only an older slice of the same date goes.
      * Copied server-side from the rows just written to customer_rfm, so the customers cross the network once.
@@ -61,13 +64,20 @@ public final class PublishJob {
      * customer_predictions and shop_model_fits (of the date; empty when the predictions stage has not run for it).
      */
     record ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis, List<Row> predictions,
-                    List<Row> fits) {
+                    List<Row> fits, List<Row> emailPerformance, List<Row> insights) {
         ShopRows {
             customers = List.copyOf(customers);
             transitions = List.copyOf(transitions);
             kpis = List.copyOf(kpis);
             predictions = List.copyOf(predictions);
             fits = List.copyOf(fits);
+            emailPerformance = List.copyOf(emailPerformance);
+            insights = List.copyOf(insights);
+        }
+
+        ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis, List<Row> predictions,
+                 List<Row> fits) {
+            this(customers, transitions, kpis, predictions, fits, List.of(), List.of());
         }
 
         ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis) {
@@ -84,7 +94,8 @@ public final class PublishJob {
 
     /** What was published: per shop, its new publish_id and how many customers it holds. */
     public record Result(LocalDate asOfDate, Map<String, Long> publishIds, Map<String, Long> customers,
-                         long transitionRows, long kpiRows, long predictionRows, long fitRows) {
+                         long transitionRows, long kpiRows, long predictionRows, long fitRows,
+                         long emailPerformanceRows, long insightRows) {
         public Result {
             publishIds = Collections.unmodifiableMap(new TreeMap<>(publishIds));
             customers = Collections.unmodifiableMap(new TreeMap<>(customers));
@@ -97,7 +108,8 @@ public final class PublishJob {
         public String summary() {
             return "as of " + asOfDate + ": " + publishIds.size() + " shops, " + customerRows() + " customer rows, "
                     + transitionRows + " transition rows, " + kpiRows + " KPI days, " + predictionRows
-                    + " prediction rows, " + fitRows + " model fits";
+                    + " prediction rows, " + fitRows + " model fits, " + emailPerformanceRows
+                    + " email performance rows, " + insightRows + " insights";
         }
 
         public Map<String, Object> metrics() {
@@ -108,8 +120,11 @@ public final class PublishJob {
             m.put("kpi_days", kpiRows);
             m.put("predictions", predictionRows);
             m.put("model_fits", fitRows);
+            m.put("email_performance", emailPerformanceRows);
+            m.put("insights", insightRows);
             // customer_rfm + its history copy, and the rest
-            m.put("rows_published", 2 * customerRows() + transitionRows + kpiRows + predictionRows + fitRows);
+            m.put("rows_published", 2 * customerRows() + transitionRows + kpiRows + predictionRows + fitRows
+                    + emailPerformanceRows + insightRows);
             return m;
         }
     }
@@ -133,6 +148,11 @@ public final class PublishJob {
                 .where(col("kpi_date").leq(lit(day))).orderBy("shop_id", "kpi_date").collectAsList());
         Map<String, List<Row>> fits = byShop(spark.table(lakehouse.shopModelFits())
                 .where(col("as_of_date").equalTo(lit(day))).collectAsList());
+        // Email performance up to the date (one row per flow, template and send day) and the night's insights.
+        Map<String, List<Row>> emailPerformance = byShop(spark.table(lakehouse.emailPerformance())
+                .where(col("send_date").leq(lit(day))).collectAsList());
+        Map<String, List<Row>> insights = byShop(spark.table(lakehouse.shopInsights())
+                .where(col("as_of_date").equalTo(lit(day))).collectAsList());
         // Each customer's predictions ride along with its RFM row (one scan per shop, not two): prediction_status
         // is null when the predictions stage has not run for the date.
         Dataset<Row> withPredictions = slice.join(spark.table(lakehouse.customerPredictions())
@@ -144,11 +164,14 @@ public final class PublishJob {
         long kpiRows = 0;
         long predictionRows = 0;
         long fitRows = 0;
+        long emailPerformanceRows = 0;
+        long insightRows = 0;
         for (String shop : shops) {
             List<Row> rows = withPredictions.where(col("shop_id").equalTo(lit(shop))).collectAsList();
             List<Row> predicted = rows.stream().filter(r -> r.getAs("prediction_status") != null).toList();
             ShopRows shopRows = new ShopRows(rows, transitions.getOrDefault(shop, List.of()),
-                    kpis.getOrDefault(shop, List.of()), predicted, fits.getOrDefault(shop, List.of()));
+                    kpis.getOrDefault(shop, List.of()), predicted, fits.getOrDefault(shop, List.of()),
+                    emailPerformance.getOrDefault(shop, List.of()), insights.getOrDefault(shop, List.of()));
             long publishId = publishShop(gateway.forShop(ShopId.of(shop)), asOfDate, shopRows, clock);
             publishIds.put(shop, publishId);
             customers.put(shop, (long) rows.size());
@@ -156,9 +179,11 @@ public final class PublishJob {
             kpiRows += shopRows.kpis().size();
             predictionRows += shopRows.predictions().size();
             fitRows += shopRows.fits().size();
+            emailPerformanceRows += shopRows.emailPerformance().size();
+            insightRows += shopRows.insights().size();
         }
         Result result = new Result(asOfDate, publishIds, customers, transitionRows, kpiRows, predictionRows,
-                fitRows);
+                fitRows, emailPerformanceRows, insightRows);
         LOG.info("Published {}", result.summary());
         return result;
     }
@@ -290,6 +315,14 @@ public final class PublishJob {
             fitRows.add(out);
         }
         scope.insertRows("shop_model_fits", fitRows);
+
+        List<Map<String, Object>> performanceRows = InsightServingRows.emailPerformance(publishId,
+                shopRows.emailPerformance());
+        for (int from = 0; from < performanceRows.size(); from += BATCH_ROWS) {
+            scope.insertRows("email_performance",
+                    performanceRows.subList(from, Math.min(performanceRows.size(), from + BATCH_ROWS)));
+        }
+        scope.insertRows("shop_insights", InsightServingRows.insights(publishId, asOfDate, shopRows.insights()));
 
         // This date's history slice, then its listing (written only once the slice is complete).
         scope.execute(COPY_HISTORY.bind("p", publishId));

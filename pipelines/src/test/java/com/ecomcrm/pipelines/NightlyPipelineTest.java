@@ -106,7 +106,13 @@ class NightlyPipelineTest {
                 // One machine-readable line per stage, for the benchmark driver.
                 assertThat(printed.lines().filter(l -> l.startsWith("NIGHTLY ")).map(l -> l.split(" ")[1]))
                         .containsExactly("stage=migrate", "stage=spark", "stage=tables", "stage=ingest", "stage=rfm",
-                                "stage=predictions", "stage=transitions", "stage=kpis", "stage=publish", "stage=total");
+                                "stage=predictions", "stage=transitions", "stage=kpis", "stage=email_performance",
+                                "stage=insights", "stage=publish", "stage=total");
+                // Sends and events come from the shared PostgreSQL schema (other tests write there): counts vary.
+                assertThat(printed).containsPattern("(?m)^NIGHTLY stage=email_performance seconds=\\S+ status=ok"
+                                + " sends_in=\\d+ events_in=\\d+ shops=\\d+ rows_out=\\d+ sent=\\d+ attributed_orders=\\d+$")
+                        .containsPattern("(?m)^NIGHTLY stage=insights seconds=\\S+ status=ok shops=1"
+                                + " shops_with_insights=[01] rows_out=\\d+$");
                 assertThat(printed).containsPattern("(?m)^NIGHTLY stage=ingest seconds=\\d+\\.\\d{3} status=ok .*rows_in=3 ")
                         .containsPattern("(?m)^NIGHTLY stage=rfm seconds=\\S+ status=ok shops=1 buyers=1 prospects=1 rows_out=2$")
                         .containsPattern("(?m)^NIGHTLY stage=kpis seconds=\\S+ status=ok shops=1 rows_out=9 orders=1$")

@@ -39,7 +39,7 @@ class SortKeyTest {
 
         assertThat(sortKeys).containsOnlyKeys("shop_publications", "customer_rfm", "segment_summary",
                 "segment_transitions", "shop_daily_kpis", "customer_segment_history", "segment_history_dates",
-                "customer_predictions", "shop_model_fits");
+                "customer_predictions", "shop_model_fits", "email_performance", "shop_insights");
         assertThat(sortKeys).containsEntry("shop_publications", "shop_id, publish_id")
                 .containsEntry("customer_rfm", "shop_id, publish_id, customer_id")
                 .containsEntry("segment_summary", "shop_id, publish_id, segment")
@@ -48,7 +48,9 @@ class SortKeyTest {
                 .containsEntry("customer_segment_history", "shop_id, as_of_date, publish_id, customer_id")
                 .containsEntry("segment_history_dates", "shop_id, as_of_date, publish_id")
                 .containsEntry("customer_predictions", "shop_id, publish_id, customer_id")
-                .containsEntry("shop_model_fits", "shop_id, publish_id");
+                .containsEntry("shop_model_fits", "shop_id, publish_id")
+                .containsEntry("email_performance", "shop_id, publish_id, send_date, flow_id, template_id")
+                .containsEntry("shop_insights", "shop_id, publish_id, rank");
         sortKeys.forEach((table, key) -> assertThat(firstColumn(key)).as("sort key of %s", table)
                 .isEqualTo("shop_id"));
     }
