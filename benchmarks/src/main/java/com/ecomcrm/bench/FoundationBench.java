@@ -168,6 +168,9 @@ public final class FoundationBench {
             stages.add(viaApi.with(viaApi.latency(), null, overhead));
             stages.add(raw);
 
+            // 6. Baselines (RFM in PostgreSQL, BG/NBD by lifetimes), after the load stages so they do not compete.
+            BaselineStages.run(root, world, stores, AS_OF, clickHouse, stages, notes);
+
             busyNote(machine).ifPresent(notes::add);
             notes.add("bench JVM peak RSS " + selfPeakMb() + " MB (simulator, API, load generators, all stores in memory)");
             return new Report(scale, startedAt, machine, data, stages, notes);
