@@ -122,11 +122,40 @@ public final class ShopifyRecordParser {
                                 "originalUnitPriceSet.shopMoney.amount", false),
                         null));
             }
+            case "AbandonedCheckout" -> {
+                String url = text(node, "abandonedCheckoutUrl");
+                JsonNode total = node.path("totalPriceSet").path("shopMoney");
+                return List.of(new CheckoutRow(shop, checkoutToken(url),
+                        optionalGid(node.path("customer"), "id", "customer.id"),
+                        text(node.path("customer"), "email", "customer.email"),
+                        timestamp(node, "createdAt", false), timestamp(node, "updatedAt", true),
+                        timestamp(node, "completedAt", false),
+                        money(total, "amount", "totalPriceSet.shopMoney.amount", false),
+                        text(total, "currencyCode", "totalPriceSet.shopMoney.currencyCode")));
+            }
             default -> {
                 return null; // another nested connection we did not ask for: nothing to store
             }
         }
     }
+
+    /**
+     * The checkout token of a recovery URL ({@code https://shop/.../checkouts/<token>/recover?key=...}): the GraphQL
+     * object has no token field, and the webhooks key checkouts by it.
+     */
+    static String checkoutToken(String recoveryUrl) {
+        if (recoveryUrl == null) {
+            throw new BadField("abandonedCheckoutUrl", "missing");
+        }
+        java.util.regex.Matcher match = CHECKOUT_TOKEN.matcher(recoveryUrl);
+        if (!match.find()) {
+            throw new BadField("abandonedCheckoutUrl", "has no /checkouts/<token>/ segment");
+        }
+        return match.group(1);
+    }
+
+    private static final java.util.regex.Pattern CHECKOUT_TOKEN =
+            java.util.regex.Pattern.compile("/checkouts/(?:ac/)?([A-Za-z0-9_-]+)/recover");
 
     // ---------------------------------------------------------------- webhooks (REST shape)
 

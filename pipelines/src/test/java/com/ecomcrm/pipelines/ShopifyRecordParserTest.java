@@ -108,6 +108,29 @@ class ShopifyRecordParserTest {
     }
 
     @Test
+    void bulkAbandonedCheckoutIsKeyedByTheTokenOfItsRecoveryUrlLikeTheWebhooks() {
+        ParseResult result = bulk("bulk/checkouts", """
+                {"id":"gid://shopify/AbandonedCheckout/31","abandonedCheckoutUrl":
+                 "https://alpha.myshopify.com/checkouts/tok-1/recover?key=abc","createdAt":"2026-11-07T10:00:00Z",
+                 "updatedAt":"2026-11-07T11:00:00Z","completedAt":null,
+                 "totalPriceSet":{"shopMoney":{"amount":"19.99","currencyCode":"GBP"}},
+                 "customer":{"id":"gid://shopify/Customer/103","email":"d@example.com"}}""");
+        assertThat(result.records()).containsExactly(new CheckoutRow("alpha.myshopify.com", "tok-1", 103L,
+                "d@example.com", Instant.parse("2026-11-07T10:00:00Z"), Instant.parse("2026-11-07T11:00:00Z"), null,
+                new BigDecimal("19.99"), "GBP"));
+    }
+
+    @Test
+    void bulkAbandonedCheckoutWithoutARecoveryTokenIsRejectedNamingTheField() {
+        ParseResult result = bulk("bulk/checkouts", """
+                {"id":"gid://shopify/AbandonedCheckout/32","abandonedCheckoutUrl":"https://alpha.myshopify.com/cart",
+                 "createdAt":"2026-11-07T10:00:00Z","updatedAt":"2026-11-07T11:00:00Z"}""");
+        assertThat(result.isReject()).isTrue();
+        assertThat(result.reject().field()).isEqualTo("abandonedCheckoutUrl");
+        assertThat(result.reject().reason()).contains("/checkouts/<token>/");
+    }
+
+    @Test
     void topicsWithoutSilverRowsAreIgnoredNotRejected() {
         ParseResult refund = webhook("refunds/create", "{\"id\":1,\"order_id\":5002}");
         assertThat(refund.ignored()).isTrue();

@@ -38,6 +38,7 @@ public final class BulkJsonlWriter {
         return switch (type) {
             case CUSTOMERS -> writeCustomers(store, out);
             case ORDERS -> writeOrders(store, out);
+            case ABANDONED_CHECKOUTS -> writeAbandonedCheckouts(store, out);
         };
     }
 
@@ -125,6 +126,34 @@ public final class BulkJsonlWriter {
             throw new UncheckedIOException("Cannot write the orders JSONL of " + store.shop(), e);
         }
         return new BulkFile(objects, roots, counted.count);
+    }
+
+    /** {@code abandonedCheckouts}: the checkouts never completed, with their buyer and total. */
+    public static BulkFile writeAbandonedCheckouts(SimulatedStore store, OutputStream out) {
+        CountingStream counted = new CountingStream(out);
+        long objects = 0;
+        try (JsonGenerator json = generator(counted)) {
+            for (SimulatedCheckout c : store.abandonedCheckouts()) {
+                json.writeStartObject();
+                json.writeStringField("id", c.gid());
+                json.writeStringField("abandonedCheckoutUrl", c.recoveryUrl(store.shop().domain()));
+                json.writeStringField("createdAt", timestamp(c.createdAt()));
+                json.writeStringField("updatedAt", timestamp(c.updatedAt()));
+                json.writeStringField("completedAt", timestamp(c.completedAt()));
+                money(json, "totalPriceSet", c.totalPrice(), c.currency());
+                json.writeObjectFieldStart("customer");
+                json.writeStringField("id", c.customerGid());
+                json.writeStringField("email", c.email());
+                json.writeEndObject();
+                json.writeEndObject();
+                json.writeRaw('\n');
+                objects++;
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the abandoned checkouts JSONL of " + store.shop(), e);
+        }
+        return new BulkFile(objects, objects, counted.count);
     }
 
     private static JsonGenerator generator(OutputStream out) throws IOException {

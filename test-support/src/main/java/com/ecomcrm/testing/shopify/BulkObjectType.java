@@ -1,12 +1,12 @@
 package com.ecomcrm.testing.shopify;
 
-import java.util.Locale;
 import java.util.Optional;
 
-/** The two bulk queries of the app's initial import, and the file each result is written to. */
+/** The bulk queries of the app's initial import, and the file each result is written to. */
 public enum BulkObjectType {
     CUSTOMERS("customers"),
-    ORDERS("orders");
+    ORDERS("orders"),
+    ABANDONED_CHECKOUTS("abandonedCheckouts");
 
     private final String rootField;
 
@@ -14,7 +14,7 @@ public enum BulkObjectType {
         this.rootField = rootField;
     }
 
-    /** The root connection of the bulk query: {@code customers} or {@code orders}. */
+    /** The root connection of the bulk query: {@code customers}, {@code orders} or {@code abandonedCheckouts}. */
     public String rootField() {
         return rootField;
     }
@@ -25,7 +25,7 @@ public enum BulkObjectType {
 
     public static Optional<BulkObjectType> fromRootField(String field) {
         for (BulkObjectType type : values()) {
-            if (type.rootField.equals(field.toLowerCase(Locale.ROOT))) {
+            if (type.rootField.equalsIgnoreCase(field)) {
                 return Optional.of(type);
             }
         }

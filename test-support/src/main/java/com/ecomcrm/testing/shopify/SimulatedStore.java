@@ -17,13 +17,32 @@ import static java.util.Objects.requireNonNull;
  * here is derived from the application's code.
  */
 public record SimulatedStore(ShopId shop, long seed, Instant historyStart, Instant historyEnd,
-                             List<SimulatedCustomer> customers, List<SimulatedOrder> orders) {
+                             List<SimulatedCustomer> customers, List<SimulatedOrder> orders,
+                             List<SimulatedCheckout> checkouts) {
     public SimulatedStore {
         requireNonNull(shop, "shop is null");
         requireNonNull(historyStart, "historyStart is null");
         requireNonNull(historyEnd, "historyEnd is null");
         customers = List.copyOf(customers);
         orders = List.copyOf(orders);
+        checkouts = List.copyOf(checkouts);
+    }
+
+    /**
+     * The part of the store changed after {@code time}: what a bulk query filtered by {@code updated_at:>'time'}
+     * returns (each object type filtered on its own {@code updatedAt}).
+     */
+    public SimulatedStore updatedAfter(Instant time) {
+        requireNonNull(time, "time is null");
+        return new SimulatedStore(shop, seed, historyStart, historyEnd,
+                customers.stream().filter(c -> c.updatedAt().isAfter(time)).toList(),
+                orders.stream().filter(o -> o.updatedAt().isAfter(time)).toList(),
+                checkouts.stream().filter(c -> c.updatedAt().isAfter(time)).toList());
+    }
+
+    /** The checkouts still abandoned at the end of the history: what {@code abandonedCheckouts} lists. */
+    public List<SimulatedCheckout> abandonedCheckouts() {
+        return checkouts.stream().filter(SimulatedCheckout::isAbandoned).toList();
     }
 
     /** Every order of each customer, oldest first; customers without orders (prospects) map to an empty list. */

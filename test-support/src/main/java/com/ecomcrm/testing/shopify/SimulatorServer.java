@@ -22,13 +22,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -39,7 +40,8 @@ import static java.util.Objects.requireNonNull;
  * <p>Routes (the shop is in the path because a loopback server cannot route on {@code Host}):
  * <ul>
  *   <li>{@code POST /shops/{shop}/admin/api/{version}/graphql.json}: needs {@code X-Shopify-Access-Token} (else 401
- *   with Shopify's body); understands {@code bulkOperationRunQuery} (a {@code customers} or {@code orders} query, inline
+ *   with Shopify's body); understands {@code bulkOperationRunQuery} (a {@code customers}, {@code orders} or
+ *   {@code abandonedCheckouts} query, inline
  *   or as a {@code $variable}; one running operation per shop, a second gets {@code OPERATION_IN_PROGRESS}),
  *   {@code node(id:)} / {@code bulkOperation(id:)} / {@code currentBulkOperation} and {@code bulkOperationCancel}.
  *   Every answer carries {@code extensions.cost}; with a small bucket it answers {@code THROTTLED}.</li>
@@ -72,6 +74,7 @@ public final class SimulatorServer extends VerticleBase {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern VERSION = Pattern.compile("\\d{4}-\\d{2}|unstable");
     private static final int RUN_COST = 10;
+    private static final Pattern UPDATED_AFTER = Pattern.compile("updated_at:>'([0-9T:.Z+-]+)'");
     private static final int READ_COST = 1;
     private static final Map<BulkObjectType, Set<String>> SUPPORTED_FIELDS = Map.of(
             BulkObjectType.CUSTOMERS, Set.of("query", "customers", "edges", "node", "id", "email", "firstName",
@@ -80,7 +83,10 @@ public final class SimulatorServer extends VerticleBase {
             BulkObjectType.ORDERS, Set.of("query", "orders", "edges", "node", "id", "name", "createdAt",
                     "processedAt", "updatedAt", "cancelledAt", "displayFinancialStatus", "test", "currencyCode",
                     "totalPriceSet", "totalRefundedSet", "shopMoney", "amount", "customer", "lineItems", "sku",
-                    "title", "quantity", "product", "variant", "originalUnitPriceSet"));
+                    "title", "quantity", "product", "variant", "originalUnitPriceSet"),
+            BulkObjectType.ABANDONED_CHECKOUTS, Set.of("query", "abandonedCheckouts", "edges", "node", "id",
+                    "abandonedCheckoutUrl", "createdAt", "updatedAt", "completedAt", "totalPriceSet", "shopMoney",
+                    "amount", "currencyCode", "customer", "email"));
 
     /** A shop the simulator serves and the offline access token the app must present for it. */
     public record ShopAccount(SimulatedStore store, String accessToken) {
@@ -408,11 +414,14 @@ public final class SimulatorServer extends VerticleBase {
             result.set(field, read(shop, operation, document, now));
             data = Future.succeededFuture(result);
         }
+        else if (GraphqlText.calls(document, "shop")) {
+            data = Future.succeededFuture(shopDetails(shop.account.shop(), GraphqlText.selectedNames(document)));
+        }
         else {
             ObjectNode unsupported = JSON.createObjectNode();
             unsupported.putArray("errors").addObject().put("message",
-                    "The Shopify simulator does not implement this operation; it serves bulk queries of customers and"
-                            + " orders (bulkOperationRunQuery, node, bulkOperation, currentBulkOperation,"
+                    "The Shopify simulator does not implement this operation; it serves shop, bulk queries of customers, orders"
+                            + " and abandoned checkouts (bulkOperationRunQuery, node, bulkOperation, currentBulkOperation,"
                             + " bulkOperationCancel), webhookSubscriptions and webhookSubscriptionCreate/Update/Delete,"
                             + " appSubscriptionCreate, appSubscriptionCancel and currentAppInstallation");
             unsupported.set("extensions", cost(cost, cost, shop));
@@ -498,7 +507,20 @@ public final class SimulatorServer extends VerticleBase {
         Optional<BulkObjectType> type = GraphqlText.rootField(query).flatMap(BulkObjectType::fromRootField);
         if (type.isEmpty()) {
             return Future.succeededFuture(userError(data, payload, selected, List.of("query"),
-                    "The Shopify simulator only serves bulk queries of customers and orders", "INVALID"));
+                    "The Shopify simulator only serves bulk queries of customers, orders and abandonedCheckouts", "INVALID"));
+        }
+        // The one search filter the app uses (incremental catch-up): updated_at:>'2026-01-01T00:00:00Z' on the root
+        // connection. Any other filter is refused, so a changed app query fails loudly rather than silently.
+        Optional<String> filter = GraphqlText.argument(query, type.get().rootField(), "query", null);
+        Optional<Instant> updatedAfter = Optional.empty();
+        if (filter.isPresent()) {
+            Matcher since = UPDATED_AFTER.matcher(filter.get());
+            if (!since.matches()) {
+                return Future.succeededFuture(userError(data, payload, selected, List.of("query"),
+                        "The Shopify simulator only filters bulk queries by updated_at:>'<ISO time>', not '"
+                                + filter.get() + "'", "INVALID"));
+            }
+            updatedAfter = Optional.of(Instant.parse(since.group(1)));
         }
         for (String name : GraphqlText.selectedNames(query)) {
             if (!SUPPORTED_FIELDS.get(type.get()).contains(name)) {
@@ -515,10 +537,11 @@ public final class SimulatorServer extends VerticleBase {
                         "A bulk query operation for this app and shop is already in progress: "
                                 + running.get().gid() + ".", "OPERATION_IN_PROGRESS"));
             }
-            operation = new Operation(operationNumbers.incrementAndGet(), shop.account.shop(), type.get(), query, now);
+            operation = new Operation(operationNumbers.incrementAndGet(), shop.account.shop(), type.get(), query, now,
+                    new FileKey(type.get(), updatedAfter.orElse(null)));
             shop.operations.add(operation);
         }
-        Future<BulkJsonlWriter.BulkFile> file = shop.file(vertx, type.get());
+        Future<BulkJsonlWriter.BulkFile> file = shop.file(vertx, operation.file);
         return file.map(ready -> {
             payload.set("bulkOperation", operationNode(operation, shop, selected));
             payload.putArray("userErrors");
@@ -556,7 +579,7 @@ public final class SimulatorServer extends VerticleBase {
         synchronized (shop) {
             if (operation.inProgress()) {
                 operation.polls++;
-                boolean ready = shop.files.get(operation.type) != null;
+                boolean ready = shop.files.get(operation.file) != null;
                 boolean ranLongEnough = !now.isBefore(operation.createdAt.plus(options.minimumRunTime()));
                 if (ready && ranLongEnough && operation.polls > options.pollsWhileRunning()) {
                     operation.status = "COMPLETED";
@@ -576,7 +599,7 @@ public final class SimulatorServer extends VerticleBase {
         Instant completedAt;
         int polls;
         synchronized (shop) {
-            file = shop.files.get(operation.type);
+            file = shop.files.get(operation.file);
             status = operation.status;
             completedAt = operation.completedAt;
             polls = operation.polls;
@@ -659,7 +682,7 @@ public final class SimulatorServer extends VerticleBase {
         if (operation != null) {
             synchronized (shop) {
                 if (operation.status.equals("COMPLETED")) {
-                    bytes = shop.bytes.get(operation.type);
+                    bytes = shop.bytes.get(operation.file);
                 }
             }
         }
@@ -685,6 +708,33 @@ public final class SimulatorServer extends VerticleBase {
         }
     }
 
+    /** The shop's contact email every simulated shop has: {@code owner@<handle>.example}. */
+    public static String ownerEmail(ShopId shop) {
+        return "owner@" + shop.handle() + ".example";
+    }
+
+    /** {@code { shop { name email currencyCode ianaTimezone myshopifyDomain } }}: the selected fields only. */
+    private static ObjectNode shopDetails(ShopId shop, Set<String> selected) {
+        ObjectNode data = JSON.createObjectNode();
+        ObjectNode node = data.putObject("shop");
+        java.util.Map<String, String> values = new LinkedHashMap<>();
+        values.put("name", "Simulated " + shop.handle());
+        values.put("email", ownerEmail(shop));
+        values.put("currencyCode", "USD");
+        values.put("ianaTimezone", WebhookPayloads.DEFAULT_ZONE.getId());
+        values.put("myshopifyDomain", shop.domain());
+        values.forEach((field, value) -> {
+            if (selected.contains(field)) {
+                node.put(field, value);
+            }
+        });
+        return data;
+    }
+
+    /** Which result file an operation serves: a type, and for a filtered query the time objects were updated after. */
+    private record FileKey(BulkObjectType type, Instant updatedAfter) {
+    }
+
     /** A bulk operation's state; guarded by its shop's monitor. */
     private static final class Operation {
         final long number;
@@ -692,16 +742,18 @@ public final class SimulatorServer extends VerticleBase {
         final BulkObjectType type;
         final String query;
         final Instant createdAt;
+        final FileKey file;
         String status = "CREATED";
         int polls;
         Instant completedAt;
 
-        Operation(long number, ShopId shop, BulkObjectType type, String query, Instant createdAt) {
+        Operation(long number, ShopId shop, BulkObjectType type, String query, Instant createdAt, FileKey file) {
             this.number = number;
             this.shop = shop;
             this.type = type;
             this.query = query;
             this.createdAt = createdAt;
+            this.file = file;
         }
 
         String gid() {
@@ -717,9 +769,9 @@ public final class SimulatorServer extends VerticleBase {
         final ShopAccount account;
         final Options options;
         final List<Operation> operations = new ArrayList<>();
-        final Map<BulkObjectType, BulkJsonlWriter.BulkFile> files = new EnumMap<>(BulkObjectType.class);
-        final Map<BulkObjectType, byte[]> bytes = new EnumMap<>(BulkObjectType.class);
-        final Map<BulkObjectType, Future<BulkJsonlWriter.BulkFile>> rendering = new EnumMap<>(BulkObjectType.class);
+        final Map<FileKey, BulkJsonlWriter.BulkFile> files = new HashMap<>();
+        final Map<FileKey, byte[]> bytes = new HashMap<>();
+        final Map<FileKey, Future<BulkJsonlWriter.BulkFile>> rendering = new HashMap<>();
         double available;
         Instant refilledAt;
 
@@ -748,14 +800,16 @@ public final class SimulatorServer extends VerticleBase {
             return null;
         }
 
-        /** The JSONL of a type, rendered once on a worker thread. */
-        synchronized Future<BulkJsonlWriter.BulkFile> file(Vertx vertx, BulkObjectType type) {
-            return rendering.computeIfAbsent(type, t -> vertx.executeBlocking(() -> {
+        /** The JSONL of a type (of the objects updated after a time, for a filtered query), rendered once. */
+        synchronized Future<BulkJsonlWriter.BulkFile> file(Vertx vertx, FileKey key) {
+            return rendering.computeIfAbsent(key, k -> vertx.executeBlocking(() -> {
                 java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-                BulkJsonlWriter.BulkFile file = BulkJsonlWriter.write(account.store(), t, out);
+                SimulatedStore store = k.updatedAfter() == null ? account.store()
+                        : account.store().updatedAfter(k.updatedAfter());
+                BulkJsonlWriter.BulkFile file = BulkJsonlWriter.write(store, k.type(), out);
                 synchronized (this) {
-                    bytes.put(t, out.toByteArray());
-                    files.put(t, file);
+                    bytes.put(k, out.toByteArray());
+                    files.put(k, file);
                 }
                 return file;
             }, false));

@@ -57,6 +57,10 @@ public final class StoreGenerator {
     public static final long LINE_ID_BASE = 14_000_000_000_000L;
     public static final long PRODUCT_ID_BASE = 8_000_000_000_000L;
     public static final long VARIANT_ID_BASE = 45_000_000_000_000L;
+    public static final long CHECKOUT_ID_BASE = 32_000_000_000_000L;
+    /** Share of customers who leave a checkout for good at some point, and share of orders preceded by a left one. */
+    public static final double ABANDONING_SHARE = 0.25;
+    public static final double RECOVERED_SHARE = 0.10;
     public static final int FIRST_ORDER_NUMBER = 1001;
 
     /** The default history: the two years (730 days) before 2026-01-01T00:00:00Z. */
@@ -224,7 +228,10 @@ public final class StoreGenerator {
                         d.cancelledAt() == null ? null : Instant.ofEpochSecond(d.cancelledAt()),
                         d.financialStatus(), "USD", lines, total, d.refunded() ? total : cents(0), false));
             }
-            return new SimulatedStore(shop, seed, historyStart, historyEnd, customers, orders);
+            // Checkouts come from a random stream of their own, so adding them changed no customer or order.
+            List<SimulatedCheckout> checkouts = new CheckoutGeneration(randomFor(seed, shop, "checkouts"), end)
+                    .run(customers, orders);
+            return new SimulatedStore(shop, seed, historyStart, historyEnd, customers, orders, checkouts);
         }
 
         private DraftCustomer customer(int index) {
@@ -354,6 +361,71 @@ public final class StoreGenerator {
                 }
             }
             return false;
+        }
+    }
+
+    /**
+     * Checkouts of a generated store: every customer abandons one checkout with probability {@link #ABANDONING_SHARE}
+     * (a uniform time after sign-up; one to three products, each a single unit), and {@link #RECOVERED_SHARE} of the
+     * orders were left as a checkout 2 to 48 hours before they were placed (the same lines and total).
+     */
+    private static final class CheckoutGeneration {
+        private final RandomGenerator rng;
+        private final long end;
+
+        CheckoutGeneration(RandomGenerator rng, long end) {
+            this.rng = rng;
+            this.end = end;
+        }
+
+        List<SimulatedCheckout> run(List<SimulatedCustomer> customers, List<SimulatedOrder> orders) {
+            record Draft(long createdAt, long updatedAt, Long completedAt, Long orderId, SimulatedCustomer customer,
+                         List<SimulatedLine> lines, BigDecimal total) {
+            }
+            java.util.Map<Long, SimulatedCustomer> byId = new java.util.HashMap<>();
+            List<Draft> drafts = new ArrayList<>();
+            for (SimulatedCustomer c : customers) {
+                byId.put(c.id(), c);
+                if (rng.nextDouble() < ABANDONING_SHARE) {
+                    long from = c.createdAt().getEpochSecond();
+                    long createdAt = from + (long) FastMath.floor(rng.nextDouble() * Math.max(1, end - from));
+                    long updatedAt = Math.min(end, createdAt + 60 + (long) (rng.nextDouble() * 1200));
+                    List<SimulatedLine> lines = new ArrayList<>();
+                    int count = 1 + rng.nextInt(3);
+                    BigDecimal total = BigDecimal.ZERO;
+                    for (int i = 0; i < count; i++) {
+                        int product = (rng.nextInt(PRODUCTS.length) + i) % PRODUCTS.length;
+                        int variant = rng.nextInt(VARIANTS.length);
+                        BigDecimal price = cents(1500 + rng.nextInt(12_000));
+                        lines.add(new SimulatedLine(0, "gid://shopify/AbandonedCheckoutLineItem/0",
+                                PRODUCT_ID_BASE + product + 1, VARIANT_ID_BASE + product * VARIANTS.length + variant + 1,
+                                PRODUCTS[product][1] + "-" + VARIANTS[variant], PRODUCTS[product][0], 1, price));
+                        total = total.add(price);
+                    }
+                    drafts.add(new Draft(createdAt, updatedAt, null, null, c, lines, total));
+                }
+            }
+            for (SimulatedOrder o : orders) {
+                if (rng.nextDouble() < RECOVERED_SHARE) {
+                    long placed = o.createdAt().getEpochSecond();
+                    long createdAt = placed - 2 * 3600 - (long) (rng.nextDouble() * 46 * 3600);
+                    drafts.add(new Draft(createdAt, placed, placed, o.id(), byId.get(o.customerId()), o.lines(),
+                            o.totalPrice()));
+                }
+            }
+            drafts.sort(Comparator.comparingLong(Draft::createdAt).thenComparingLong(d -> d.customer().id()));
+            List<SimulatedCheckout> checkouts = new ArrayList<>(drafts.size());
+            for (int n = 0; n < drafts.size(); n++) {
+                Draft d = drafts.get(n);
+                long id = CHECKOUT_ID_BASE + n + 1;
+                String token = java.util.HexFormat.of().formatHex(sha256("checkout|" + id + "|" + d.customer().id()))
+                        .substring(0, 32);
+                checkouts.add(new SimulatedCheckout(id, token, d.customer().id(), d.customer().email(),
+                        Instant.ofEpochSecond(d.createdAt()), Instant.ofEpochSecond(d.updatedAt()),
+                        d.completedAt() == null ? null : Instant.ofEpochSecond(d.completedAt()), d.orderId(), "USD",
+                        d.lines(), d.total()));
+            }
+            return checkouts;
         }
     }
 

@@ -59,6 +59,72 @@ public final class WebhookPayloads {
         return bytes(orderNode(order, customer, false));
     }
 
+    /** {@code checkouts/create}: the checkout as the buyer left it (not completed). */
+    public byte[] checkoutCreate(SimulatedCheckout checkout, SimulatedCustomer customer, ShopIdentity shop) {
+        return bytes(checkoutNode(checkout, customer, shop, true));
+    }
+
+    /** {@code checkouts/update}: the checkout as it is in the store (completed when its order was placed). */
+    public byte[] checkoutUpdate(SimulatedCheckout checkout, SimulatedCustomer customer, ShopIdentity shop) {
+        return bytes(checkoutNode(checkout, customer, shop, false));
+    }
+
+    /** What a checkout payload says about the shop it belongs to. */
+    public record ShopIdentity(String domain) {
+    }
+
+    private ObjectNode checkoutNode(SimulatedCheckout c, SimulatedCustomer customer, ShopIdentity shop,
+                                    boolean asCreated) {
+        boolean completed = !asCreated && c.completedAt() != null;
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", c.id());
+        node.put("token", c.token());
+        node.put("cart_token", c.token().substring(0, 16));
+        node.put("email", c.email());
+        node.putNull("phone");
+        node.put("gateway", completed ? "shopify_payments" : null);
+        node.put("buyer_accepts_marketing", customer != null && customer.marketingState().equals("SUBSCRIBED"));
+        node.put("created_at", time(c.createdAt()));
+        node.put("updated_at", time(asCreated ? c.createdAt() : c.updatedAt()));
+        node.put("completed_at", completed ? time(c.completedAt()) : null);
+        node.putNull("closed_at");
+        node.put("currency", c.currency());
+        node.put("presentment_currency", c.currency());
+        node.put("customer_locale", "en");
+        node.put("name", "#" + c.id());
+        node.put("source_name", "web");
+        node.put("abandoned_checkout_url", c.recoveryUrl(shop.domain()));
+        ArrayNode lines = node.putArray("line_items");
+        for (SimulatedLine l : c.lines()) {
+            ObjectNode line = lines.addObject();
+            line.put("key", c.token() + "-" + l.variantId());
+            line.put("product_id", l.productId());
+            line.put("variant_id", l.variantId());
+            line.put("sku", l.sku());
+            line.put("title", l.title());
+            line.put("variant_title", l.sku().substring(l.sku().lastIndexOf('-') + 1));
+            line.put("quantity", l.quantity());
+            line.put("price", amount(l.unitPrice()));
+            line.put("line_price", amount(l.lineTotal()));
+            line.put("vendor", "Simulated Goods");
+        }
+        node.putArray("discount_codes");
+        node.putArray("tax_lines");
+        node.putArray("shipping_lines");
+        node.put("total_price", amount(c.totalPrice()));
+        node.put("subtotal_price", amount(c.totalPrice()));
+        node.put("total_line_items_price", amount(c.totalPrice()));
+        node.put("total_tax", "0.00");
+        node.put("total_discounts", "0.00");
+        if (customer == null) {
+            node.putNull("customer");
+        }
+        else {
+            node.set("customer", customerNode(customer, false, false));
+        }
+        return node;
+    }
+
     private ObjectNode customerNode(SimulatedCustomer c, boolean asCreated, boolean withAddresses) {
         ObjectNode node = JSON.createObjectNode();
         node.put("id", c.id());

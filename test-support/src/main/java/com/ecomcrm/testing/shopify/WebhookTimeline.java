@@ -14,7 +14,9 @@ import static java.util.Objects.requireNonNull;
 /**
  * The webhooks Shopify would have sent while the store's history happened, in the order they were triggered:
  * {@code customers/create} at sign-up, {@code orders/create} when an order is placed, then {@code orders/updated} and
- * {@code customers/update} when the order or customer last changed (with the store's final state). Delivering the
+ * {@code customers/update} when the order or customer last changed (with the store's final state), and
+ * {@code checkouts/create} / {@code checkouts/update} for every checkout (abandoned ones, and the recovered ones that
+ * complete with their order). Delivering the
  * whole timeline leaves a receiver with the same data as the bulk import. Ids are deterministic from the seed:
  * {@code X-Shopify-Webhook-Id} and {@code X-Shopify-Event-Id} are UUIDs derived from (seed, shop, topic, resource,
  * time).
@@ -24,6 +26,8 @@ public final class WebhookTimeline {
     public static final String CUSTOMERS_UPDATE = "customers/update";
     public static final String ORDERS_CREATE = "orders/create";
     public static final String ORDERS_UPDATED = "orders/updated";
+    public static final String CHECKOUTS_CREATE = "checkouts/create";
+    public static final String CHECKOUTS_UPDATE = "checkouts/update";
 
     private WebhookTimeline() {
     }
@@ -51,6 +55,17 @@ public final class WebhookTimeline {
             events.add(new Event(o.createdAt(), 1, o.id(), ORDERS_CREATE, payloads.orderCreate(o, customer)));
             if (o.updatedAt().isAfter(o.createdAt())) {
                 events.add(new Event(o.updatedAt(), 2, o.id(), ORDERS_UPDATED, payloads.orderUpdated(o, customer)));
+            }
+        }
+        WebhookPayloads.ShopIdentity shop = new WebhookPayloads.ShopIdentity(store.shop().domain());
+        for (SimulatedCheckout c : store.checkouts()) {
+            SimulatedCustomer customer = customers.get(c.customerId());
+            events.add(new Event(c.createdAt(), 4, c.id(), CHECKOUTS_CREATE,
+                    payloads.checkoutCreate(c, customer, shop)));
+            if (c.updatedAt().isAfter(c.createdAt())) {
+                // A recovered checkout completes the moment its order is placed: the update follows orders/create.
+                events.add(new Event(c.updatedAt(), 5, c.id(), CHECKOUTS_UPDATE,
+                        payloads.checkoutUpdate(c, customer, shop)));
             }
         }
         events.sort(Comparator.comparing(Event::at).thenComparingInt(Event::kind).thenComparingLong(Event::resourceId));
