@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SCALE ?= small
 
-.PHONY: build services test demo stop bench cdnow-report notebooks-test dags-test warehouse-docs clean
+.PHONY: build services test ui-test demo stop bench bench-jmh bench-fit cdnow-report notebooks-test dags-test warehouse-docs clean
 
 build:
 	mvn -B -q install -DskipTests
@@ -13,6 +13,7 @@ services:
 # Every test, on the real servers.
 test: services
 	source bin/dev-env && mvn -B verify
+	bin/ui-tests
 	notebooks/run-tests
 	dags/run-tests
 
@@ -37,6 +38,18 @@ stop:
 
 bench:
 	bin/bench $(SCALE)
+
+# JMH micro-benchmarks of the hot paths; results in bench/jmh-results.{json,md}.
+bench-jmh:
+	bin/bench-jmh
+
+# BG/NBD fit of 1M simulated customers against Python lifetimes; results in bench/fit-results.{json,md}.
+bench-fit:
+	bin/bench-fit
+
+# The dashboard's browser tests on their own (part of `make test`).
+ui-test: services
+	bin/ui-tests
 
 # Fits BG/NBD and Gamma-Gamma to a CDNOW-format purchase log (default: the CDNOW sample beside the repo) and prints
 # the parameters and the holdout check as one JSON object.

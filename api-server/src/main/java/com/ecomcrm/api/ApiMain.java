@@ -3,6 +3,8 @@ package com.ecomcrm.api;
 import com.ecomcrm.api.analytics.ClickHouseKpiReader;
 import com.ecomcrm.api.analytics.ClickHouseMovementReader;
 import com.ecomcrm.api.analytics.KpisHandler;
+import com.ecomcrm.api.app.DashboardPage;
+import com.ecomcrm.api.app.DashboardRoutes;
 import com.ecomcrm.api.analytics.SegmentMovementHandler;
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.auth.SessionTokenVerifier;
@@ -10,6 +12,9 @@ import com.ecomcrm.api.billing.BillingHandlers;
 import com.ecomcrm.api.billing.BillingStore;
 import com.ecomcrm.api.billing.ShopifyBilling;
 import com.ecomcrm.api.billing.SubscriptionWebhook;
+import com.ecomcrm.api.compliance.ComplianceExportHandlers;
+import com.ecomcrm.api.compliance.ComplianceWebhook;
+import com.ecomcrm.api.compliance.ExportFolder;
 import com.ecomcrm.api.config.ApiConfig;
 import com.ecomcrm.api.customers.ClickHouseCustomerReader;
 import com.ecomcrm.api.customers.CustomerHandlers;
@@ -17,12 +22,23 @@ import com.ecomcrm.api.config.PostgresSettings;
 import com.ecomcrm.api.install.AuthCallbackHandler;
 import com.ecomcrm.api.install.InstallCompleteHandler;
 import com.ecomcrm.api.install.InstallHandler;
+import com.ecomcrm.api.insights.ClickHouseInsightReader;
+import com.ecomcrm.api.insights.InsightHandlers;
+import com.ecomcrm.api.insights.InsightStates;
+import com.ecomcrm.api.performance.ClickHouseEmailPerformanceReader;
+import com.ecomcrm.api.performance.EmailPerformanceHandler;
 import com.ecomcrm.api.install.OAuthStates;
 import com.ecomcrm.api.install.QueryHmac;
 import com.ecomcrm.api.install.SignedRequestCheck;
 import com.ecomcrm.api.segments.ClickHouseSegmentReader;
 import com.ecomcrm.api.segments.SegmentsHandler;
+import com.ecomcrm.api.shopify.AdminApiClient;
+import com.ecomcrm.api.shopify.BulkImport;
+import com.ecomcrm.api.shopify.ShopDetailsSync;
+import com.ecomcrm.api.sync.InitialSync;
 import com.ecomcrm.api.sync.SyncProgressHandler;
+import com.ecomcrm.api.templates.EmailApi;
+import com.ecomcrm.api.sync.SyncTrigger;
 import com.ecomcrm.api.tokens.AccessTokenClient;
 import com.ecomcrm.api.tokens.OfflineTokens;
 import com.ecomcrm.api.tokens.ShopTokens;
@@ -50,8 +66,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.http.HttpClient;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Starts the API server from the environment: {@code bin/run api-server com.ecomcrm.api.ApiMain}.
@@ -78,9 +101,16 @@ public final class ApiMain {
      * @param shopTokens    the encrypted token store behind it
      */
     public record Application(Vertx vertx, ApiServer server, Pool postgres, ClickHouseGateway clickHouse,
-                              LandingZone landingZone, OfflineTokens offlineTokens, ShopTokens shopTokens) {
+                              LandingZone landingZone, OfflineTokens offlineTokens, ShopTokens shopTokens,
+                              InitialSync initialSync) {
         public static Future<Application> start(Vertx vertx, ApiConfig config, ClickHouseSettings clickHouseSettings,
                                                 Clock clock) {
+            return start(vertx, config, clickHouseSettings, clock, System.getenv());
+        }
+
+        /** @param environment the email routes' settings (ECOMCRM_SMTP_*, ECOMCRM_DNS_RESOLVER...): tests pass theirs */
+        public static Future<Application> start(Vertx vertx, ApiConfig config, ClickHouseSettings clickHouseSettings,
+                                                Clock clock, Map<String, String> environment) {
             Pool postgres = postgresPool(vertx, config.postgres());
             ClickHouseGateway clickHouse = ClickHouseGateway.connect(clickHouseSettings);
             LandingZone landingZone = new LandingZone(new LandingLayout(config.landingDirectory()), clock);
@@ -98,18 +128,28 @@ public final class ApiMain {
                     config.shopify().timestampWindow());
             OAuthStates states = new OAuthStates(postgres, clock);
             // Same key and base URL as the sender (module jobs): ECOMCRM_TRACKING_KEY, ECOMCRM_PUBLIC_URL.
-            TrackingLinks trackingLinks = TrackingLinks.fromEnv(System.getenv());
+            TrackingLinks trackingLinks = TrackingLinks.fromEnv(environment);
             if (trackingLinks.usesDevelopmentKey()) {
                 LOG.warn("Tracking links are signed with the published development key (ECOMCRM_TRACKING_KEY unset or "
                         + "the dev value), so anyone can forge them. Set a secret key everywhere but on a development "
                         + "machine.");
             }
             TrackingHandlers tracking = new TrackingHandlers(vertx, trackingLinks, new TrackingStore(postgres),
-                    landingZone, clock, "true".equalsIgnoreCase(System.getenv("ECOMCRM_TRUST_FORWARDED_FOR")));
+                    landingZone, clock, "true".equalsIgnoreCase(environment.get("ECOMCRM_TRUST_FORWARDED_FOR")));
+
+            InitialSync initialSync = new InitialSync((shop, accessToken) -> new BulkImport(
+                    new AdminApiClient(shopifyHttp, config.shopify().graphqlUrl(), shop, accessToken), landingZone,
+                    jdbc(config.postgres()), clock, Duration.ofSeconds(2), Duration.ofHours(6)),
+                    (shop, accessToken) -> new ShopDetailsSync(jdbc(config.postgres())).refresh(shop,
+                            new AdminApiClient(shopifyHttp, config.shopify().graphqlUrl(), shop, accessToken)),
+                    jdbc(config.postgres()));
+            SyncTrigger syncTrigger = config.initialSync() == ApiConfig.InitialSyncMode.AUTOMATIC
+                    ? SyncTrigger.automatic(initialSync)
+                    : SyncTrigger.MANUAL;
 
             BillingStore billingStore = new BillingStore(postgres);
             // Test charges (no money moves) unless ECOMCRM_BILLING_TEST=false, which only production sets.
-            boolean testCharges = !"false".equalsIgnoreCase(System.getenv("ECOMCRM_BILLING_TEST"));
+            boolean testCharges = !"false".equalsIgnoreCase(environment.get("ECOMCRM_BILLING_TEST"));
             BillingHandlers billing = new BillingHandlers(vertx, billingStore,
                     new ShopifyBilling(shopifyHttp, config.shopify().graphqlUrl()), offlineTokens, config.shopify(),
                     config.clientId(), testCharges, clock);
@@ -118,29 +158,82 @@ public final class ApiMain {
                     new SessionTokenHandler(new SessionTokenVerifier(config.clientId(), config.clientSecret(), clock)),
                     new WebhookHandler(vertx, new WebhookDeliveryCheck(new WebhookSignature(config.webhookSecrets())),
                             new WebhookReceipts(postgres), landingZone, shopTokens, clock,
-                            new SubscriptionWebhook(billingStore)),
+                            new SubscriptionWebhook(billingStore), new ComplianceWebhook(postgres)),
                     new SegmentsHandler(vertx, new ClickHouseSegmentReader(clickHouse)),
                     new InstallHandler(signedRequests, states, config.shopify(), config.clientId()),
                     new AuthCallbackHandler(vertx, signedRequests, states, accessTokens, shopTokens, webhookSetup,
-                            config.shopify(), config.clientId(), clock),
-                    new InstallCompleteHandler(offlineTokens, webhookSetup),
+                            syncTrigger, config.shopify(), config.clientId(), clock),
+                    new InstallCompleteHandler(offlineTokens, webhookSetup, syncTrigger),
                     new SyncProgressHandler(postgres),
                     new SegmentMovementHandler(vertx, new ClickHouseMovementReader(clickHouse)),
                     new KpisHandler(vertx, new ClickHouseKpiReader(clickHouse)),
                     tracking,
                     new CustomerHandlers(vertx, new ClickHouseCustomerReader(clickHouse)),
-                    billing));
+                    billing,
+                    new DashboardRoutes(DashboardPage.fromClasspath(config.clientId())),
+                    new ComplianceExportHandlers(vertx, postgres, ExportFolder.fromEnvironment(environment)),
+                    EmailApi.create(vertx, postgres, new TokenCipher(config.tokenKeys()), trackingLinks, environment,
+                            clock),
+                    new EmailPerformanceHandler(vertx, new ClickHouseEmailPerformanceReader(clickHouse), clock),
+                    new InsightHandlers(vertx, new ClickHouseInsightReader(clickHouse),
+                            new InsightStates(postgres))));
             return vertx.deployVerticle(server)
+                    .onSuccess(id -> {
+                        if (config.initialSync() == ApiConfig.InitialSyncMode.AUTOMATIC) {
+                            resumeImports(vertx, initialSync, offlineTokens);
+                        }
+                    })
                     .map(id -> new Application(vertx, server, postgres, clickHouse, landingZone, offlineTokens,
-                            shopTokens));
+                            shopTokens, initialSync));
         }
 
         public Future<Void> close() {
+            initialSync.close();
             return vertx.close().onComplete(done -> {
                 clickHouse.close();
                 landingZone.close();
             });
         }
+    }
+
+    /**
+     * Unfinished initial imports of the previous process, resumed with each shop's stored token; then every other
+     * imported shop catches up on what changed while the server was down.
+     */
+    private static void resumeImports(Vertx vertx, InitialSync initialSync, OfflineTokens tokens) {
+        java.util.function.Function<com.ecomcrm.domain.ShopId, Optional<String>> stored = shop -> {
+            try {
+                return Optional.of(tokens.forShop(shop, Optional.empty()).toCompletionStage().toCompletableFuture()
+                        .get(30, java.util.concurrent.TimeUnit.SECONDS).accessToken());
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+            catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException noToken) {
+                LOG.warn("No usable token for {}: {}", shop, noToken.getMessage());
+                return Optional.empty();
+            }
+        };
+        vertx.executeBlocking(() -> {
+            List<com.ecomcrm.domain.ShopId> resumed = initialSync.resumeUnfinished(stored);
+            List<com.ecomcrm.domain.ShopId> caughtUp = initialSync.catchUpAll(stored);
+            LOG.info("Imports at start-up: {} resumed, {} catching up on changes made while the server was down",
+                    resumed.size(), caughtUp.size());
+            return resumed;
+        }, false);
+    }
+
+    /** Plain JDBC connections for the background imports (BulkImport is blocking code on its own threads). */
+    private static Supplier<Connection> jdbc(PostgresSettings settings) {
+        return () -> {
+            try {
+                return DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password());
+            }
+            catch (SQLException e) {
+                throw new IllegalStateException("Cannot connect to PostgreSQL: " + e.getMessage(), e);
+            }
+        };
     }
 
     static Pool postgresPool(Vertx vertx, PostgresSettings settings) {

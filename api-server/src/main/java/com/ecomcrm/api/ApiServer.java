@@ -1,14 +1,19 @@
 package com.ecomcrm.api;
 
 import com.ecomcrm.api.analytics.KpisHandler;
+import com.ecomcrm.api.app.DashboardRoutes;
 import com.ecomcrm.api.analytics.SegmentMovementHandler;
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.billing.BillingHandlers;
+import com.ecomcrm.api.compliance.ComplianceExportHandlers;
 import com.ecomcrm.api.customers.CustomerHandlers;
+import com.ecomcrm.api.templates.EmailApi;
 import com.ecomcrm.api.http.ErrorResponses;
 import com.ecomcrm.api.install.AuthCallbackHandler;
 import com.ecomcrm.api.install.InstallCompleteHandler;
 import com.ecomcrm.api.install.InstallHandler;
+import com.ecomcrm.api.insights.InsightHandlers;
+import com.ecomcrm.api.performance.EmailPerformanceHandler;
 import com.ecomcrm.api.segments.SegmentsHandler;
 import com.ecomcrm.api.sync.SyncProgressHandler;
 import com.ecomcrm.api.tracking.TrackingHandlers;
@@ -32,6 +37,8 @@ public final class ApiServer extends VerticleBase {
     private static final long MAX_UNSUBSCRIBE_BYTES = 4 * 1024;
     /** {@code {"plan": "growth"}}. */
     private static final long MAX_BILLING_BYTES = 4 * 1024;
+    /** A template body is capped at 256 KiB by its handler; JSON escaping can double it. */
+    private static final long MAX_EMAIL_API_BYTES = 600 * 1024;
 
     /** Every handler the route table uses. */
     public record Handlers(SessionTokenHandler sessionTokens, WebhookHandler webhooks, SegmentsHandler segments,
@@ -39,7 +46,9 @@ public final class ApiServer extends VerticleBase {
                            InstallCompleteHandler installComplete, SyncProgressHandler sync,
                            SegmentMovementHandler segmentMovement, KpisHandler kpis,
                            TrackingHandlers tracking, CustomerHandlers customers,
-                           BillingHandlers billing) {
+                           BillingHandlers billing, DashboardRoutes dashboard,
+                           ComplianceExportHandlers complianceExports, EmailApi email,
+                           EmailPerformanceHandler emailPerformance, InsightHandlers insights) {
         public Handlers {
             requireNonNull(sessionTokens, "sessionTokens is null");
             requireNonNull(webhooks, "webhooks is null");
@@ -53,6 +62,11 @@ public final class ApiServer extends VerticleBase {
             requireNonNull(tracking, "tracking is null");
             requireNonNull(customers, "customers is null");
             requireNonNull(billing, "billing is null");
+            requireNonNull(dashboard, "dashboard is null");
+            requireNonNull(complianceExports, "complianceExports is null");
+            requireNonNull(email, "email is null");
+            requireNonNull(emailPerformance, "emailPerformance is null");
+            requireNonNull(insights, "insights is null");
         }
     }
 
@@ -97,6 +111,10 @@ public final class ApiServer extends VerticleBase {
         router.get("/api/segments").handler(handlers.segments());
         router.get("/api/segments/movement").handler(handlers.segmentMovement());
         router.get("/api/kpis").handler(handlers.kpis());
+        router.get("/api/email-performance").handler(handlers.emailPerformance());
+        router.get("/api/insights").handler(handlers.insights().list());
+        router.post("/api/insights/:id/dismiss").handler(handlers.insights().dismiss());
+        router.post("/api/insights/:id/done").handler(handlers.insights().done());
         router.get("/api/customers").handler(handlers.customers().list());
         router.get("/api/customers.csv").handler(handlers.customers().csv());
         router.get("/api/customers/:id").handler(handlers.customers().detail());
@@ -106,6 +124,33 @@ public final class ApiServer extends VerticleBase {
         router.post("/api/billing/subscribe")
                 .handler(BodyHandler.create().setBodyLimit(MAX_BILLING_BYTES).setHandleFileUploads(false))
                 .handler(handlers.billing().subscribe());
+        router.get("/api/compliance/exports").handler(handlers.complianceExports().list());
+        router.get("/api/compliance/exports/:id").handler(handlers.complianceExports().download());
+        // The email engine: flows, templates (preview, test send), settings, sender domain.
+        router.routeWithRegex("/api/(flows|templates|settings|sender-domain)(/.*)?")
+                .method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
+                .handler(BodyHandler.create().setBodyLimit(MAX_EMAIL_API_BYTES).setHandleFileUploads(false));
+        router.get("/api/flows").handler(handlers.email().flows().list());
+        router.get("/api/flows/:id").handler(handlers.email().flows().get());
+        router.patch("/api/flows/:id").handler(handlers.email().flows().patch());
+        router.get("/api/customers/:id/emails").handler(handlers.email().flows().customerEmails());
+        router.get("/api/templates").handler(handlers.email().templates().list());
+        router.post("/api/templates").handler(handlers.email().templates().create());
+        router.post("/api/templates/preview").handler(handlers.email().templates().preview());
+        router.get("/api/templates/:id").handler(handlers.email().templates().get());
+        router.put("/api/templates/:id").handler(handlers.email().templates().update());
+        router.get("/api/templates/:id/versions").handler(handlers.email().templates().versions());
+        router.get("/api/templates/:id/versions/:version").handler(handlers.email().templates().version());
+        router.post("/api/templates/:id/test-send").handler(handlers.email().templates().testSend());
+        router.get("/api/merge-tags").handler(handlers.email().templates().mergeTags());
+        router.get("/api/settings").handler(handlers.email().settings().get());
+        router.put("/api/settings").handler(handlers.email().settings().put());
+        router.get("/api/sender-domain").handler(handlers.email().settings().senderDomain().get());
+        router.put("/api/sender-domain").handler(handlers.email().settings().senderDomain().put());
+        router.post("/api/sender-domain/verify").handler(handlers.email().settings().senderDomain().verify());
+
+        // The embedded dashboard (single-page app) under /app/, and / sending Shopify's app URL there.
+        handlers.dashboard().mount(router);
 
         router.route().failureHandler(errors);
         // Unknown paths and wrong methods get the same JSON error shape as everything else.

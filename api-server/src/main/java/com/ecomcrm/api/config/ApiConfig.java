@@ -28,7 +28,15 @@ public record ApiConfig(
         PostgresSettings postgres,
         Path landingDirectory,
         ShopifySettings shopify,
-        TokenKeys tokenKeys) {
+        TokenKeys tokenKeys,
+        InitialSyncMode initialSync) {
+
+    /**
+     * {@code ECOMCRM_INITIAL_SYNC}: {@code automatic} (the default) imports a shop as soon as it installs and resumes
+     * unfinished imports at start-up; {@code manual} leaves imports to {@code BulkImportMain} (tests and benchmarks
+     * that drive the import themselves).
+     */
+    public enum InitialSyncMode { AUTOMATIC, MANUAL }
 
     public ApiConfig {
         requireNonNull(host, "host is null");
@@ -39,6 +47,7 @@ public record ApiConfig(
         requireNonNull(landingDirectory, "landingDirectory is null");
         requireNonNull(shopify, "shopify is null");
         requireNonNull(tokenKeys, "tokenKeys is null");
+        requireNonNull(initialSync, "initialSync is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("Cannot use ECOMCRM_API_PORT: " + port + " is not a port");
         }
@@ -71,7 +80,17 @@ public record ApiConfig(
                 ShopifySettings.from(env),
                 // No default, not even for development: a default key would silently protect production tokens with
                 // a key published in the repository.
-                TokenKeys.parse(env.apply(TokenKeys.VARIABLE)));
+                TokenKeys.parse(env.apply(TokenKeys.VARIABLE)),
+                parseInitialSync(orDefault(env, "ECOMCRM_INITIAL_SYNC", "automatic")));
+    }
+
+    private static InitialSyncMode parseInitialSync(String value) {
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "automatic" -> InitialSyncMode.AUTOMATIC;
+            case "manual" -> InitialSyncMode.MANUAL;
+            default -> throw new IllegalArgumentException("Cannot use ECOMCRM_INITIAL_SYNC: '" + value
+                    + "' is neither automatic nor manual");
+        };
     }
 
     private static int parsePort(String value) {

@@ -6,6 +6,7 @@ import com.ecomcrm.api.tokens.AccessTokenClient;
 import com.ecomcrm.api.tokens.ShopTokens;
 import com.ecomcrm.api.tokens.TokenGrant;
 import com.ecomcrm.api.tokens.TokenRefusedException;
+import com.ecomcrm.api.sync.SyncTrigger;
 import com.ecomcrm.api.webhooks.WebhookSetup;
 import com.ecomcrm.domain.ErrorCode;
 import com.ecomcrm.domain.ShopId;
@@ -42,19 +43,21 @@ public final class AuthCallbackHandler implements Handler<RoutingContext> {
     private final AccessTokenClient tokens;
     private final ShopTokens store;
     private final WebhookSetup webhooks;
+    private final SyncTrigger syncs;
     private final ShopifySettings shopify;
     private final String clientId;
     private final Clock clock;
 
     public AuthCallbackHandler(Vertx vertx, SignedRequestCheck check, OAuthStates states, AccessTokenClient tokens,
-                               ShopTokens store, WebhookSetup webhooks, ShopifySettings shopify, String clientId,
-                               Clock clock) {
+                               ShopTokens store, WebhookSetup webhooks, SyncTrigger syncs, ShopifySettings shopify,
+                               String clientId, Clock clock) {
         this.vertx = requireNonNull(vertx, "vertx is null");
         this.check = requireNonNull(check, "check is null");
         this.states = requireNonNull(states, "states is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.store = requireNonNull(store, "store is null");
         this.webhooks = requireNonNull(webhooks, "webhooks is null");
+        this.syncs = requireNonNull(syncs, "syncs is null");
         this.shopify = requireNonNull(shopify, "shopify is null");
         this.clientId = requireNonNull(clientId, "clientId is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -85,7 +88,9 @@ public final class AuthCallbackHandler implements Handler<RoutingContext> {
                             LOG.error("Installed {} but could not register its webhooks; the next visit retries",
                                     shop, failure);
                             return Future.succeededFuture();
-                        }))
+                        })
+                        // Webhooks first, then the import: whatever changes while the import runs arrives by webhook.
+                        .onSuccess(registered -> syncs.tokenAvailable(shop, grant.accessToken())))
                 .onSuccess(done -> ctx.response().setStatusCode(302).putHeader("Location", appHome)
                         .putHeader("Cache-Control", "no-store").end())
                 .onFailure(ctx::fail);

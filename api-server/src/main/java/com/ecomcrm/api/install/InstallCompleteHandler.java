@@ -3,6 +3,7 @@ package com.ecomcrm.api.install;
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.tokens.OfflineTokens;
 import com.ecomcrm.api.webhooks.WebhookRegistrar;
+import com.ecomcrm.api.sync.SyncTrigger;
 import com.ecomcrm.api.webhooks.WebhookSetup;
 import com.ecomcrm.api.webhooks.WebhookTopic;
 import com.ecomcrm.domain.ShopId;
@@ -29,10 +30,12 @@ import static java.util.Objects.requireNonNull;
 public final class InstallCompleteHandler implements Handler<RoutingContext> {
     private final OfflineTokens tokens;
     private final WebhookSetup webhooks;
+    private final SyncTrigger syncs;
 
-    public InstallCompleteHandler(OfflineTokens tokens, WebhookSetup webhooks) {
+    public InstallCompleteHandler(OfflineTokens tokens, WebhookSetup webhooks, SyncTrigger syncs) {
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.webhooks = requireNonNull(webhooks, "webhooks is null");
+        this.syncs = requireNonNull(syncs, "syncs is null");
     }
 
     @Override
@@ -43,6 +46,8 @@ public final class InstallCompleteHandler implements Handler<RoutingContext> {
                 .compose(token -> (token.source() == OfflineTokens.Source.EXCHANGED
                         ? webhooks.reconcile(shop, token.accessToken()).map(Optional::of)
                         : webhooks.reconcileIfStale(shop, token.accessToken()))
+                        // Every visit makes sure the initial import is complete (a no-op once it is).
+                        .onSuccess(reconciled -> syncs.tokenAvailable(shop, token.accessToken()))
                         .map(reconciliation -> answer(shop, token.source(), reconciliation)))
                 .onSuccess(body -> ctx.json(body))
                 .onFailure(ctx::fail);

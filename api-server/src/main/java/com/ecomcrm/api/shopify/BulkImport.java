@@ -20,6 +20,12 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -58,13 +64,146 @@ public final class BulkImport {
         this.timeout = requireNonNull(timeout, "timeout is null");
     }
 
-    /** Imports customers, then orders with their lines. */
+    /** The object types of the initial import, in the order they are imported, with their bulk queries. */
+    public static final Map<String, String> OBJECT_TYPES = objectTypes();
+
+    private static Map<String, String> objectTypes() {
+        Map<String, String> types = new LinkedHashMap<>();
+        types.put("customers", BulkQueries.CUSTOMERS);
+        types.put("orders", BulkQueries.ORDERS);
+        types.put("checkouts", BulkQueries.ABANDONED_CHECKOUTS);
+        return Collections.unmodifiableMap(types);
+    }
+
+    /** Imports every object type again, whatever was imported before (a manual re-import). */
     public void importShop(ShopId shop) {
-        importObjects(shop, "customers", BulkQueries.CUSTOMERS);
-        importObjects(shop, "orders", BulkQueries.ORDERS);
+        OBJECT_TYPES.forEach((objectType, query) -> importObjects(shop, objectType, query));
+    }
+
+    /**
+     * Brings the shop's initial import to completion, picking up where an earlier run stopped: an object type whose
+     * latest import completed is skipped, one whose bulk operation was still running when the process died is
+     * resumed by polling that same operation (Shopify keeps running it, and its result file is landed under the same
+     * name, so nothing is fetched or landed twice), and the others are started.
+     *
+     * @return the object types imported by this call (empty when the initial import was already complete)
+     */
+    public List<String> completeInitialSync(ShopId shop) {
+        List<String> imported = new ArrayList<>();
+        for (Map.Entry<String, String> type : OBJECT_TYPES.entrySet()) {
+            Optional<LatestSync> latest = latestSync(shop, type.getKey());
+            if (latest.isPresent() && latest.get().status().equals("COMPLETED")) {
+                continue;
+            }
+            if (latest.isPresent() && latest.get().status().equals("RUNNING") && latest.get().operationId() != null) {
+                LOG.info("Resuming the {} import of {} (bulk operation {})", type.getKey(), shop,
+                        latest.get().operationId());
+                land(shop, type.getKey(), latest.get().operationId(), latest.get().syncId());
+            }
+            else {
+                importObjects(shop, type.getKey(), type.getValue());
+            }
+            imported.add(type.getKey());
+        }
+        return imported;
+    }
+
+    /** Whether every object type's latest import completed. */
+    public boolean initialSyncComplete(ShopId shop) {
+        return OBJECT_TYPES.keySet().stream()
+                .allMatch(type -> latestSync(shop, type).filter(s -> s.status().equals("COMPLETED")).isPresent());
+    }
+
+    private record LatestSync(long syncId, String operationId, String status) {
+    }
+
+    private Optional<LatestSync> latestSync(ShopId shop, String objectType) {
+        try (Connection connection = postgres.get();
+             PreparedStatement select = connection.prepareStatement("""
+                     SELECT id, bulk_operation_id, status FROM bulk_syncs
+                     WHERE shop_domain = ? AND object_type = ? AND kind = 'initial'
+                     ORDER BY started_at DESC, id DESC LIMIT 1""")) {
+            select.setString(1, shop.domain());
+            select.setString(2, objectType);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next()
+                        ? Optional.of(new LatestSync(rows.getLong(1), rows.getString(2), rows.getString(3)))
+                        : Optional.empty();
+            }
+        }
+        catch (SQLException e) {
+            throw new DomainException(ErrorCode.UNAVAILABLE, "Cannot read the imports of " + shop + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     public BulkLandingResult importObjects(ShopId shop, String objectType, String bulkQuery) {
+        return run(shop, objectType, bulkQuery, Optional.empty());
+    }
+
+    /** How far a catch-up overlaps the previous run: objects updated while that run was starting are fetched again. */
+    static final Duration CATCH_UP_OVERLAP = Duration.ofHours(1);
+
+    /**
+     * Incremental catch-up after downtime: for each object type whose import completed before, a bulk query of the
+     * objects updated since that run started (less {@link #CATCH_UP_OVERLAP}), so whatever changed while the app was
+     * not receiving webhooks arrives. Landing the same object twice is harmless (the ingest keeps the latest
+     * {@code updated_at}). Object types that never completed an import are left to {@link #completeInitialSync}.
+     *
+     * @return the object types caught up
+     */
+    public List<String> catchUp(ShopId shop) {
+        closeInterruptedCatchUps(shop);
+        List<String> caughtUp = new ArrayList<>();
+        for (Map.Entry<String, String> type : OBJECT_TYPES.entrySet()) {
+            Optional<Instant> lastStart = lastCompletedStart(shop, type.getKey());
+            if (lastStart.isEmpty()) {
+                continue;
+            }
+            Instant since = lastStart.get().minus(CATCH_UP_OVERLAP);
+            run(shop, type.getKey(), BulkQueries.updatedAfter(type.getValue(), since), Optional.of(since));
+            caughtUp.add(type.getKey());
+        }
+        return caughtUp;
+    }
+
+    /** A catch-up still RUNNING was cut off by a stop; this one asks for everything since the last completed run. */
+    private void closeInterruptedCatchUps(ShopId shop) {
+        try (Connection connection = postgres.get();
+             PreparedStatement update = connection.prepareStatement("""
+                     UPDATE bulk_syncs SET status = 'FAILED', error = 'interrupted by a restart; the next catch-up '
+                                                                      || 'covered its changes', finished_at = ?
+                     WHERE shop_domain = ? AND kind = 'catch_up' AND status = 'RUNNING'""")) {
+            update.setTimestamp(1, Timestamp.from(clock.instant()));
+            update.setString(2, shop.domain());
+            update.executeUpdate();
+        }
+        catch (SQLException e) {
+            throw new DomainException(ErrorCode.UNAVAILABLE, "Cannot read the imports of " + shop + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private Optional<Instant> lastCompletedStart(ShopId shop, String objectType) {
+        try (Connection connection = postgres.get();
+             PreparedStatement select = connection.prepareStatement("""
+                     SELECT max(started_at) FROM bulk_syncs
+                     WHERE shop_domain = ? AND object_type = ? AND status = 'COMPLETED'""")) {
+            select.setString(1, shop.domain());
+            select.setString(2, objectType);
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                Timestamp at = rows.getTimestamp(1);
+                return at == null ? Optional.empty() : Optional.of(at.toInstant());
+            }
+        }
+        catch (SQLException e) {
+            throw new DomainException(ErrorCode.UNAVAILABLE, "Cannot read the imports of " + shop + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private BulkLandingResult run(ShopId shop, String objectType, String bulkQuery, Optional<Instant> updatedSince) {
         JsonNode started = shopify.graphql(RUN, JSON.createObjectNode().put("query", bulkQuery))
                 .path("bulkOperationRunQuery");
         if (started.path("userErrors").size() > 0) {
@@ -72,7 +211,12 @@ public final class BulkImport {
                     + ": " + started.path("userErrors"));
         }
         String operationId = started.path("bulkOperation").path("id").asText();
-        long syncId = recordStart(shop, operationId, objectType);
+        long syncId = recordStart(shop, operationId, objectType, updatedSince);
+        return land(shop, objectType, operationId, syncId);
+    }
+
+    /** Waits for the operation to finish and lands its result file, recording the outcome on the sync's row. */
+    private BulkLandingResult land(ShopId shop, String objectType, String operationId, long syncId) {
         try {
             JsonNode operation = awaitCompletion(shop, operationId, syncId);
             String url = operation.path("url").asText(null);
@@ -92,10 +236,28 @@ public final class BulkImport {
             return result;
         }
         catch (RuntimeException | java.io.IOException e) {
+            if (interrupted(e)) {
+                // A shutdown, not a failure: the row stays RUNNING so the next start resumes the same operation.
+                LOG.info("The {} import of {} was interrupted; it resumes at the next start", objectType, shop);
+                throw e instanceof RuntimeException runtime ? runtime
+                        : new DomainException(ErrorCode.UNAVAILABLE, "Interrupted while importing " + shop, e);
+            }
             recordFailure(syncId, e.getMessage());
             throw e instanceof RuntimeException runtime ? runtime
                     : new DomainException(ErrorCode.UNAVAILABLE, "Cannot import " + objectType + " for " + shop, e);
         }
+    }
+
+    private static boolean interrupted(Throwable failure) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InterruptedException || cause instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private JsonNode awaitCompletion(ShopId shop, String operationId, long syncId) {
@@ -126,16 +288,18 @@ public final class BulkImport {
         }
     }
 
-    private long recordStart(ShopId shop, String operationId, String objectType) {
+    private long recordStart(ShopId shop, String operationId, String objectType, Optional<Instant> updatedSince) {
         try (Connection connection = postgres.get();
              PreparedStatement insert = connection.prepareStatement("""
                      INSERT INTO bulk_syncs (shop_domain, bulk_operation_id, object_type, status, lines_landed,
-                                             lines_rejected, started_at)
-                     VALUES (?, ?, ?, 'RUNNING', 0, 0, ?) RETURNING id""")) {
+                                             lines_rejected, started_at, kind, updated_since)
+                     VALUES (?, ?, ?, 'RUNNING', 0, 0, ?, ?, ?) RETURNING id""")) {
             insert.setString(1, shop.domain());
             insert.setString(2, operationId);
             insert.setString(3, objectType);
             insert.setTimestamp(4, Timestamp.from(clock.instant()));
+            insert.setString(5, updatedSince.isPresent() ? "catch_up" : "initial");
+            insert.setTimestamp(6, updatedSince.map(Timestamp::from).orElse(null));
             try (ResultSet rows = insert.executeQuery()) {
                 rows.next();
                 return rows.getLong(1);

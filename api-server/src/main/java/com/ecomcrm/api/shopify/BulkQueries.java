@@ -14,6 +14,29 @@ public final class BulkQueries {
             + "title quantity product { id } variant { id } originalUnitPriceSet { shopMoney { amount currencyCode } } "
             + "} } } } } } }";
 
+    /**
+     * Checkouts left without an order. The GraphQL object has no checkout token field; the token that the
+     * {@code checkouts/*} webhooks key checkouts by is the path segment of {@code abandonedCheckoutUrl}.
+     */
+    public static final String ABANDONED_CHECKOUTS = "{ abandonedCheckouts { edges { node { id abandonedCheckoutUrl "
+            + "createdAt updatedAt completedAt totalPriceSet { shopMoney { amount currencyCode } } customer { id email } "
+            + "} } } }";
+
+    /**
+     * The same bulk query restricted to the objects updated after {@code since}, with Shopify's search syntax on the
+     * root connection: {@code { customers(query: "updated_at:>'2026-01-01T00:00:00Z'") { ... } } }.
+     */
+    public static String updatedAfter(String bulkQuery, java.time.Instant since) {
+        java.util.regex.Matcher root = ROOT.matcher(bulkQuery);
+        if (!root.find()) {
+            throw new IllegalArgumentException("Cannot filter a bulk query without a root connection: " + bulkQuery);
+        }
+        String filter = "(query: \"updated_at:>'" + since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "'\")";
+        return bulkQuery.substring(0, root.end(1)) + filter + bulkQuery.substring(root.end(1));
+    }
+
+    private static final java.util.regex.Pattern ROOT = java.util.regex.Pattern.compile("^\\{\\s*([A-Za-z]+)\\s*\\{");
+
     private BulkQueries() {
     }
 }

@@ -1,6 +1,7 @@
 package com.ecomcrm.api.sync;
 
 import com.ecomcrm.api.auth.SessionTokenHandler;
+import com.ecomcrm.api.shopify.BulkImport;
 import com.ecomcrm.domain.ShopId;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
@@ -42,9 +43,9 @@ public final class SyncProgressHandler implements Handler<RoutingContext> {
                                COALESCE(s.estimated_root_objects,
                                         (SELECT p.root_objects_so_far FROM bulk_syncs p
                                          WHERE p.shop_domain = s.shop_domain AND p.object_type = s.object_type
-                                           AND p.status = 'COMPLETED' AND p.id <> s.id
+                                           AND p.kind = 'initial' AND p.status = 'COMPLETED' AND p.id <> s.id
                                          ORDER BY p.finished_at DESC NULLS LAST LIMIT 1)) AS estimate
-                        FROM bulk_syncs s WHERE s.shop_domain = $1
+                        FROM bulk_syncs s WHERE s.shop_domain = $1 AND s.kind = 'initial'
                         ORDER BY s.object_type, s.started_at DESC, s.id DESC""")
                 .execute(Tuple.of(shop.domain()))
                 .onSuccess(rows -> {
@@ -64,6 +65,12 @@ public final class SyncProgressHandler implements Handler<RoutingContext> {
                                 .put("finished_at", text(row.getOffsetDateTime("finished_at")))
                                 .put("error", row.getString("error")));
                     }
+                    // In the order the import runs them, so a progress display reads top to bottom.
+                    List<String> order = new ArrayList<>(BulkImport.OBJECT_TYPES.keySet());
+                    objects.sort(java.util.Comparator.comparingInt(o -> {
+                        int position = order.indexOf(o.getString("object_type"));
+                        return position < 0 ? order.size() : position;
+                    }));
                     ctx.json(new JsonObject().put("shop", shop.domain()).put("phase", phase(objects))
                             .put("objects_so_far", total).put("objects", new JsonArray(new ArrayList<>(objects))));
                 })
@@ -80,7 +87,10 @@ public final class SyncProgressHandler implements Handler<RoutingContext> {
         if (objects.stream().anyMatch(o -> "RUNNING".equals(o.getString("status")))) {
             return "RUNNING";
         }
-        return "COMPLETED";
+        // Object types are imported one after the other: until the last has run, the import is still under way.
+        boolean everyType = BulkImport.OBJECT_TYPES.keySet().stream()
+                .allMatch(type -> objects.stream().anyMatch(o -> type.equals(o.getString("object_type"))));
+        return everyType ? "COMPLETED" : "RUNNING";
     }
 
     private static String text(OffsetDateTime time) {

@@ -288,6 +288,30 @@ class InstallFlowTest {
     }
 
     @Test
+    void anEmbeddedInstallRequestLeavesTheIframeToReachTheGrantScreen() throws Exception {
+        ShopId shop = SHOPS.get(0);
+
+        HttpResponse<String> page = get(base + "/auth/install?" + signed(Map.of("shop", shop.domain(),
+                "embedded", "1")));
+
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+        assertThat(page.headers().firstValue("Content-Security-Policy"))
+                .contains("frame-ancestors https://" + shop.domain() + " https://admin.shopify.com");
+        java.util.regex.Matcher opened = java.util.regex.Pattern.compile("window\\.open\\(\"([^\"]+)\", \"_top\"\\)")
+                .matcher(page.body());
+        assertThat(opened.find()).as(page.body()).isTrue();
+        String authorize = opened.group(1).replace("\\u0026", "&");
+        assertThat(authorize).startsWith(simulator.baseUrl() + "/shops/" + shop.domain() + "/admin/oauth/authorize?");
+        assertThat(page.body()).contains("<meta name=\"shopify-api-key\" content=\"" + CLIENT_ID + "\">")
+                .contains("target=\"_top\"");
+        // The state in that URL was stored: the grant it leads to completes at the top level.
+        HttpResponse<String> grant = get(authorize);
+        assertThat(grant.statusCode()).isEqualTo(302);
+        assertThat(get(location(grant).toString()).statusCode()).isEqualTo(302);
+    }
+
+    @Test
     void syncProgressIsReportedPerObjectTypeWithAnEstimateFromThePreviousRun() throws Exception {
         ShopId shop = SHOPS.get(6);
         assertThat(JSON.readTree(getApi("/api/sync", shop).body()).get("phase").asText()).isEqualTo("NOT_STARTED");
@@ -305,7 +329,7 @@ class InstallFlowTest {
         assertThat(first.get("phase").asText()).isEqualTo("COMPLETED");
         assertThat(first.get("objects_so_far").asLong()).isPositive();
         assertThat(first.get("objects")).extracting(o -> o.get("object_type").asText())
-                .containsExactly("customers", "orders");
+                .containsExactly("customers", "orders", "checkouts");
         assertThat(first.at("/objects/0/root_objects_so_far").asLong()).isEqualTo(3);
         assertThat(first.at("/objects/0/estimated_root_objects").isNull()).isTrue();
         assertThat(second.at("/objects/0/estimated_root_objects").asLong()).isEqualTo(3);
