@@ -2,7 +2,7 @@
 
 Every task runs a project program by module (artifact) and main class with explicit arguments, the way a person
 does by hand (README.md): ``source bin/dev-env && bin/run MODULE MAIN_CLASS ARGS``. The logical date is always
-passed as ``{{ ds }}``; no command reads the clock.
+passed (``{{ ds }}``, or the end of the data interval for the hourly trigger evaluation); no command reads the clock.
 
 The repository root is resolved when the task runs, in this order:
   1. the Airflow Variable ``ecomcrm_home``,
@@ -24,10 +24,16 @@ HOME_ENV = "ECOMCRM_HOME"
 VARIABLE_ENV = "ECOMCRM_HOME_FROM_VARIABLE"
 
 NIGHTLY_MAIN = "com.ecomcrm.pipelines.NightlyPipeline"
+JOBS_MAIN = "com.ecomcrm.jobs.JobsMain"
+COMPLIANCE_MAIN = "com.ecomcrm.pipelines.compliance.ComplianceMain"
+MAINTENANCE_MAIN = "com.ecomcrm.pipelines.maintenance.MaintenanceMain"
+# The end of the run's data interval, as an ISO instant (what JobsMain --as-of reads).
+INTERVAL_END = "{{ data_interval_end.in_timezone('UTC').strftime('%Y-%m-%dT%H:%M:%SZ') }}"
 
 # The stages NightlyPipeline runs with --stage NAME, in the order it runs them without --stage (its STAGES list;
 # dags/tests/test_structure.py checks the two agree).
-NIGHTLY_STAGES = ("migrate", "ingest", "rfm", "predictions", "transitions", "kpis", "publish")
+NIGHTLY_STAGES = ("migrate", "ingest", "rfm", "predictions", "transitions", "kpis", "email_performance", "insights",
+                  "publish")
 
 
 def project_command(module: str, main_class: str, *args: str) -> str:
@@ -52,6 +58,13 @@ def nightly_stage_command(stage: str) -> str:
     if stage not in NIGHTLY_STAGES:
         raise ValueError(f"unknown NightlyPipeline stage {stage!r}; known: {', '.join(NIGHTLY_STAGES)}")
     return project_command("pipelines", NIGHTLY_MAIN, "--date", "{{ ds }}", "--stage", stage)
+
+
+def jobs_command(job: str) -> str:
+    """The email engine's Spring Batch job ``evaluate`` as of the end of the run's data interval."""
+    if job != "evaluate":
+        raise ValueError(f"only trigger evaluation runs from Airflow (sending runs continuously), not {job!r}")
+    return project_command("jobs", JOBS_MAIN, job, "--as-of", INTERVAL_END)
 
 
 def bash_task(task_id: str, bash_command: str, **kwargs):

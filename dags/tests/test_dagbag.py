@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import warnings
 
-EXPECTED_DAG_IDS = {"ecomcrm_nightly"}
+EXPECTED_DAG_IDS = {"ecomcrm_nightly", "ecomcrm_hourly", "ecomcrm_compliance", "ecomcrm_maintenance"}
 
 
 def test_no_import_errors(dagbag):

@@ -9,7 +9,8 @@ import pytest
 from airflow.operators.bash import BashOperator
 
 # Written out, not imported from ecomcrm_support, so a change to the helper shows here.
-NIGHTLY_ORDER = ["migrate", "ingest", "rfm", "predictions", "transitions", "kpis", "publish"]
+NIGHTLY_ORDER = ["migrate", "ingest", "rfm", "predictions", "transitions", "kpis", "email_performance", "insights",
+                 "publish"]
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ def test_every_task_is_a_bash_command_of_the_project(dagbag):
 def test_every_command_passes_the_logical_date_and_never_reads_the_clock(dagbag):
     for task in all_tasks(dagbag):
         command = task.bash_command
-        assert "{{ ds }}" in command, task.task_id
+        assert "{{ ds }}" in command or "{{ data_interval_end" in command, task.task_id
         lowered = command.lower()
         assert "now" not in lowered, task.task_id
         assert not re.search(r"\bdate\s+(\+|-u|--)", command), task.task_id
@@ -151,3 +152,58 @@ def test_variable_reaches_the_task_environment(nightly):
     task = nightly.get_task("publish")
     assert task.append_env is True
     assert task.env["ECOMCRM_HOME_FROM_VARIABLE"] == "{{ var.value.get('ecomcrm_home', '') }}"
+
+
+@pytest.fixture(scope="module")
+def hourly(dagbag):
+    dag = dagbag.get_dag("ecomcrm_hourly")
+    assert dag is not None
+    return dag
+
+
+def test_hourly_ingests_then_evaluates_the_triggers_as_of_the_end_of_its_hour(hourly):
+    assert [t.task_id for t in hourly.topological_sort()] == ["ingest", "evaluate_triggers"]
+    assert hourly.get_task("ingest").downstream_task_ids == {"evaluate_triggers"}
+    assert hourly.schedule_interval == "15 * * * *"
+    assert hourly.catchup is False and hourly.max_active_runs == 1
+    import pendulum
+
+    evaluate = hourly.get_task("evaluate_triggers")
+    end = pendulum.datetime(2026, 6, 30, 14, 15, tz="UTC")
+    rendered = evaluate.render_template(evaluate.bash_command, {"data_interval_end": end})
+    assert rendered.rstrip().endswith(
+        "bin/run jobs com.ecomcrm.jobs.JobsMain evaluate --as-of 2026-06-30T14:15:00Z"), rendered
+    ingest = hourly.get_task("ingest")
+    assert "--date 2026-06-30 --stage ingest" in ingest.render_template(ingest.bash_command, {"ds": "2026-06-30"})
+
+
+def test_compliance_processes_the_requests_of_its_day_after_the_nightly_run(dagbag):
+    dag = dagbag.get_dag("ecomcrm_compliance")
+    assert dag.task_ids == ["process_requests"]
+    assert dag.schedule_interval == "0 5 * * *"  # after the nightly run (02:00) has written the lakehouse
+    task = dag.get_task("process_requests")
+    rendered = task.render_template(task.bash_command, {"ds": "2026-06-30"})
+    assert rendered.rstrip().endswith("bin/run pipelines com.ecomcrm.pipelines.compliance.ComplianceMain "
+                                      "--date 2026-06-30"), rendered
+
+
+def test_maintenance_runs_weekly_with_the_retention_it_documents(dagbag):
+    dag = dagbag.get_dag("ecomcrm_maintenance")
+    assert dag.task_ids == ["iceberg_maintenance"]
+    assert dag.schedule_interval == "0 4 * * 0"
+    command = dag.get_task("iceberg_maintenance").bash_command
+    assert command.rstrip().endswith("bin/run pipelines com.ecomcrm.pipelines.maintenance.MaintenanceMain "
+                                     "--date {{ ds }} --older-than-days 7 --retain-last 5"), command
+    assert "expired" in dag.doc_md and "7 days" in dag.doc_md
+
+
+def test_every_main_a_dag_calls_exists_in_the_project():
+    from conftest import REPO
+
+    from ecomcrm_support import COMPLIANCE_MAIN, JOBS_MAIN, MAINTENANCE_MAIN, NIGHTLY_MAIN
+
+    for module, main in [("pipelines", NIGHTLY_MAIN), ("pipelines", COMPLIANCE_MAIN),
+                         ("pipelines", MAINTENANCE_MAIN), ("jobs", JOBS_MAIN)]:
+        path = REPO / module / "src/main/java" / (main.replace(".", "/") + ".java")
+        assert path.exists(), path
+        assert "public static void main(" in path.read_text(), path
