@@ -131,7 +131,7 @@ export default function TemplateEditor({ id }: { id: string }) {
             <BlockStack gap="300">
               <TextField label="Subject" value={subject} onChange={setSubject} autoComplete="off"
                          error={failure?.field === 'subject' ? failure.message : undefined} />
-              <Text as="p" variant="bodySm" tone="subdued">Body (HTML). Type {'{{'} for merge tags
+              <Text as="p" variant="bodySm" tone="subdued">Body (HTML). Type {'${'} for merge tags
                 {tags.state === 'error' ? ' (the list of merge tags is not available yet)' : ''}.</Text>
               <CodeEditor label="Template body (HTML)" value={body} onChange={setBody} problems={problems}
                           tags={tags.state === 'ready' ? tags.data.tags : []} />

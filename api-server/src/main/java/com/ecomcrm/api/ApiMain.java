@@ -143,9 +143,17 @@ public final class ApiMain {
                     (shop, accessToken) -> new ShopDetailsSync(jdbc(config.postgres())).refresh(shop,
                             new AdminApiClient(shopifyHttp, config.shopify().graphqlUrl(), shop, accessToken)),
                     jdbc(config.postgres()));
-            SyncTrigger syncTrigger = config.initialSync() == ApiConfig.InitialSyncMode.AUTOMATIC
+            SyncTrigger imports = config.initialSync() == ApiConfig.InitialSyncMode.AUTOMATIC
                     ? SyncTrigger.automatic(initialSync)
                     : SyncTrigger.MANUAL;
+            com.ecomcrm.api.flows.FlowStore flowLibrary = new com.ecomcrm.api.flows.FlowStore(postgres);
+            // An installed shop has its flow library (every flow off) from the start, so the first night's insights
+            // can already say which flow would reach its customers.
+            SyncTrigger syncTrigger = (shop, accessToken) -> {
+                flowLibrary.ensureLibrary(shop).onFailure(failure ->
+                        LOG.warn("Cannot create the flow library of {}: {}", shop, failure.getMessage()));
+                imports.tokenAvailable(shop, accessToken);
+            };
 
             BillingStore billingStore = new BillingStore(postgres);
             // Test charges (no money moves) unless ECOMCRM_BILLING_TEST=false, which only production sets.

@@ -173,6 +173,9 @@ class InitialSyncTest {
             assertThat(shopColumn(shop, "timezone")).isEqualTo("America/New_York");
             assertThat(shopColumn(shop, "email")).isEqualTo(SimulatorServer.ownerEmail(shop));
             assertThat(shopColumn(shop, "currency")).isEqualTo("USD");
+            // Its flow library exists from the install on, every flow off until the merchant switches it on.
+            assertThat(flowCount(shop, false)).isPositive();
+            assertThat(flowCount(shop, true)).isZero();
 
             post("/api/install/complete", shop);
             Thread.sleep(500); // would be enough to record a new bulk operation, which is started at once
@@ -287,6 +290,20 @@ class InitialSyncTest {
                 }
             }
             return values;
+        }
+    }
+
+    private static long flowCount(ShopId shop, boolean enabled) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(config.postgres().jdbcUrl(), config.postgres().user(),
+                config.postgres().password());
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT count(*) FROM flows WHERE shop_domain = ? AND enabled = ?")) {
+            select.setString(1, shop.domain());
+            select.setBoolean(2, enabled);
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
         }
     }
 
