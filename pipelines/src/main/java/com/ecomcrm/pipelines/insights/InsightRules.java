@@ -260,8 +260,20 @@ public final class InsightRules {
         }
     }
 
+    /** The flow's name as the Flows screen shows it (api-server FlowCatalog); an unknown kind reads as words. */
     static String flowName(String kind) {
-        return kind == null ? "unnamed" : kind.replace('_', ' ');
+        if (kind == null) {
+            return "unnamed";
+        }
+        return switch (kind) {
+            case "welcome" -> "Welcome";
+            case "abandoned_checkout" -> "Abandoned checkout";
+            case "post_purchase_thank_you" -> "Thank you";
+            case "review_request" -> "Review request";
+            case "win_back" -> "Win-back";
+            case "vip" -> "VIP";
+            default -> kind.replace('_', ' ');
+        };
     }
 
     /** Cents as an amount with two decimals and thousands separators, e.g. 1,234.50 (currency shown by the app). */

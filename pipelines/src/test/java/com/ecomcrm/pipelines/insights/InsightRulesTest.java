@@ -110,12 +110,12 @@ class InsightRulesTest {
 
         assertThat(headlines(findings)).containsExactly(
                 "1 HIGH VALUABLE_CUSTOMERS_SLIPPING: 4 of your most valuable customers are slipping away",
-                "2 MEDIUM FLOW_OFF: Your win back flow is off",
-                "3 MEDIUM FLOW_CLICK_RATE_FELL: Clicks on the abandoned checkout flow fell",
+                "2 MEDIUM FLOW_OFF: Your Win-back flow is off",
+                "3 MEDIUM FLOW_CLICK_RATE_FELL: Clicks on the Abandoned checkout flow fell",
                 "4 LOW BEST_TEMPLATE: \"Come back\" is your best template",
                 "5 LOW WORST_TEMPLATE: \"Last chance\" is your weakest template");
         assertThat(findings.get(2).insight().body()).isEqualTo("In the last 7 days 3.0% of the 100 delivered"
-                + " abandoned checkout emails were clicked, against 10.0% of 400 in the 28 days before.");
+                + " Abandoned checkout emails were clicked, against 10.0% of 400 in the 28 days before.");
         assertThat(findings.get(3).insight().body()).isEqualTo("Over the last 30 days 20.0% of its 200 delivered"
                 + " emails were clicked (\"Last chance\": 5.0%); it earned 6 orders and 900.00.");
         assertThat(findings.get(1).insight().actionPath()).isEqualTo("/flows/win_back");
