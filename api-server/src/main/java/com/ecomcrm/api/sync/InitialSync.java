@@ -69,25 +69,48 @@ public final class InitialSync implements AutoCloseable {
     public CompletableFuture<List<String>> begin(ShopId shop, String accessToken) {
         requireNonNull(shop, "shop is null");
         requireNonNull(accessToken, "accessToken is null");
-        return running.computeIfAbsent(shop, key -> {
-            CompletableFuture<List<String>> run = CompletableFuture.supplyAsync(() -> {
-                refreshDetails(shop, accessToken);
-                return imports.apply(shop, accessToken).completeInitialSync(shop);
-            }, pool);
-            run.whenComplete((imported, failure) -> {
-                running.remove(shop);
-                if (failure != null && pool.isShutdown()) {
-                    LOG.info("The initial import of {} stopped with the server; the next start resumes it", shop);
-                }
-                else if (failure != null) {
-                    LOG.error("The initial import of {} failed; the next visit or restart resumes it", shop, failure);
-                }
-                else if (!imported.isEmpty()) {
-                    LOG.info("Initial import of {} finished: {}", shop, imported);
-                }
-            });
-            return run;
+        return runAlone(shop, "initial import", "the next visit or restart resumes it", () -> {
+            refreshDetails(shop, accessToken);
+            return imports.apply(shop, accessToken).completeInitialSync(shop);
         });
+    }
+
+    /**
+     * Runs one import of the shop on the pool unless one is already running, which the caller then joins. The future
+     * is registered before the work starts and removed when it ends: work that finishes at once cannot race its own
+     * registration.
+     */
+    private CompletableFuture<List<String>> runAlone(ShopId shop, String what, String retry,
+                                                     Supplier<List<String>> work) {
+        CompletableFuture<List<String>> mine = new CompletableFuture<>();
+        CompletableFuture<List<String>> already = running.putIfAbsent(shop, mine);
+        if (already != null) {
+            return already;
+        }
+        try {
+            CompletableFuture.supplyAsync(work, pool).whenComplete((imported, failure) -> {
+                running.remove(shop, mine);
+                if (failure == null) {
+                    if (!imported.isEmpty()) {
+                        LOG.info("The {} of {} finished: {}", what, shop, imported);
+                    }
+                    mine.complete(imported);
+                    return;
+                }
+                if (pool.isShutdown()) {
+                    LOG.info("The {} of {} stopped with the server; the next start resumes it", what, shop);
+                }
+                else {
+                    LOG.error("The {} of {} failed; {}", what, shop, retry, failure);
+                }
+                mine.completeExceptionally(failure);
+            });
+        }
+        catch (java.util.concurrent.RejectedExecutionException stopped) {
+            running.remove(shop, mine);
+            mine.completeExceptionally(stopped);
+        }
+        return mine;
     }
 
     /** The shop's details matter (quiet hours use its time zone) but never hold its data back. */
@@ -138,17 +161,8 @@ public final class InitialSync implements AutoCloseable {
             if (token.isEmpty()) {
                 continue;
             }
-            running.computeIfAbsent(shop, key -> {
-                CompletableFuture<List<String>> run = CompletableFuture.supplyAsync(
-                        () -> imports.apply(shop, token.get()).catchUp(shop), pool);
-                run.whenComplete((caughtUp, failure) -> {
-                    running.remove(shop);
-                    if (failure != null && !pool.isShutdown()) {
-                        LOG.error("The catch-up of {} failed; the next start tries again", shop, failure);
-                    }
-                });
-                return run;
-            });
+            runAlone(shop, "catch-up", "the next start tries again",
+                    () -> imports.apply(shop, token.get()).catchUp(shop));
             started.add(shop);
         }
         return started;
