@@ -1,5 +1,5 @@
-import { Badge, Banner, BlockStack, Button, Card, Checkbox, DataTable, FormLayout, InlineStack, Layout, Page, Text,
-  TextField } from '@shopify/polaris';
+import { Badge, Banner, BlockStack, Button, Card, Checkbox, DataTable, FormLayout, InlineStack, Layout, Link, Page,
+  Text, TextField } from '@shopify/polaris';
 import { useEffect, useState } from 'react';
 import { ApiError, post } from '../api';
 import { ErrorBanner, LoadingPage, NotAvailable } from '../components/States';
@@ -11,6 +11,8 @@ interface SettingsAnswer {
   attribution: { clickDays: number; openDays: number };
   fromName: string;
   replyTo: string;
+  fromAddress: string;
+  postalAddress: string;
 }
 interface SenderDomain {
   domain: string | null;
@@ -38,7 +40,20 @@ export default function Settings() {
           {settings.state === 'loading' ? <Card><Text as="p">Loading…</Text></Card>
             : settings.state === 'error' ? (settings.error.notAvailable ? <NotAvailable what="sending settings" />
               : <ErrorBanner error={settings.error} what="your settings" onRetry={reload} />)
-            : <SettingsForm initial={settings.data} onSaved={reload} />}
+            : <SettingsForm initial={settings.data} onSaved={reload}
+                            verifiedDomain={domain.state === 'ready' && domain.data.status === 'VERIFIED'
+                              ? domain.data.domain : null} />}
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection title="Privacy"
+                                 description="What EcomCRM keeps about your store and your customers.">
+          <Card>
+            <Text as="p">
+              {/* An absolute URL: the app's link component keeps relative ones inside the dashboard's router. */}
+              Read the <Link url={new URL('/privacy', window.location.origin).href} target="_blank">privacy
+              policy</Link>: the data the app holds, why,
+              where, for how long, and how customer data requests and erasures are handled.
+            </Text>
+          </Card>
         </Layout.AnnotatedSection>
       </Layout>
     </Page>
@@ -100,11 +115,19 @@ function SenderDomainCard({ domain, onChanged }: { domain: SenderDomain; onChang
 /** Fields the shop has not set yet arrive as null; the form edits them as empty text. */
 function editable(s: SettingsAnswer): SettingsAnswer {
   return { ...s, timezone: s.timezone ?? '', fromName: s.fromName ?? '', replyTo: s.replyTo ?? '',
+    fromAddress: localPart(s.fromAddress ?? ''), postalAddress: s.postalAddress ?? '',
     quietHours: { enabled: !!s.quietHours?.enabled, start: s.quietHours?.start ?? '', end: s.quietHours?.end ?? '' },
     attribution: { clickDays: s.attribution?.clickDays ?? NaN, openDays: s.attribution?.openDays ?? NaN } };
 }
 
-function SettingsForm({ initial, onSaved }: { initial: SettingsAnswer; onSaved: () => void }) {
+/** The mailbox name of an address: the form edits it in front of the verified domain. */
+function localPart(address: string): string {
+  return address.includes('@') ? address.slice(0, address.lastIndexOf('@')) : address;
+}
+
+function SettingsForm({ initial, onSaved, verifiedDomain }: {
+  initial: SettingsAnswer; onSaved: () => void; verifiedDomain: string | null;
+}) {
   const [form, setForm] = useState(() => editable(initial));
   useEffect(() => setForm(editable(initial)), [initial]);
   const [failure, setFailure] = useState<ApiError | null>(null);
@@ -116,7 +139,10 @@ function SettingsForm({ initial, onSaved }: { initial: SettingsAnswer; onSaved: 
     setFailure(null);
     setDone(false);
     try {
-      await post('/api/settings', form, 'PUT');
+      // The From address exists only at the verified domain; without one, emails go from the app's address.
+      const fromAddress = verifiedDomain && form.fromAddress.trim() !== ''
+        ? `${form.fromAddress.trim()}@${verifiedDomain}` : null;
+      await post('/api/settings', { ...form, fromAddress }, 'PUT');
       setDone(true);
       onSaved();
     } catch (e) {
@@ -157,6 +183,20 @@ function SettingsForm({ initial, onSaved }: { initial: SettingsAnswer; onSaved: 
                      onChange={(fromName) => setForm({ ...form, fromName })} />
           <TextField label="Reply-to address" type="email" value={form.replyTo} autoComplete="email"
                      error={fieldError('replyTo')} onChange={(replyTo) => setForm({ ...form, replyTo })} />
+          {verifiedDomain ? (
+            <TextField label="From address" value={form.fromAddress} suffix={`@${verifiedDomain}`} autoComplete="off"
+                       placeholder="hello" error={fieldError('fromAddress')}
+                       helpText="The address your customers see. Leave it empty to send from our address in your shop's name."
+                       onChange={(fromAddress) => setForm({ ...form, fromAddress })} />
+          ) : (
+            <Text as="p" tone="subdued">
+              To send from your own address (for example hello@your-shop.com), verify your sender domain first.
+              Until then emails go from our address in your shop&apos;s name, and replies come to you.
+            </Text>
+          )}
+          <TextField label="Postal address" value={form.postalAddress} multiline={2} autoComplete="street-address"
+                     helpText="Shown in the footer of your emails beside the unsubscribe link, as anti-spam laws ask."
+                     error={fieldError('postalAddress')} onChange={(postalAddress) => setForm({ ...form, postalAddress })} />
         </FormLayout>
         <div><Button variant="primary" onClick={save} loading={saving}>Save settings</Button></div>
       </BlockStack>

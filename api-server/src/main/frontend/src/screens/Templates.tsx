@@ -1,4 +1,4 @@
-import { BlockStack, Card, IndexTable, Layout, Modal, Page, Text, TextField, Banner } from '@shopify/polaris';
+import { BlockStack, Card, IndexTable, Layout, Modal, Page, Select, Text, TextField, Banner } from '@shopify/polaris';
 import { useState } from 'react';
 import { ApiError, post } from '../api';
 import { Empty, ErrorPage, LoadingPage } from '../components/States';
@@ -11,6 +11,16 @@ interface TemplateSummary {
 }
 
 const STARTER_BODY = '<p>Hi ${customer.first_name},</p>\n<p>Thank you for shopping with us.</p>\n';
+/** The flows' responsive starters (POST /api/templates {"starter": kind}); '' is a blank template. */
+const STARTERS = [
+  { label: 'Blank', value: '' },
+  { label: 'Welcome', value: 'welcome' },
+  { label: 'Abandoned checkout', value: 'abandoned_checkout' },
+  { label: 'Thank you', value: 'post_purchase_thank_you' },
+  { label: 'Review request', value: 'review_request' },
+  { label: 'Win-back', value: 'win_back' },
+  { label: 'VIP', value: 'vip' },
+];
 
 export default function Templates() {
   const { navigate } = useRouter();
@@ -60,13 +70,15 @@ export default function Templates() {
 function NewTemplate({ onClose, onCreated }: { onClose: () => void; onCreated: (id: string | number) => void }) {
   const [name, setName] = useState('');
   const [subject, setSubject] = useState('');
+  const [starter, setStarter] = useState('');
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
   const create = async () => {
     setSaving(true);
     setFailure(null);
     try {
-      const created = await post<TemplateSummary>('/api/templates', { name, subject, bodyHtml: STARTER_BODY });
+      const created = await post<TemplateSummary>('/api/templates', starter === ''
+        ? { name, subject, bodyHtml: STARTER_BODY } : { name, subject, starter });
       onCreated(created.id);
     } catch (e) {
       setFailure(toApiError(e));
@@ -77,7 +89,7 @@ function NewTemplate({ onClose, onCreated }: { onClose: () => void; onCreated: (
   return (
     <Modal open onClose={onClose} title="New template"
            primaryAction={{ content: 'Create', onAction: create, loading: saving,
-             disabled: name.trim() === '' || subject.trim() === '' }}
+             disabled: name.trim() === '' || (starter === '' && subject.trim() === '') }}
            secondaryActions={[{ content: 'Cancel', onAction: onClose }]}>
       <Modal.Section>
         <BlockStack gap="300">
@@ -86,7 +98,11 @@ function NewTemplate({ onClose, onCreated }: { onClose: () => void; onCreated: (
           <TextField label="Name" value={name} onChange={setName} autoComplete="off"
                      helpText="Only you see it, for example “Win-back, first reminder”."
                      error={failure?.field === 'name' ? failure.message : undefined} />
+          <Select label="Start from" options={STARTERS} value={starter} onChange={setStarter}
+                  helpText="A starter is a finished email for the flow, laid out for phones and every mail client."
+                  error={failure?.field === 'starter' ? failure.message : undefined} />
           <TextField label="Subject" value={subject} onChange={setSubject} autoComplete="off"
+                     placeholder={starter === '' ? undefined : "The starter's subject"}
                      error={failure?.field === 'subject' ? failure.message : undefined} />
         </BlockStack>
       </Modal.Section>

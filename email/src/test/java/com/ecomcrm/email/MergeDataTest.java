@@ -11,7 +11,7 @@ class MergeDataTest {
     void everyAdvertisedMergeTagIsFilledInTheSampleData() {
         Map<String, Object> sample = MergeData.sample("sample-shop.myshopify.com");
 
-        assertThat(MergeData.tags()).hasSize(12).allSatisfy(tag ->
+        assertThat(MergeData.tags()).hasSize(13).allSatisfy(tag ->
                 assertThat(MergeData.valueOf(sample, tag.name())).as(tag.name()).isNotNull());
         assertThat(MergeData.valueOf(sample, "customer.first_name")).isEqualTo("Alex");
         assertThat(MergeData.valueOf(sample, "customer.no_such_field")).isNull();

@@ -7,6 +7,7 @@ import com.ecomcrm.email.mail.DkimKey;
 import com.ecomcrm.email.mail.MailSendException;
 import com.ecomcrm.email.mail.MailSender;
 import com.ecomcrm.email.mail.OutgoingEmail;
+import com.ecomcrm.email.mail.ShopSender;
 import com.ecomcrm.tracking.TrackingLinks;
 import com.ecomcrm.email.render.RenderedEmail;
 import com.ecomcrm.email.render.TemplateRenderException;
@@ -47,8 +48,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * send is HELD ({@code quota}) until {@link SendingRules#releaseQuotaHolds} puts it back; a send the frequency cap
  * or the quiet hours do not allow now goes back to SCHEDULED at the first instant both allow, with
  * {@code defer_reason} ({@code frequency_cap}, {@code quiet_hours} or both) and {@code deferrals} + 1. Neither a
- * hold nor a deferral counts as an attempt. When the From address is at a verified sender domain of the shop
- * ({@code sender_domains}), the email is DKIM-signed with its key.
+ * hold nor a deferral counts as an attempt. The From address is the merchant's own once its domain is the shop's
+ * verified sender domain, else the app's in the shop's name with replies to the merchant ({@link ShopSender}); when
+ * the From address is at a verified sender domain of the shop ({@code sender_domains}), the email is DKIM-signed
+ * with its key.
  *
  * <p><b>Never duplicate beats never lose.</b> A worker that dies between the SMTP server accepting a message and
  * recording SENT leaves the row in SENDING. Such rows are NOT resent: once their lease ({@code claimed_until}) has
@@ -229,14 +232,10 @@ public final class SendWorker {
         }
         Map<String, Object> settings = parse((String) flow.get("settings"));
         Map<String, Object> model = new LinkedHashMap<>(parse(send.mergeData));
-        // The sender name: the flow's own, else the shop's (PUT /api/settings), else its handle; replies go to the
-        // shop's reply-to address when set (mail goes out from the app's domain until a sender domain is verified).
-        Map<String, Object> shopSender = jdbc.queryForList("SELECT from_name, reply_to FROM shop_email_settings "
-                + "WHERE shop_domain = ?", send.shop.domain()).stream().findFirst().orElse(Map.of());
-        String shopName = String.valueOf(settings.getOrDefault("from_name",
-                Optional.ofNullable(shopSender.get("from_name")).orElse(send.shop.handle())));
-        String replyTo = (String) shopSender.get("reply_to");
-        model.put("shop", Map.of("name", shopName, "domain", send.shop.domain()));
+        ShopEmailIdentity identity = identity(send.shop, settings);
+        ShopSender.Sender sender = identity.sender();
+        String shopName = sender.name();
+        model.put("shop", Map.of("name", shopName, "domain", send.shop.domain(), "address", identity.postalAddress()));
         String unsubscribe = links.unsubscribeUrl(send.shop, send.id);
         model.put("unsubscribe_url", unsubscribe);
         model.put("discount_code", String.valueOf(settings.getOrDefault("discount_code", "")));
@@ -255,7 +254,7 @@ public final class SendWorker {
             return;
         }
         String messageId = mail.messageIdFor(send.idempotencyKey);
-        String fromAddress = String.valueOf(settings.getOrDefault("from_address", mail.settings().fromAddress()));
+        String fromAddress = sender.address();
         DkimKey dkim;
         try {
             dkim = dkimFor(send.shop, fromAddress);
@@ -271,7 +270,7 @@ public final class SendWorker {
                 send.email, rendered.subject(), links.rewriteHtml(send.shop, send.id, rendered.html()),
                 rendered.text(), messageId, unsubscribe,
                 "mailto:unsubscribe@" + mail.settings().mailDomain() + "?subject="
-                        + links.unsubscribeToken(send.shop, send.id), send.test, replyTo);
+                        + links.unsubscribeToken(send.shop, send.id), send.test, sender.replyTo().orElse(null));
         if (connection[0] == null) {
             connection[0] = mail.connect(); // a failure here sent nothing: retried by the caller
         }
@@ -350,6 +349,38 @@ public final class SendWorker {
                 + "WHERE id = ? AND claimed_by = ? AND status = 'SENDING'",
                 Timestamp.from(at), reason, send.id, workerId);
         return false;
+    }
+
+    /** Who the shop's emails are from ({@link ShopSender}) and the postal address of their footer. */
+    private record ShopEmailIdentity(ShopSender.Sender sender, String postalAddress) {
+    }
+
+    /**
+     * The sender of the shop's emails: the name is the flow's own, else the shop's sender name (PUT /api/settings),
+     * else the shop's name, else its handle; the address is the merchant's own From address while its domain is the
+     * shop's verified sender domain, else the app's, with replies to the merchant ({@link ShopSender#sender}). A flow's
+     * own {@code from_address} (set by an operator) still wins, as before, and is signed if its domain is verified.
+     */
+    private ShopEmailIdentity identity(ShopId shop, Map<String, Object> flowSettings) {
+        Map<String, Object> row = jdbc.queryForList("SELECT e.from_name, e.reply_to, e.from_address, e.postal_address, "
+                + "s.name AS shop_name, s.email AS merchant_email, (SELECT d.domain FROM sender_domains d "
+                + "WHERE d.shop_domain = ? AND d.verified_at IS NOT NULL AND d.dkim_key_ref IS NOT NULL "
+                + "AND d.domain = lower(split_part(e.from_address, '@', 2)) LIMIT 1) AS verified_domain "
+                + "FROM (SELECT 1) one LEFT JOIN shop_email_settings e ON e.shop_domain = ? "
+                + "LEFT JOIN shops s ON s.shop_domain = ?", shop.domain(), shop.domain(), shop.domain()).get(0);
+        String name = Optional.ofNullable(flowSettings.get("from_name")).map(String::valueOf)
+                .or(() -> text(row, "from_name")).or(() -> text(row, "shop_name")).orElse(shop.handle());
+        ShopSender.Sender sender = new ShopSender(name, text(row, "from_address"), text(row, "verified_domain"),
+                text(row, "reply_to"), text(row, "merchant_email")).sender(mail.settings().fromAddress());
+        if (flowSettings.get("from_address") != null) {
+            sender = new ShopSender.Sender(String.valueOf(flowSettings.get("from_address")), name,
+                    text(row, "reply_to"));
+        }
+        return new ShopEmailIdentity(sender, text(row, "postal_address").orElse(""));
+    }
+
+    private static Optional<String> text(Map<String, Object> row, String column) {
+        return Optional.ofNullable((String) row.get(column)).map(String::strip).filter(v -> !v.isEmpty());
     }
 
     /**

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.ecomcrm.domain.ShopId;
 import com.ecomcrm.email.mail.MailSender;
 import com.ecomcrm.email.mail.MailSettings;
+import com.ecomcrm.email.secrets.SecretCipher;
+import com.ecomcrm.email.secrets.SecretKeys;
 import com.ecomcrm.tracking.TrackingLinks;
 import com.ecomcrm.email.render.TemplateRenderer;
 import com.ecomcrm.schema.PostgresMigrator;
@@ -358,7 +360,15 @@ class EmailRulesTest {
         assertThat(row(id)).startsWith("SENT");
         MimeMessage m = SMTP.getReceivedMessages()[0];
         assertThat(m.getMessageID()).isEqualTo(jdbc.queryForObject("SELECT message_id FROM sends", String.class));
+        assertDkimVerifies(m, pair.getPublic(), "acme.example", "ecm1");
+    }
 
+    /**
+     * Checks the message's DKIM-Signature as a receiver would (RFC 6376): d= and s=, the signed headers, the body
+     * hash recomputed here, and b= verified with {@code publicKey} over the relaxed-canonicalized signed headers.
+     */
+    private static void assertDkimVerifies(MimeMessage m, java.security.PublicKey publicKey, String domain,
+                                           String selector) throws Exception {
         ByteArrayOutputStream raw = new ByteArrayOutputStream();
         m.writeTo(raw);
         String wire = raw.toString(StandardCharsets.ISO_8859_1);
@@ -368,8 +378,8 @@ class EmailRulesTest {
         String dkimHeader = headers.stream().filter(h -> h.regionMatches(true, 0, "DKIM-Signature:", 0, 15))
                 .findFirst().orElseThrow();
         Map<String, String> tags = tags(dkimHeader.substring(dkimHeader.indexOf(':') + 1));
-        assertThat(tags).containsEntry("v", "1").containsEntry("a", "rsa-sha256").containsEntry("d", "acme.example")
-                .containsEntry("s", "ecm1").containsEntry("c", "relaxed/relaxed");
+        assertThat(tags).containsEntry("v", "1").containsEntry("a", "rsa-sha256").containsEntry("d", domain)
+                .containsEntry("s", selector).containsEntry("c", "relaxed/relaxed");
         List<String> signed = List.of(tags.get("h").toLowerCase(Locale.ROOT).split(":"));
         assertThat(signed).contains("from", "to", "subject", "date", "message-id", "list-unsubscribe",
                 "list-unsubscribe-post");
@@ -395,7 +405,7 @@ class EmailRulesTest {
         String withoutB = dkimHeader.replaceAll("(?<=[;:\\s])b=[^;]*", "b=");
         signedData.append(relaxedHeader(withoutB));
         Signature verifier = Signature.getInstance("SHA256withRSA");
-        verifier.initVerify(pair.getPublic());
+        verifier.initVerify(publicKey);
         verifier.update(signedData.toString().getBytes(StandardCharsets.ISO_8859_1));
         assertThat(verifier.verify(Base64.getDecoder().decode(tags.get("b").replaceAll("\\s", "")))).isTrue();
     }
@@ -432,7 +442,6 @@ class EmailRulesTest {
                 .encodeToString(g.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
-        // Sealed as the API server's TokenCipher does (the api-server tests check both sides agree on the format).
         byte[] sealed = seal(pem, "dkim_key|" + SHOP.domain() + "|acme.example", "k9", key);
         jdbc.update("INSERT INTO sender_domains (shop_domain, domain, dkim_selector, dkim_key_ref, dkim_private_key, "
                 + "verified_at) VALUES (?, 'acme.example', 'ecomcrm1', 'sealed:', ?, now())", SHOP.domain(), sealed);
@@ -465,7 +474,7 @@ class EmailRulesTest {
         assertThat(SMTP.getReceivedMessages()).isEmpty();
         assertThat(row(id)).startsWith("SCHEDULED");
         assertThat(jdbc.queryForObject("SELECT last_error FROM sends", String.class))
-                .startsWith("dkim_key: Cannot open dkim_key|" + SHOP.domain() + "|acme.example");
+                .startsWith("dkim_key: Cannot decrypt dkim_key|" + SHOP.domain() + "|acme.example");
     }
 
     @Test
@@ -485,18 +494,85 @@ class EmailRulesTest {
         assertThat(m.getReplyTo()[0].toString()).isEqualTo("owner@acme.example");
     }
 
-    /** TokenCipher's format: version 1 | key id length | key id | 12-byte nonce | AES-GCM(plaintext, aad=context). */
-    private static byte[] seal(String plaintext, String context, String keyId, byte[] key) throws Exception {
-        byte[] nonce = new byte[12];
-        new java.security.SecureRandom().nextBytes(nonce);
-        javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
-        cipher.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"),
-                new javax.crypto.spec.GCMParameterSpec(128, nonce));
-        cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
-        byte[] body = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
-        byte[] id = keyId.getBytes(StandardCharsets.US_ASCII);
-        return java.nio.ByteBuffer.allocate(2 + id.length + 12 + body.length).put((byte) 1).put((byte) id.length)
-                .put(id).put(nonce).put(body).array();
+    @Test
+    void theMerchantsOwnFromAddressAtTheVerifiedDomainIsUsedAndSignedWithThatDomainsKey() throws Exception {
+        settings(0, 24, false);
+        shop("free", "UTC");
+        jdbc.update("UPDATE shops SET name = 'Acme Linen', email = 'owner@gmail.example' WHERE shop_domain = ?",
+                SHOP.domain());
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        KeyPair pair = g.generateKeyPair();
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        byte[] sealed = seal(pem(pair), "dkim_key|" + SHOP.domain() + "|acme.example", "k9", key);
+        jdbc.update("INSERT INTO sender_domains (shop_domain, domain, dkim_selector, dkim_key_ref, dkim_private_key, "
+                + "verified_at) VALUES (?, 'acme.example', 'ecomcrm1', 'sealed:', ?, now())", SHOP.domain(), sealed);
+        jdbc.update("UPDATE shop_email_settings SET from_address = 'hello@acme.example', "
+                + "postal_address = '1 Linen Street, Springfield' WHERE shop_domain = ?", SHOP.domain());
+        enable(FlowKind.WELCOME, Map.of());
+        jdbc.update("UPDATE flows SET settings = '{}'::jsonb WHERE shop_domain = ?", SHOP.domain());
+        jdbc.update("UPDATE template_versions SET body_html = body_html || '<p>${shop.address}</p>' "
+                + "WHERE shop_domain = ?", SHOP.domain());
+        long id = schedule(FlowKind.WELCOME, 1, "alex@example.com", clock.instant().minusSeconds(1));
+
+        assertThat(worker(Map.of("ECOMCRM_TOKEN_KEYS", "k9:" + Base64.getEncoder().encodeToString(key))).drain(10))
+                .isEqualTo(1);
+
+        assertThat(row(id)).startsWith("SENT");
+        MimeMessage m = SMTP.getReceivedMessages()[0];
+        jakarta.mail.internet.InternetAddress from = (jakarta.mail.internet.InternetAddress) m.getFrom()[0];
+        assertThat(from.getAddress()).isEqualTo("hello@acme.example");
+        assertThat(from.getPersonal()).isEqualTo("Acme Linen");
+        // Replies reach the From address itself: it is the merchant's own mailbox now.
+        assertThat(m.getHeader("Reply-To")).isNull();
+        assertThat(MailSender.textFromHtml(html(m))).contains("1 Linen Street, Springfield");
+        assertDkimVerifies(m, pair.getPublic(), "acme.example", "ecomcrm1");
+    }
+
+    @Test
+    void beforeTheDomainIsVerifiedMailGoesFromTheAppInTheShopsNameWithRepliesToTheMerchant() throws Exception {
+        settings(0, 24, false);
+        shop("free", "UTC");
+        jdbc.update("UPDATE shops SET name = 'Acme Linen', email = 'owner@gmail.example' WHERE shop_domain = ?",
+                SHOP.domain());
+        dkimKey("acme.example", "ecm1", false);
+        jdbc.update("UPDATE shop_email_settings SET from_address = 'hello@acme.example' WHERE shop_domain = ?",
+                SHOP.domain());
+        enable(FlowKind.WELCOME, Map.of());
+        jdbc.update("UPDATE flows SET settings = '{}'::jsonb WHERE shop_domain = ?", SHOP.domain());
+        schedule(FlowKind.WELCOME, 1, "alex@example.com", clock.instant().minusSeconds(1));
+
+        assertThat(worker().drain(10)).isEqualTo(1);
+
+        MimeMessage m = SMTP.getReceivedMessages()[0];
+        jakarta.mail.internet.InternetAddress from = (jakarta.mail.internet.InternetAddress) m.getFrom()[0];
+        assertThat(from.getAddress()).isEqualTo("no-reply@mail.ecomcrm.local");
+        assertThat(from.getPersonal()).isEqualTo("Acme Linen");
+        assertThat(m.getReplyTo()[0].toString()).isEqualTo("owner@gmail.example");
+        assertThat(m.getHeader("DKIM-Signature")).isNull();
+    }
+
+    private static String pem(KeyPair pair) {
+        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    /** The HTML part of a multipart/alternative message. */
+    private static String html(MimeMessage m) throws Exception {
+        jakarta.mail.Multipart parts = (jakarta.mail.Multipart) m.getContent();
+        for (int i = 0; i < parts.getCount(); i++) {
+            if (parts.getBodyPart(i).isMimeType("text/html")) {
+                return (String) parts.getBodyPart(i).getContent();
+            }
+        }
+        throw new AssertionError("no HTML part");
+    }
+
+    /** Sealed as the API server seals a sender domain's key: the one cipher both processes share. */
+    private static byte[] seal(String plaintext, String context, String keyId, byte[] key) {
+        return new SecretCipher(SecretKeys.parse(keyId + ":" + Base64.getEncoder().encodeToString(key)))
+                .encrypt(plaintext, context);
     }
 
     /** Header fields of a header block, continuation lines joined (CRLFs kept, as relaxed unfolds them). */

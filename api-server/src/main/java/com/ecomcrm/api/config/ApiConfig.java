@@ -1,6 +1,6 @@
 package com.ecomcrm.api.config;
 
-import com.ecomcrm.api.tokens.TokenKeys;
+import com.ecomcrm.email.secrets.SecretKeys;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ public record ApiConfig(
         PostgresSettings postgres,
         Path landingDirectory,
         ShopifySettings shopify,
-        TokenKeys tokenKeys,
+        SecretKeys tokenKeys,
         InitialSyncMode initialSync) {
 
     /**
@@ -80,7 +80,7 @@ public record ApiConfig(
                 ShopifySettings.from(env),
                 // No default, not even for development: a default key would silently protect production tokens with
                 // a key published in the repository.
-                TokenKeys.parse(env.apply(TokenKeys.VARIABLE)),
+                SecretKeys.parse(env.apply(SecretKeys.VARIABLE)),
                 parseInitialSync(orDefault(env, "ECOMCRM_INITIAL_SYNC", "automatic")));
     }
 

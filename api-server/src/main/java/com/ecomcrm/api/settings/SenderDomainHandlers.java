@@ -2,7 +2,7 @@ package com.ecomcrm.api.settings;
 
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.flows.JsonBody;
-import com.ecomcrm.api.tokens.TokenCipher;
+import com.ecomcrm.email.secrets.SecretCipher;
 import com.ecomcrm.domain.DomainException;
 import com.ecomcrm.domain.ErrorCode;
 import com.ecomcrm.domain.ShopId;
@@ -29,7 +29,7 @@ import static java.util.Objects.requireNonNull;
  *   "checkedAt"}}; status {@code NONE} (no domain), {@code PENDING} or {@code VERIFIED};</li>
  *   <li>{@code PUT /api/sender-domain {"domain"}}: makes it the shop's sender domain with a new DKIM key pair
  *   (the same domain again keeps its key, so records already added stay right); the private key is sealed with the
- *   Shopify tokens' AES-GCM {@link TokenCipher} (context {@code dkim_key|<shop>|<domain>}) and never returned;</li>
+ *   Shopify tokens' AES-GCM {@link SecretCipher} (context {@code dkim_key|<shop>|<domain>}) and never returned;</li>
  *   <li>{@code POST /api/sender-domain/verify}: looks the four records up ({@link SenderDomainRecords}); all found
  *   verifies the domain, and the send job then DKIM-signs mail from it.</li>
  * </ul>
@@ -40,12 +40,12 @@ public final class SenderDomainHandlers {
 
     private final Vertx vertx;
     private final SenderDomainStore store;
-    private final TokenCipher cipher;
+    private final SecretCipher cipher;
     private final DnsLookup dns;
     private final SenderDomainSettings settings;
     private final Clock clock;
 
-    public SenderDomainHandlers(Vertx vertx, SenderDomainStore store, TokenCipher cipher, DnsLookup dns,
+    public SenderDomainHandlers(Vertx vertx, SenderDomainStore store, SecretCipher cipher, DnsLookup dns,
                                 SenderDomainSettings settings, Clock clock) {
         this.vertx = requireNonNull(vertx, "vertx is null");
         this.store = requireNonNull(store, "store is null");

@@ -3,6 +3,8 @@ package com.ecomcrm.api.settings;
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.flows.JsonBody;
 import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.email.mail.ShopSender;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -12,6 +14,7 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -20,22 +23,32 @@ import static java.util.Objects.requireNonNull;
 /**
  * {@code GET /api/settings} and {@code PUT /api/settings} for the session token's shop:
  * {@code {"timezone","quietHours":{"enabled","start","end"},"attribution":{"clickDays","openDays"},"fromName",
- * "replyTo"}}. PUT takes the same shape, every field required except fromName and replyTo (null clears them):
- * an IANA time zone ({@code Europe/Paris}; {@code UTC} too), times as {@code HH:MM}, windows of 1 to 30 days, a
- * reply-to that is an email address.
+ * "replyTo","fromAddress","postalAddress"}}. PUT takes the same shape, every field required except fromName,
+ * replyTo, fromAddress and postalAddress (null clears them): an IANA time zone ({@code Europe/Paris}; {@code UTC}
+ * too), times as {@code HH:MM}, windows of 1 to 30 days, a reply-to that is an email address, a From address whose
+ * local part is a plain mailbox name and whose domain is the shop's verified sender domain (else 400 on
+ * {@code fromAddress}: mail from any other domain would fail the receivers' DMARC checks), a postal address of at
+ * most 300 characters (line breaks become ", ").
  */
 public final class SettingsHandlers {
     /** A From display name with these could forge headers or break the address syntax. */
     private static final Pattern UNSAFE_NAME = Pattern.compile("[\\r\\n<>\"]");
     private static final Pattern HH_MM = Pattern.compile("([01][0-9]|2[0-3]):[0-5][0-9]");
     private static final DateTimeFormatter HH_MM_OUT = DateTimeFormatter.ofPattern("HH:mm");
+    /** RFC 5322 dot-atom: what a mailbox name may be without quoting (no quoted local parts from merchants). */
+    private static final Pattern LOCAL_PART = Pattern.compile(
+            "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
     static final int MAX_FROM_NAME = 100;
+    static final int MAX_LOCAL_PART = 64;
+    static final int MAX_POSTAL_ADDRESS = 300;
 
     private final SettingsStore store;
+    private final SenderDomainStore domains;
     private final SenderDomainHandlers senderDomain;
 
-    public SettingsHandlers(SettingsStore store, SenderDomainHandlers senderDomain) {
+    public SettingsHandlers(SettingsStore store, SenderDomainStore domains, SenderDomainHandlers senderDomain) {
         this.store = requireNonNull(store, "store is null");
+        this.domains = requireNonNull(domains, "domains is null");
         this.senderDomain = requireNonNull(senderDomain, "senderDomain is null");
     }
 
@@ -45,9 +58,34 @@ public final class SettingsHandlers {
 
     public Handler<RoutingContext> put() {
         return ctx -> {
-            ShopEmailSettings settings = parse(JsonBody.of(ctx, "save the settings"));
-            store.put(shop(ctx), settings).map(SettingsHandlers::json).onSuccess(ctx::json).onFailure(ctx::fail);
+            JsonBody body = JsonBody.of(ctx, "save the settings");
+            ShopEmailSettings settings = parse(body);
+            ShopId shop = shop(ctx);
+            checkFromAddress(shop, settings.fromAddress(), body)
+                    .compose(ok -> store.put(shop, settings))
+                    .map(SettingsHandlers::json).onSuccess(ctx::json).onFailure(ctx::fail);
         };
+    }
+
+    /** A From address must be at the shop's sender domain, and that domain verified. */
+    private Future<Void> checkFromAddress(ShopId shop, Optional<String> fromAddress, JsonBody body) {
+        if (fromAddress.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return domains.find(shop).compose(found -> {
+            Optional<SenderDomainStore.StoredDomain> verified = found.filter(d -> d.verifiedAt().isPresent());
+            if (verified.isEmpty()) {
+                return Future.failedFuture(body.invalid("fromAddress", "Cannot use a From address of your own "
+                        + "before your sender domain is verified: set it up under Sender domain and check its DNS "
+                        + "records first (until then emails go from our address, with replies to you)"));
+            }
+            String domain = verified.get().domain().toLowerCase(Locale.ROOT);
+            if (!ShopSender.domainOf(fromAddress.get()).equals(domain)) {
+                return Future.failedFuture(body.invalid("fromAddress", "fromAddress must be at your verified "
+                        + "sender domain " + domain + ", for example hello@" + domain));
+            }
+            return Future.succeededFuture();
+        });
     }
 
     /** The sender-domain routes ({@code /api/sender-domain}). */
@@ -89,7 +127,29 @@ public final class SettingsHandlers {
         if (replyTo.isPresent() && !EmailAddress.valid(replyTo.get())) {
             throw body.invalid("replyTo", "replyTo must be an email address like name@example.com");
         }
-        return new ShopEmailSettings(zone, (Boolean) enabled, start, end, clickDays, openDays, fromName, replyTo);
+        Optional<String> fromAddress = body.optionalString("fromAddress", 254).map(String::strip)
+                .filter(s -> !s.isEmpty());
+        if (fromAddress.isPresent()) {
+            String address = fromAddress.get();
+            int at = address.lastIndexOf('@');
+            String local = at < 0 ? address : address.substring(0, at);
+            if (at <= 0 || local.length() > MAX_LOCAL_PART || !LOCAL_PART.matcher(local).matches()
+                    || !EmailAddress.valid(address)) {
+                throw body.invalid("fromAddress", "fromAddress must be a plain address like hello@your-domain.com: "
+                        + "letters, digits and symbols such as . _ - + before the @ (at most " + MAX_LOCAL_PART + "), no spaces "
+                        + "or quotes");
+            }
+            fromAddress = Optional.of(local + "@" + ShopSender.domainOf(address));
+        }
+        Optional<String> postalAddress = body.optionalString("postalAddress", MAX_POSTAL_ADDRESS)
+                .map(text -> String.join(", ", text.strip().lines().map(String::strip).filter(l -> !l.isEmpty())
+                        .toList()))
+                .filter(s -> !s.isEmpty());
+        if (postalAddress.isPresent() && postalAddress.get().chars().anyMatch(Character::isISOControl)) {
+            throw body.invalid("postalAddress", "postalAddress must not contain control characters");
+        }
+        return new ShopEmailSettings(zone, (Boolean) enabled, start, end, clickDays, openDays, fromName, replyTo,
+                fromAddress, postalAddress);
     }
 
     private static LocalTime time(JsonBody body, JsonObject quiet, String field) {
@@ -121,7 +181,9 @@ public final class SettingsHandlers {
                 .put("attribution", new JsonObject().put("clickDays", s.attributionClickDays())
                         .put("openDays", s.attributionOpenDays()))
                 .put("fromName", s.fromName().orElse(null))
-                .put("replyTo", s.replyTo().orElse(null));
+                .put("replyTo", s.replyTo().orElse(null))
+                .put("fromAddress", s.fromAddress().orElse(null))
+                .put("postalAddress", s.postalAddress().orElse(null));
     }
 
     private static String quote(String text) {

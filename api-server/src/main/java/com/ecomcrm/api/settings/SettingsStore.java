@@ -31,7 +31,8 @@ public final class SettingsStore {
                         + "coalesce(e.quiet_start, '21:00'::time) AS quiet_start, "
                         + "coalesce(e.quiet_end, '08:00'::time) AS quiet_end, "
                         + "coalesce(e.attribution_click_days, 5) AS click_days, "
-                        + "coalesce(e.attribution_open_days, 5) AS open_days, e.from_name, e.reply_to "
+                        + "coalesce(e.attribution_open_days, 5) AS open_days, e.from_name, e.reply_to, "
+                        + "e.from_address, e.postal_address "
                         + "FROM (SELECT 1) one LEFT JOIN shop_email_settings e ON e.shop_domain = $1")
                 .execute(Tuple.of(shop.domain()))
                 .map(rows -> settings(rows.iterator().next()));
@@ -46,19 +47,23 @@ public final class SettingsStore {
                         .execute(Tuple.of(shop.domain(), settings.timezone().getId()))
                         .compose(x -> conn.preparedQuery("INSERT INTO shop_email_settings (shop_domain, "
                                         + "quiet_hours_enabled, quiet_start, quiet_end, attribution_click_days, "
-                                        + "attribution_open_days, from_name, reply_to, updated_at) "
-                                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) "
+                                        + "attribution_open_days, from_name, reply_to, from_address, postal_address, "
+                                        + "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now()) "
                                         + "ON CONFLICT (shop_domain) DO UPDATE SET "
                                         + "quiet_hours_enabled = EXCLUDED.quiet_hours_enabled, "
                                         + "quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end, "
                                         + "attribution_click_days = EXCLUDED.attribution_click_days, "
                                         + "attribution_open_days = EXCLUDED.attribution_open_days, "
                                         + "from_name = EXCLUDED.from_name, reply_to = EXCLUDED.reply_to, "
+                                        + "from_address = EXCLUDED.from_address, "
+                                        + "postal_address = EXCLUDED.postal_address, "
                                         + "updated_at = now()")
-                                .execute(Tuple.of(shop.domain(), settings.quietHoursEnabled(), settings.quietStart(),
-                                        settings.quietEnd(), settings.attributionClickDays(),
-                                        settings.attributionOpenDays(), settings.fromName().orElse(null),
-                                        settings.replyTo().orElse(null)))))
+                                .execute(Tuple.tuple(java.util.List.of(shop.domain(), settings.quietHoursEnabled(),
+                                        settings.quietStart(), settings.quietEnd(), settings.attributionClickDays(),
+                                        settings.attributionOpenDays())).addValue(settings.fromName().orElse(null))
+                                        .addValue(settings.replyTo().orElse(null))
+                                        .addValue(settings.fromAddress().orElse(null))
+                                        .addValue(settings.postalAddress().orElse(null)))))
                 .compose(x -> get(shop));
     }
 
@@ -66,7 +71,8 @@ public final class SettingsStore {
         return new ShopEmailSettings(zone(row.getString("timezone")), row.getBoolean("quiet_on"),
                 row.getLocalTime("quiet_start"), row.getLocalTime("quiet_end"), row.getInteger("click_days"),
                 row.getInteger("open_days"), Optional.ofNullable(row.getString("from_name")),
-                Optional.ofNullable(row.getString("reply_to")));
+                Optional.ofNullable(row.getString("reply_to")), Optional.ofNullable(row.getString("from_address")),
+                Optional.ofNullable(row.getString("postal_address")));
     }
 
     private static ZoneId zone(String timezone) {

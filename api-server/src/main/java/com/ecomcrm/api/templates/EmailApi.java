@@ -9,7 +9,7 @@ import com.ecomcrm.api.settings.SenderDomainSettings;
 import com.ecomcrm.api.settings.SenderDomainStore;
 import com.ecomcrm.api.settings.SettingsHandlers;
 import com.ecomcrm.api.settings.SettingsStore;
-import com.ecomcrm.api.tokens.TokenCipher;
+import com.ecomcrm.email.secrets.SecretCipher;
 import com.ecomcrm.email.mail.MailSender;
 import com.ecomcrm.email.mail.MailSettings;
 import com.ecomcrm.tracking.TrackingLinks;
@@ -35,16 +35,16 @@ public record EmailApi(FlowHandlers flows, TemplateHandlers templates, SettingsH
         requireNonNull(settings, "settings is null");
     }
 
-    public static EmailApi create(Vertx vertx, Pool postgres, TokenCipher cipher, TrackingLinks links,
+    public static EmailApi create(Vertx vertx, Pool postgres, SecretCipher cipher, TrackingLinks links,
                                   Map<String, String> env, Clock clock) {
         int perMinute = Integer.parseInt(env.getOrDefault("ECOMCRM_TEST_SENDS_PER_MINUTE", "10").strip());
         SenderDomainSettings domains = SenderDomainSettings.fromEnv(env);
+        SenderDomainStore senderDomains = new SenderDomainStore(postgres);
         return new EmailApi(
                 new FlowHandlers(new FlowStore(postgres), new CustomerEmails(postgres)),
                 new TemplateHandlers(vertx, postgres, new MailSender(MailSettings.fromEnv(env)), links,
-                        new TestSendLimit(perMinute, Duration.ofMinutes(1), clock)),
-                new SettingsHandlers(new SettingsStore(postgres), new SenderDomainHandlers(vertx,
-                        new SenderDomainStore(postgres), cipher, new DnsLookup(domains.resolver(), domains.timeout()),
-                        domains, clock)));
+                        new TestSendLimit(perMinute, Duration.ofMinutes(1), clock), cipher),
+                new SettingsHandlers(new SettingsStore(postgres), senderDomains, new SenderDomainHandlers(vertx,
+                        senderDomains, cipher, new DnsLookup(domains.resolver(), domains.timeout()), domains, clock)));
     }
 }

@@ -6,12 +6,16 @@ import com.ecomcrm.api.http.ParameterException;
 import com.ecomcrm.api.settings.EmailAddress;
 import com.ecomcrm.domain.ErrorCode;
 import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.email.mail.DkimKey;
 import com.ecomcrm.email.mail.MailSender;
+import com.ecomcrm.email.mail.ShopSender;
 import com.ecomcrm.email.render.MergeData;
 import com.ecomcrm.email.render.RenderedEmail;
 import com.ecomcrm.email.render.TemplateContent;
 import com.ecomcrm.email.render.TemplateRenderException;
 import com.ecomcrm.email.render.TemplateRenderer;
+import com.ecomcrm.email.secrets.SecretCipher;
+import com.ecomcrm.email.starter.StarterTemplates;
 import com.ecomcrm.tracking.TrackingLinks;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -20,6 +24,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.List;
@@ -35,7 +40,9 @@ import static java.util.Objects.requireNonNull;
  * the time limit gives 422 with line and column, and nothing is stored.
  * <ul>
  *   <li>{@code GET /api/templates}: {@code {"templates":[{"id","name","subject","version","updatedAt","flowIds"}]}}</li>
- *   <li>{@code POST /api/templates {"name","subject","bodyHtml"}}: 201 with the template</li>
+ *   <li>{@code POST /api/templates {"name","subject","bodyHtml"}}: 201 with the template; or
+ *   {@code {"name","subject"?,"starter":"<flow kind>"}}: the flow's responsive starter ({@link StarterTemplates}),
+ *   subject defaulting to the starter's</li>
  *   <li>{@code GET /api/templates/{id}}: {@code {"id","name","subject","bodyHtml","version","updatedAt","flowIds"}}</li>
  *   <li>{@code PUT /api/templates/{id} {"subject","bodyHtml"}}: a new version</li>
  *   <li>{@code GET /api/templates/{id}/versions}, {@code GET /api/templates/{id}/versions/{v}}</li>
@@ -56,16 +63,18 @@ public final class TemplateHandlers {
     private final TemplateRenderer renderer;
     private final CustomerMergeData mergeData;
     private final TestSender testSender;
+    private final MailSender mail;
     private final TestSendLimit limit;
 
     public TemplateHandlers(Vertx vertx, Pool postgres, MailSender mail, TrackingLinks links,
-                            TestSendLimit limit) {
+                            TestSendLimit limit, SecretCipher cipher) {
         this.vertx = requireNonNull(vertx, "vertx is null");
         this.postgres = requireNonNull(postgres, "postgres is null");
         this.store = new TemplateStore(postgres);
         this.renderer = new TemplateRenderer(new StoredTemplateSource(postgres));
         this.mergeData = new CustomerMergeData(postgres);
-        this.testSender = new TestSender(vertx, postgres, renderer, mail, links);
+        this.mail = requireNonNull(mail, "mail is null");
+        this.testSender = new TestSender(vertx, postgres, renderer, mail, links, cipher);
         this.limit = requireNonNull(limit, "limit is null");
     }
 
@@ -84,8 +93,12 @@ public final class TemplateHandlers {
             if (name.isEmpty()) {
                 throw body.invalid("name", "name must not be blank");
             }
-            String subject = body.requiredString("subject", MAX_SUBJECT);
-            String html = body.requiredString("bodyHtml", MAX_BODY);
+            Optional<StarterTemplates.Starter> starter = starter(body);
+            String subject = starter.isEmpty() ? body.requiredString("subject", MAX_SUBJECT)
+                    : body.optionalString("subject", MAX_SUBJECT).filter(text -> !text.isBlank())
+                    .orElse(starter.get().subject());
+            String html = starter.map(StarterTemplates.Starter::bodyHtml)
+                    .orElseGet(() -> body.requiredString("bodyHtml", MAX_BODY));
             validated(shop, subject, html)
                     .compose(ok -> store.create(shop, name, subject, html))
                     .compose(id -> {
@@ -96,6 +109,20 @@ public final class TemplateHandlers {
                             .end(detail(t).encode()))
                     .onFailure(failure -> fail(ctx, failure));
         };
+    }
+
+    /** The flow starter a new template begins from ({@code "starter": "<flow kind>"}), instead of a body. */
+    private static Optional<StarterTemplates.Starter> starter(JsonBody body) {
+        Optional<String> kind = body.optionalString("starter", 64).map(String::strip);
+        if (kind.isEmpty()) {
+            return Optional.empty();
+        }
+        if (body.has("bodyHtml")) {
+            throw body.invalid("starter", "Give either bodyHtml or starter, not both: a starter is a whole body");
+        }
+        return Optional.of(StarterTemplates.of(kind.get()).orElseThrow(() -> body.invalid("starter", "starter must "
+                + "be the kind of a flow of the library: " + String.join(", ", StarterTemplates.all().stream()
+                .map(StarterTemplates.Starter::kind).toList()))));
     }
 
     public Handler<RoutingContext> get() {
@@ -242,18 +269,37 @@ public final class TemplateHandlers {
                 });
     }
 
-    /** The shop's sender name (its setting, else its handle, as the send job does) and reply-to address. */
+    /**
+     * The shop's sender as the send job decides it (name: its setting, else the shop's name, else its handle; the
+     * merchant's From address while its domain is verified, else the app's with replies to the merchant), its postal
+     * address, and the verified domain's sealed key when the From address is at it.
+     */
     private Future<TestSender.Sender> sender(ShopId shop) {
-        return postgres.preparedQuery("SELECT from_name, reply_to FROM shop_email_settings WHERE shop_domain = $1")
+        return postgres.preparedQuery("SELECT e.from_name, e.reply_to, e.from_address, e.postal_address, "
+                        + "s.name AS shop_name, s.email AS merchant_email, d.domain AS verified_domain, "
+                        + "d.dkim_selector, d.dkim_private_key FROM (SELECT 1) one "
+                        + "LEFT JOIN shop_email_settings e ON e.shop_domain = $1 "
+                        + "LEFT JOIN shops s ON s.shop_domain = $1 "
+                        + "LEFT JOIN sender_domains d ON d.shop_domain = $1 AND d.verified_at IS NOT NULL "
+                        + "AND d.dkim_key_ref = '" + DkimKey.SEALED_REF + "' AND d.dkim_private_key IS NOT NULL "
+                        + "AND d.domain = lower(split_part(e.from_address, '@', 2))")
                 .execute(Tuple.of(shop.domain()))
                 .map(rows -> {
-                    if (rows.size() == 0) {
-                        return new TestSender.Sender(shop.handle(), Optional.empty());
-                    }
-                    var row = rows.iterator().next();
-                    return new TestSender.Sender(Optional.ofNullable(row.getString("from_name")).orElse(shop.handle()),
-                            Optional.ofNullable(row.getString("reply_to")));
+                    Row row = rows.iterator().next();
+                    String name = text(row, "from_name").or(() -> text(row, "shop_name")).orElse(shop.handle());
+                    ShopSender.Sender from = new ShopSender(name, text(row, "from_address"),
+                            text(row, "verified_domain"), text(row, "reply_to"), text(row, "merchant_email"))
+                            .sender(mail.settings().fromAddress());
+                    Optional<TestSender.SealedDkimKey> dkim = text(row, "verified_domain")
+                            .filter(domain -> domain.equals(from.domain()))
+                            .map(domain -> new TestSender.SealedDkimKey(domain, row.getString("dkim_selector"),
+                                    row.getBuffer("dkim_private_key").getBytes()));
+                    return new TestSender.Sender(from, text(row, "postal_address").orElse(""), dkim);
                 });
+    }
+
+    private static Optional<String> text(Row row, String column) {
+        return Optional.ofNullable(row.getString(column)).map(String::strip).filter(v -> !v.isEmpty());
     }
 
     private static void fail(RoutingContext ctx, Throwable failure) {

@@ -3,13 +3,16 @@ package com.ecomcrm.api.templates;
 import com.ecomcrm.domain.DomainException;
 import com.ecomcrm.domain.ErrorCode;
 import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.email.mail.DkimKey;
 import com.ecomcrm.email.mail.MailSendException;
 import com.ecomcrm.email.mail.MailSender;
 import com.ecomcrm.email.mail.OutgoingEmail;
+import com.ecomcrm.email.mail.ShopSender;
 import com.ecomcrm.email.render.RenderedEmail;
 import com.ecomcrm.email.render.TemplateContent;
 import com.ecomcrm.email.render.TemplateRenderException;
 import com.ecomcrm.email.render.TemplateRenderer;
+import com.ecomcrm.email.secrets.SecretCipher;
 import com.ecomcrm.tracking.TrackingLinks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,8 +29,10 @@ import static java.util.Objects.requireNonNull;
 /**
  * Sends a template's newest version to the merchant at once, marked as a test: recorded in {@code sends} with
  * {@code is_test = true} and no flow (so no statistic, quota or frequency cap counts it), subject prefixed
- * {@code [Test] }, otherwise exactly as the send job sends: tracked links, {@code List-Unsubscribe} and
- * {@code List-Unsubscribe-Post}, the same SMTP settings ({@code ECOMCRM_SMTP_*}).
+ * {@code [Test] }, otherwise exactly as the send job sends: the same sender ({@link ShopSender}: the merchant's own
+ * From address at the verified domain, DKIM-signed, else the app's with replies to the merchant), tracked links,
+ * {@code List-Unsubscribe} and {@code List-Unsubscribe-Post}, the same SMTP settings ({@code ECOMCRM_SMTP_*}). Its
+ * unsubscribe link works but changes nothing (the tracking routes see {@code is_test}).
  *
  * <p>The row is written SENDING with a lease before SMTP, like a claimed send, so a crash mid-send leaves it to the
  * send job's lease check (HELD), never to a silent resend.
@@ -36,11 +41,24 @@ final class TestSender {
     static final String SUBJECT_PREFIX = "[Test] ";
     private static final String WORKER = "api-test-send";
 
-    /** Who the email is from: the shop's sender name and, when set, its reply-to address. */
-    record Sender(String name, Optional<String> replyTo) {
+    /**
+     * Who the email is from, as the send job decides it ({@link ShopSender}), the postal address of the footer, and
+     * the sealed DKIM key of the verified sender domain the From address is at, if it is.
+     */
+    record Sender(ShopSender.Sender from, String postalAddress, Optional<SealedDkimKey> dkim) {
         Sender {
-            requireNonNull(name, "name is null");
-            requireNonNull(replyTo, "replyTo is null");
+            requireNonNull(from, "from is null");
+            requireNonNull(postalAddress, "postalAddress is null");
+            requireNonNull(dkim, "dkim is null");
+        }
+    }
+
+    /** A sender domain's key as stored ({@code sender_domains.dkim_private_key}), opened only on the sending thread. */
+    record SealedDkimKey(String domain, String selector, byte[] sealed) {
+        SealedDkimKey {
+            requireNonNull(domain, "domain is null");
+            requireNonNull(selector, "selector is null");
+            requireNonNull(sealed, "sealed is null");
         }
     }
 
@@ -53,13 +71,16 @@ final class TestSender {
     private final TemplateRenderer renderer;
     private final MailSender mail;
     private final TrackingLinks links;
+    private final SecretCipher cipher;
 
-    TestSender(Vertx vertx, Pool postgres, TemplateRenderer renderer, MailSender mail, TrackingLinks links) {
+    TestSender(Vertx vertx, Pool postgres, TemplateRenderer renderer, MailSender mail, TrackingLinks links,
+               SecretCipher cipher) {
         this.vertx = requireNonNull(vertx, "vertx is null");
         this.postgres = requireNonNull(postgres, "postgres is null");
         this.renderer = requireNonNull(renderer, "renderer is null");
         this.mail = requireNonNull(mail, "mail is null");
         this.links = requireNonNull(links, "links is null");
+        this.cipher = requireNonNull(cipher, "cipher is null");
     }
 
     Future<Sent> send(ShopId shop, TemplateStore.TemplateView template, String to, Optional<Long> customerId,
@@ -86,6 +107,8 @@ final class TestSender {
         Map<String, Object> data = new LinkedHashMap<>(model);
         String unsubscribe = links.unsubscribeUrl(shop, sendId);
         data.put("unsubscribe_url", unsubscribe);
+        data.put("shop", Map.of("name", sender.from().name(), "domain", shop.domain(), "address",
+                sender.postalAddress()));
         RenderedEmail rendered;
         try {
             rendered = renderer.render(shop, new TemplateContent(template.id() + ":" + template.version(),
@@ -96,12 +119,22 @@ final class TestSender {
                     java.util.List.of(e.problem())));
         }
         String messageId = mail.messageIdFor(idempotencyKey);
-        OutgoingEmail email = new OutgoingEmail(mail.settings().fromAddress(), sender.name(), to,
+        OutgoingEmail email = new OutgoingEmail(sender.from().address(), sender.from().name(), to,
                 SUBJECT_PREFIX + rendered.subject(), links.rewriteHtml(shop, sendId, rendered.html()),
                 rendered.text(), messageId, unsubscribe, "mailto:unsubscribe@" + mail.settings().mailDomain()
-                + "?subject=" + links.unsubscribeToken(shop, sendId), true, sender.replyTo().orElse(null));
+                + "?subject=" + links.unsubscribeToken(shop, sendId), true, sender.from().replyTo().orElse(null));
+        DkimKey dkim;
         try {
-            mail.send(email);
+            dkim = sender.dkim().map(key -> new DkimKey(key.domain(), key.selector(),
+                    DkimKey.unseal(key.sealed(), shop.domain(), key.domain(), cipher))).orElse(null);
+        }
+        catch (RuntimeException e) {
+            // As the send job: never send unsigned from a verified domain (its DMARC policy could reject it).
+            throw new Undelivered("FAILED", "dkim_key", new DomainException(ErrorCode.INTERNAL, "Cannot send the "
+                    + "test email: the signing key of " + sender.from().domain() + " cannot be read"));
+        }
+        try {
+            mail.send(email, dkim);
         }
         catch (MailSendException e) {
             String status = e.kind() == MailSendException.Kind.UNKNOWN ? "HELD" : "FAILED";

@@ -1,5 +1,7 @@
 package com.ecomcrm.api.tokens;
 
+import com.ecomcrm.email.secrets.SecretCipher;
+
 import com.ecomcrm.domain.ShopId;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -17,15 +19,15 @@ import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The shops' offline tokens in PostgreSQL ({@code shops}), encrypted with {@link TokenCipher} on the way in: no
+ * The shops' offline tokens in PostgreSQL ({@code shops}), encrypted with {@link SecretCipher} on the way in: no
  * method takes or writes a plaintext column. Each stored pair (access and refresh token with their expiries) is one
  * row update, so a reader never sees a new access token with an old refresh token.
  */
 public final class ShopTokens {
     private final Pool postgres;
-    private final TokenCipher cipher;
+    private final SecretCipher cipher;
 
-    public ShopTokens(Pool postgres, TokenCipher cipher) {
+    public ShopTokens(Pool postgres, SecretCipher cipher) {
         this.postgres = requireNonNull(postgres, "postgres is null");
         this.cipher = requireNonNull(cipher, "cipher is null");
     }

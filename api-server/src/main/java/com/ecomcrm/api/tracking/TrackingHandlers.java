@@ -38,6 +38,8 @@ import static java.util.Objects.requireNonNull;
  *       the address for the token's shop, consent UNSUBSCRIBED, land and record {@code email/unsubscribe} once.
  *       Idempotent.</li>
  * </ul>
+ * The unsubscribe link of a test send (the merchant's own test, {@code is_test}) answers, GET or POST, a page saying
+ * it was a test and nothing changed: the merchant's address is not suppressed and no event is recorded.
  * An unsigned, altered or wrong-kind token gets 400 and nothing else: no redirect, no event.
  *
  * <p>Failures after the token verified never break the recipient's experience: the pixel is served and the click
@@ -175,6 +177,9 @@ public final class TrackingHandlers {
             else if (found.result().isEmpty()) {
                 TrackingPages.noSuchSubscription(ctx);
             }
+            else if (found.result().get().test()) {
+                TrackingPages.testEmail(ctx, token.shop());
+            }
             else {
                 TrackingStore.Recipient recipient = found.result().get();
                 TrackingPages.unsubscribeForm(ctx, token.shop(), recipient.email(), recipient.suppressed());
@@ -195,6 +200,11 @@ public final class TrackingHandlers {
             if (found.isEmpty()) {
                 return Future.succeededFuture(TrackingStore.UnsubscribeOutcome.NO_SUCH_SEND);
             }
+            if (found.get().test()) {
+                // The merchant trying the link of their own test: no suppression of their address, no consent
+                // change, no event (the email statistics never see it).
+                return Future.succeededFuture(TrackingStore.UnsubscribeOutcome.TEST_EMAIL);
+            }
             EmailEvent event = new EmailEvent(EmailEvent.unsubscribeEventId(token.sendId()),
                     EmailEvent.Kind.UNSUBSCRIBE, token.shop(), token.sendId(), at, Optional.empty(), "POST",
                     userAgent(ctx), clientIp(ctx), Optional.empty(), found.get().sentAt());
@@ -209,6 +219,7 @@ public final class TrackingHandlers {
                 case NO_SUCH_SEND -> TrackingPages.noSuchSubscription(ctx);
                 case UNSUBSCRIBED -> TrackingPages.unsubscribed(ctx, token.shop(), false);
                 case ALREADY_UNSUBSCRIBED -> TrackingPages.unsubscribed(ctx, token.shop(), true);
+                case TEST_EMAIL -> TrackingPages.testEmail(ctx, token.shop());
             }
         });
     }

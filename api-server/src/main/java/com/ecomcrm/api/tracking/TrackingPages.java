@@ -67,6 +67,14 @@ final class TrackingPages {
                 + "</strong>. Order and shipping emails from the store are not affected.</p>");
     }
 
+    /** The unsubscribe link of a test send, followed by the merchant: nothing happens, and the page says so. */
+    static void testEmail(RoutingContext ctx, ShopId shop) {
+        html(ctx, 200, "Test email", "<h1>This was a test email</h1><p>This link unsubscribes a customer from "
+                + "marketing emails of <strong>" + escape(shop.handle()) + "</strong>. It came in a test email, so "
+                + "nothing changed: your address is still subscribed and this click is not counted in your email "
+                + "results.</p>");
+    }
+
     static void noSuchSubscription(RoutingContext ctx) {
         html(ctx, 404, "Not found", "<h1>We cannot find this subscription</h1><p>The email this link came from no "
                 + "longer exists. Nothing was changed.</p>");

@@ -41,9 +41,12 @@ public final class TrackingStore {
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ($9::text)::inet, $10, $11)
             ON CONFLICT DO NOTHING""";
 
-    /** A send as the tracking routes need it. {@code customerId} is empty for test sends. */
+    /**
+     * A send as the tracking routes need it. {@code test}: a test send to the merchant (its unsubscribe link works
+     * but changes nothing); {@code customerId} may be a real customer's, whose data filled the test.
+     */
     public record Recipient(long sendId, String email, Optional<Long> customerId, Optional<Instant> sentAt,
-                            boolean suppressed) {
+                            boolean suppressed, boolean test) {
     }
 
     /** What the machine rule needs from the database for one event. */
@@ -58,7 +61,9 @@ public final class TrackingStore {
         /** It already was (a replay, or suppressed earlier for another reason); consent is UNSUBSCRIBED either way. */
         ALREADY_UNSUBSCRIBED,
         /** The token's shop has no such send. */
-        NO_SUCH_SEND
+        NO_SUCH_SEND,
+        /** The send is a test send: nothing was changed or recorded. */
+        TEST_EMAIL
     }
 
     private record Pending(Tuple row, Promise<Void> done) {
@@ -120,7 +125,7 @@ public final class TrackingStore {
     /** The send named by a token, looked up within the token's shop only. */
     public Future<Optional<Recipient>> recipient(ShopId shop, long sendId) {
         return pool.preparedQuery("""
-                        SELECT s.id, s.email, s.customer_id, s.sent_at,
+                        SELECT s.id, s.email, s.customer_id, s.sent_at, s.is_test,
                                EXISTS (SELECT 1 FROM suppressions p
                                         WHERE p.shop_domain = s.shop_domain AND p.email = s.email) AS suppressed
                           FROM sends s WHERE s.shop_domain = $1 AND s.id = $2""")
@@ -133,7 +138,7 @@ public final class TrackingStore {
                     return Optional.of(new Recipient(row.getLong("id"), row.getString("email"),
                             Optional.ofNullable(row.getLong("customer_id")),
                             Optional.ofNullable(row.getOffsetDateTime("sent_at")).map(OffsetDateTime::toInstant),
-                            row.getBoolean("suppressed")));
+                            row.getBoolean("suppressed"), row.getBoolean("is_test")));
                 });
     }
 

@@ -1,8 +1,8 @@
 package com.ecomcrm.api.settings;
 
 import com.ecomcrm.api.templates.EmailApiHarness;
-import com.ecomcrm.api.tokens.TokenCipher;
-import com.ecomcrm.api.tokens.TokenKeys;
+import com.ecomcrm.email.secrets.SecretCipher;
+import com.ecomcrm.email.secrets.SecretKeys;
 import com.ecomcrm.domain.ShopId;
 import com.ecomcrm.email.mail.DkimKey;
 import io.vertx.core.json.JsonArray;
@@ -70,7 +70,9 @@ class SettingsApiTest {
                 .put("quietHours", new JsonObject().put("enabled", true).put("start", "22:30").put("end", "07:15"))
                 .put("attribution", new JsonObject().put("clickDays", 7).put("openDays", 2))
                 .put("fromName", "Linen & Co")
-                .put("replyTo", "hello@linen.example");
+                .put("replyTo", "hello@linen.example")
+                .putNull("fromAddress")
+                .putNull("postalAddress");
     }
 
     @Test
@@ -82,7 +84,9 @@ class SettingsApiTest {
                 .put("quietHours", new JsonObject().put("enabled", true).put("start", "21:00").put("end", "08:00"))
                 .put("attribution", new JsonObject().put("clickDays", 5).put("openDays", 5))
                 .putNull("fromName")
-                .putNull("replyTo"));
+                .putNull("replyTo")
+                .putNull("fromAddress")
+                .putNull("postalAddress"));
     }
 
     @Test
@@ -139,6 +143,77 @@ class SettingsApiTest {
         assertThat(api.sql("SELECT 1 FROM shop_email_settings WHERE shop_domain = $1", a.domain())).isEmpty();
     }
 
+    /** A sender domain set up through the API, verified or not (the key itself does not matter here). */
+    private static void senderDomain(ShopId shop, String domain, boolean verified) {
+        api.sql("INSERT INTO sender_domains (shop_domain, domain, dkim_selector, dkim_key_ref, dkim_private_key, "
+                + "dkim_public_key, verified_at) VALUES ($1, $2, 'ecomcrm1', 'sealed:', '\\x00'::bytea, 'AAAA', "
+                + (verified ? "now()" : "NULL") + ")", shop.domain(), domain);
+    }
+
+    @Test
+    void aFromAddressAtTheVerifiedSenderDomainIsSavedWhereTheSendJobReadsIt() {
+        ShopId a = shop("from-a");
+        String domain = "linen-" + RUN + ".example";
+        senderDomain(a, domain, true);
+
+        var saved = api.call(a, PUT, "/api/settings", validSettings().put("fromAddress", "Hello@" + domain.toUpperCase())
+                .put("postalAddress", "  1 Linen Street\n  75001 Paris \n"));
+
+        assertThat(saved.status()).isEqualTo(200);
+        assertThat(saved.json().getString("fromAddress")).isEqualTo("Hello@" + domain);
+        assertThat(saved.json().getString("postalAddress")).isEqualTo("1 Linen Street, 75001 Paris");
+        assertThat(api.get(a, "/api/settings").json().getString("fromAddress")).isEqualTo("Hello@" + domain);
+        Row row = api.sql("SELECT from_address, postal_address FROM shop_email_settings WHERE shop_domain = $1",
+                a.domain()).get(0);
+        assertThat(row.getString("from_address")).isEqualTo("Hello@" + domain);
+        assertThat(row.getString("postal_address")).isEqualTo("1 Linen Street, 75001 Paris");
+
+        // Cleared with null, like the other optional fields.
+        assertThat(api.call(a, PUT, "/api/settings", validSettings()).json().getValue("fromAddress")).isNull();
+    }
+
+    @Test
+    void aFromAddressIsRefusedBeforeVerificationAtAnotherDomainOrWithABadMailboxName() {
+        ShopId unverified = shop("from-unverified");
+        ShopId verified = shop("from-verified");
+        ShopId other = shop("from-other");
+        String domain = "brand-" + RUN + ".example";
+        senderDomain(unverified, "pending-" + RUN + ".example", false);
+        senderDomain(verified, domain, true);
+
+        var none = api.call(shop("from-none"), PUT, "/api/settings", validSettings()
+                .put("fromAddress", "hello@" + domain));
+        var pending = api.call(unverified, PUT, "/api/settings", validSettings()
+                .put("fromAddress", "hello@pending-" + RUN + ".example"));
+        var elsewhere = api.call(verified, PUT, "/api/settings", validSettings()
+                .put("fromAddress", "hello@gmail.example"));
+        var subdomain = api.call(verified, PUT, "/api/settings", validSettings()
+                .put("fromAddress", "hello@news." + domain));
+        // Another shop cannot borrow a domain verified by someone else.
+        var borrowed = api.call(other, PUT, "/api/settings", validSettings().put("fromAddress", "hello@" + domain));
+
+        for (var refused : List.of(none, pending, borrowed)) {
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.errorField()).isEqualTo("fromAddress");
+            assertThat(refused.errorMessage()).contains("before your sender domain is verified");
+        }
+        for (var refused : List.of(elsewhere, subdomain)) {
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.errorField()).isEqualTo("fromAddress");
+            assertThat(refused.errorMessage()).isEqualTo("Cannot save the settings: fromAddress must be at your "
+                    + "verified sender domain " + domain + ", for example hello@" + domain);
+        }
+        for (String bad : List.of("hello", "@" + domain, "hel lo@" + domain, "\"quoted\"@" + domain,
+                "a..b@" + domain, ".hello@" + domain, "Shop <hello@" + domain + ">", "hello@" + domain + "\r\nBcc: x@y.z",
+                "x".repeat(65) + "@" + domain)) {
+            var refused = api.call(verified, PUT, "/api/settings", validSettings().put("fromAddress", bad));
+            assertThat(refused.status()).as(bad).isEqualTo(400);
+            assertThat(refused.errorField()).as(bad).isEqualTo("fromAddress");
+        }
+        assertThat(api.sql("SELECT 1 FROM shop_email_settings WHERE shop_domain IN ($1, $2, $3)",
+                unverified.domain(), verified.domain(), other.domain())).isEmpty();
+    }
+
     @Test
     void aSenderDomainGetsADkimKeySealedAtRestAndTheRecordsToAdd() throws Exception {
         ShopId a = shop("domain-a");
@@ -175,7 +250,7 @@ class SettingsApiTest {
         assertThat(row.getValue("verified_at")).isNull();
         byte[] sealed = row.getBuffer("dkim_private_key").getBytes();
         assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain("PRIVATE KEY");
-        TokenCipher cipher = new TokenCipher(TokenKeys.parse(EmailApiHarness.TOKEN_KEYS));
+        SecretCipher cipher = new SecretCipher(SecretKeys.parse(EmailApiHarness.TOKEN_KEYS));
         String pem = cipher.decrypt(sealed, SenderDomainHandlers.keyContext(a, domain));
         // The send job's reader takes it, and it is the private half of the published key.
         RSAPrivateCrtKey privateKey = (RSAPrivateCrtKey) DkimKey.parsePem(pem);

@@ -1,6 +1,9 @@
 package com.ecomcrm.api.templates;
 
 import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.email.mail.DkimKey;
+import com.ecomcrm.email.secrets.SecretCipher;
+import com.ecomcrm.email.secrets.SecretKeys;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -308,7 +311,7 @@ class FlowsAndTemplatesApiTest {
     void theMergeTagsAreTheOnesTheRendererFillsWithExamples() {
         JsonArray tags = api.get(shop("tags"), "/api/merge-tags").json().getJsonArray("tags");
 
-        assertThat(tags).hasSize(12);
+        assertThat(tags).hasSize(13);
         JsonObject first = tags.getJsonObject(0);
         assertThat(first.getString("name")).isEqualTo("customer.first_name");
         assertThat(first.getString("description")).isNotBlank();
@@ -340,6 +343,37 @@ class FlowsAndTemplatesApiTest {
                 .put("conditions", new JsonObject().put("x", "'; DROP TABLE flows; --"))).json()
                 .getJsonObject("conditions").getString("x")).isEqualTo("'; DROP TABLE flows; --");
         assertThat(api.get(b, "/api/templates").json().getJsonArray("templates")).hasSize(1);
+    }
+
+    @Test
+    void aTemplateCanStartFromItsFlowsResponsiveStarter() {
+        ShopId a = shop("starter-a");
+
+        var created = api.call(a, POST, "/api/templates", new JsonObject().put("name", "Welcome series")
+                .put("starter", "welcome"));
+        var ownSubject = api.call(a, POST, "/api/templates", new JsonObject().put("name", "Cart")
+                .put("subject", "Still thinking it over?").put("starter", "abandoned_checkout"));
+        var unknown = api.call(a, POST, "/api/templates", new JsonObject().put("name", "X").put("starter", "birthday"));
+        var both = api.call(a, POST, "/api/templates", new JsonObject().put("name", "Y").put("starter", "vip")
+                .put("bodyHtml", "<p>x</p>"));
+
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.json().getString("subject")).isEqualTo("Welcome to ${shop.name}");
+        assertThat(created.json().getString("bodyHtml")).contains("max-width:600px").contains("${unsubscribe_url}");
+        assertThat(ownSubject.status()).isEqualTo(201);
+        assertThat(ownSubject.json().getString("subject")).isEqualTo("Still thinking it over?");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.errorField()).isEqualTo("starter");
+        assertThat(unknown.errorMessage()).contains("welcome, abandoned_checkout");
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.errorField()).isEqualTo("starter");
+        // The starter previews like any template, with the shop's sample data.
+        var preview = api.call(a, POST, "/api/templates/preview", new JsonObject()
+                .put("subject", created.json().getString("subject"))
+                .put("bodyHtml", created.json().getString("bodyHtml")));
+        assertThat(preview.json().getJsonArray("problems")).isEmpty();
+        assertThat(preview.json().getString("html")).contains("Hi Alex,");
+        assertThat(api.get(shop("starter-b"), "/api/templates").json().getJsonArray("templates")).isEmpty();
     }
 
     // -------------------------------------------------------------------------------------------------- test send
@@ -402,6 +436,44 @@ class FlowsAndTemplatesApiTest {
                 throw new IllegalStateException(e);
             }
         })).hasSize(1);
+    }
+
+    @Test
+    void aTestSendGoesFromTheMerchantsOwnAddressAtTheVerifiedDomainSignedWithItsKey() throws Exception {
+        ShopId a = shop("own-from");
+        String domain = "brand-" + RUN + ".example";
+        api.sql("INSERT INTO shops (shop_domain, email, name) VALUES ($1, $2, 'Brand Shop') ON CONFLICT (shop_domain) "
+                + "DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name", a.domain(), "owner-" + RUN + "@gmail.example");
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair pair = generator.generateKeyPair();
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+                .encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        byte[] sealed = new SecretCipher(SecretKeys.parse(EmailApiHarness.TOKEN_KEYS))
+                .encrypt(pem, DkimKey.sealedContext(a.domain(), domain));
+        api.sql("INSERT INTO sender_domains (shop_domain, domain, dkim_selector, dkim_key_ref, dkim_private_key, "
+                + "verified_at) VALUES ($1, $2, 'ecomcrm1', 'sealed:', $3, now())", a.domain(), domain,
+                io.vertx.core.buffer.Buffer.buffer(sealed));
+        api.sql("INSERT INTO shop_email_settings (shop_domain, from_address, postal_address) VALUES ($1, $2, $3)",
+                a.domain(), "hello@" + domain, "1 Brand Street, Springfield");
+        long template = createTemplate(a, "Own from", "Hello", "<p>Hi</p><p>${shop.address}</p>"
+                + "<a href=\"${unsubscribe_url}\">unsubscribe</a>").getLong("id");
+        int before = smtp.getReceivedMessages().length;
+
+        var sent = api.call(a, POST, "/api/templates/" + template + "/test-send", null);
+
+        assertThat(sent.status()).isEqualTo(202);
+        assertThat(smtp.waitForIncomingEmail(5_000, before + 1)).isTrue();
+        MimeMessage message = Arrays.stream(smtp.getReceivedMessages())
+                .filter(m -> recipients(m).contains("owner-" + RUN + "@gmail.example")).findFirst().orElseThrow();
+        jakarta.mail.internet.InternetAddress from = (jakarta.mail.internet.InternetAddress) message.getFrom()[0];
+        assertThat(from.getAddress()).isEqualTo("hello@" + domain);
+        assertThat(from.getPersonal()).isEqualTo("Brand Shop");
+        assertThat(message.getHeader("Reply-To")).isNull();
+        assertThat((String) ((jakarta.mail.internet.MimeMultipart) message.getContent()).getBodyPart(1).getContent())
+                .contains("1 Brand Street, Springfield");
+        assertThat(DkimSignatureCheck.verify(message, pair.getPublic())).containsEntry("d", domain)
+                .containsEntry("s", "ecomcrm1");
     }
 
     @Test

@@ -1,5 +1,9 @@
 package com.ecomcrm.api.tokens;
 
+import com.ecomcrm.email.secrets.SecretCipher;
+import com.ecomcrm.email.secrets.SecretKeys;
+import com.ecomcrm.email.mail.DkimKey;
+
 import com.ecomcrm.domain.ShopId;
 import com.ecomcrm.schema.PostgresMigrator;
 import com.ecomcrm.schema.PostgresTarget;
@@ -57,12 +61,12 @@ class TokenResealerTest {
 
     @Test
     void tokensUnderTheOldKeyAreResealedWithTheNewOneAndStillDecryptToTheSameToken() throws Exception {
-        TokenCipher old = new TokenCipher(TokenKeys.parse(OLD));
-        TokenCipher foreign = new TokenCipher(TokenKeys.parse(FOREIGN));
+        SecretCipher old = new SecretCipher(SecretKeys.parse(OLD));
+        SecretCipher foreign = new SecretCipher(SecretKeys.parse(FOREIGN));
         insert(ALPHA, old.encrypt("shpat_alpha", ShopTokens.accessContext(ALPHA)),
                 old.encrypt("shprt_alpha", ShopTokens.refreshContext(ALPHA)));
-        TokenKeys rotated = TokenKeys.parse(NEW + "," + OLD);
-        insert(BETA, new TokenCipher(rotated).encrypt("shpat_beta", ShopTokens.accessContext(BETA)), null);
+        SecretKeys rotated = SecretKeys.parse(NEW + "," + OLD);
+        insert(BETA, new SecretCipher(rotated).encrypt("shpat_beta", ShopTokens.accessContext(BETA)), null);
         insert(GAMMA, foreign.encrypt("shpat_gamma", ShopTokens.accessContext(GAMMA)), null);
 
         TokenResealer.Outcome first = new TokenResealer(this::connect, rotated).resealAll();
@@ -71,8 +75,8 @@ class TokenResealerTest {
         assertThat(first.resealed()).isEqualTo(2);
         assertThat(first.alreadyCurrent()).isEqualTo(1);
         assertThat(first.unreadable()).containsExactly(GAMMA.domain() + " access_token_ciphertext");
-        TokenCipher current = new TokenCipher(TokenKeys.parse(NEW));
-        assertThat(TokenCipher.keyIdOf(read(ALPHA, "access_token_ciphertext"))).isEqualTo("k1");
+        SecretCipher current = new SecretCipher(SecretKeys.parse(NEW));
+        assertThat(SecretCipher.keyIdOf(read(ALPHA, "access_token_ciphertext"))).isEqualTo("k1");
         assertThat(current.decrypt(read(ALPHA, "access_token_ciphertext"), ShopTokens.accessContext(ALPHA)))
                 .isEqualTo("shpat_alpha");
         assertThat(current.decrypt(read(ALPHA, "refresh_token_ciphertext"), ShopTokens.refreshContext(ALPHA)))
@@ -84,6 +88,39 @@ class TokenResealerTest {
         TokenResealer.Outcome second = new TokenResealer(this::connect, rotated).resealAll();
         assertThat(second.resealed()).isZero();
         assertThat(second.alreadyCurrent()).isEqualTo(3);
+    }
+
+    @Test
+    void sealedDkimKeysOfSenderDomainsAreResealedSoTheSendJobStillSignsAfterTheOldKeyIsDropped() throws Exception {
+        SecretKeys rotated = SecretKeys.parse(NEW + "," + OLD);
+        String pem = "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n";
+        byte[] underOld = new SecretCipher(SecretKeys.parse(OLD)).encrypt(pem,
+                DkimKey.sealedContext(ALPHA.domain(), "alpha.example"));
+        try (Connection c = connect(); PreparedStatement insert = c.prepareStatement("""
+                INSERT INTO sender_domains (shop_domain, domain, dkim_selector, dkim_key_ref, dkim_private_key,
+                                            verified_at) VALUES (?, 'alpha.example', 'ecomcrm1', 'sealed:', ?, now())""")) {
+            insert.setString(1, ALPHA.domain());
+            insert.setBytes(2, underOld);
+            insert.executeUpdate();
+        }
+
+        TokenResealer.Outcome outcome = new TokenResealer(this::connect, rotated).resealAll();
+
+        assertThat(outcome.resealed()).isEqualTo(1);
+        byte[] now;
+        try (Connection c = connect(); PreparedStatement select = c.prepareStatement(
+                "SELECT dkim_private_key FROM sender_domains WHERE shop_domain = ?")) {
+            select.setString(1, ALPHA.domain());
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                now = rows.getBytes(1);
+            }
+        }
+        assertThat(SecretCipher.keyIdOf(now)).isEqualTo("k1");
+        // The new key alone opens it, with the context the send job uses.
+        assertThat(new SecretCipher(SecretKeys.parse(NEW)).decrypt(now,
+                DkimKey.sealedContext(ALPHA.domain(), "alpha.example"))).isEqualTo(pem);
+        assertThat(new TokenResealer(this::connect, rotated).resealAll().resealed()).isZero();
     }
 
     private Connection connect() {

@@ -306,6 +306,40 @@ class TrackingApiTest {
     }
 
     @Test
+    void theUnsubscribeLinkOfATestSendChangesNothingAndSaysSo() throws Exception {
+        String merchant = "owner-" + RUN + "@example.com";
+        long customer = 2_000L + Math.abs(RUN.hashCode() % 1000);
+        application.postgres().preparedQuery("""
+                        INSERT INTO consent (shop_domain, customer_id, email, marketing_state, updated_at)
+                        VALUES ($1, $2, $3, 'SUBSCRIBED', now() - interval '1 day')""")
+                .execute(Tuple.of(SHOP_A.domain(), customer, merchant)).await();
+        // A test send to the merchant, filled with a real customer's data (as POST /api/templates/{id}/test-send).
+        String key = "test:" + UUID.randomUUID();
+        long send = application.postgres().preparedQuery("""
+                        INSERT INTO sends (shop_domain, flow_id, customer_id, email, trigger_key, idempotency_key,
+                                           status, due_at, sent_at, is_test)
+                        VALUES ($1, NULL, $2, $3, 'test', $4, 'SENT', now(), now(), true) RETURNING id""")
+                .execute(Tuple.of(SHOP_A.domain(), customer, merchant, key)).await().iterator().next().getLong("id");
+        String url = links.unsubscribeUrl(SHOP_A, send);
+
+        HttpResponse<String> page = get(path(url), BROWSER, "text/html");
+        HttpResponse<String> oneClick = post(url, "List-Unsubscribe=One-Click");
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("This was a test email").contains("nothing changed")
+                .doesNotContain("<form").doesNotContain(merchant);
+        assertThat(oneClick.statusCode()).isEqualTo(200);
+        assertThat(oneClick.body()).contains("This was a test email").doesNotContain("You are unsubscribed");
+        assertThat(suppressed(SHOP_A, merchant)).isFalse();
+        assertThat(application.postgres().preparedQuery(
+                        "SELECT marketing_state FROM consent WHERE shop_domain = $1 AND customer_id = $2")
+                .execute(Tuple.of(SHOP_A.domain(), customer)).await().iterator().next().getString("marketing_state"))
+                .isEqualTo("SUBSCRIBED");
+        assertThat(events(SHOP_A, send)).isEmpty();
+        assertThat(landed(SHOP_A, "unsubscribe-" + send)).isEmpty();
+    }
+
+    @Test
     void aTokenSignedForShopACannotUnsubscribeAnyoneInShopB() throws Exception {
         String email = "victim-" + RUN + "@example.com";
         long sendOfB = send(SHOP_B, 111L, email, Duration.ofMinutes(10));

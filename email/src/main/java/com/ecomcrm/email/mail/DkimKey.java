@@ -2,6 +2,8 @@ package com.ecomcrm.email.mail;
 
 import static java.util.Objects.requireNonNull;
 
+import com.ecomcrm.email.secrets.SecretCipher;
+import com.ecomcrm.email.secrets.SecretKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -78,9 +80,18 @@ public record DkimKey(String domain, String selector, RSAPrivateKey privateKey) 
         return "dkim_key|" + shopDomain + "|" + domain;
     }
 
-    /** Opens a key the API server sealed ({@link SealedKeys}) for {@code shopDomain}'s {@code domain}. */
+    /**
+     * Opens a key the API server sealed for {@code shopDomain}'s {@code domain}, with the keys of
+     * {@code ECOMCRM_TOKEN_KEYS} in {@code env} (the send job's view of the same setting the API server reads).
+     */
     public static RSAPrivateKey unseal(byte[] sealed, String shopDomain, String domain, Map<String, String> env) {
-        return parsePem(SealedKeys.open(sealed, sealedContext(shopDomain, domain), env));
+        return unseal(sealed, shopDomain, domain, new SecretCipher(SecretKeys.fromEnv(env)));
+    }
+
+    /** Opens a key sealed for {@code shopDomain}'s {@code domain} with {@code cipher} (the API server's own). */
+    public static RSAPrivateKey unseal(byte[] sealed, String shopDomain, String domain, SecretCipher cipher) {
+        requireNonNull(sealed, "sealed is null");
+        return parsePem(cipher.decrypt(sealed, sealedContext(shopDomain, domain)));
     }
 
     @Override

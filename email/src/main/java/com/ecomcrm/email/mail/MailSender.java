@@ -33,6 +33,20 @@ import org.simplejavamail.utils.mail.dkim.SigningAlgorithm;
  * retries only what certainly did not go out. Thread-safe; a {@link Connection} is for one thread.
  */
 public final class MailSender {
+    /**
+     * Jakarta Mail 2.1 looks up its {@code StreamProvider} on every MimeMessage, MimeMultipart and MimeBodyPart it
+     * creates, by a ServiceLoader scan of the classpath's jars unless this system property names the class (then it
+     * is a plain class look-up). The scan was a third of the send job's CPU per email (jakartaee/mail-api#699, #861;
+     * fixed in 2.2). Angus Mail's provider is the only one on our classpath; a value set by the operator wins.
+     */
+    static final String STREAM_PROVIDER_PROPERTY = "jakarta.mail.util.StreamProvider";
+
+    static {
+        if (System.getProperty(STREAM_PROVIDER_PROPERTY) == null) {
+            System.setProperty(STREAM_PROVIDER_PROPERTY, "org.eclipse.angus.mail.util.MailStreamProvider");
+        }
+    }
+
     private final MailSettings settings;
     private final Session session;
 

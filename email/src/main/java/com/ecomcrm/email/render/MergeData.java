@@ -12,7 +12,7 @@ import java.util.Map;
  * strings, numbers and booleans, nothing else (no Java object whose methods a template could call).
  *
  * <p>Merge tags: {@code customer.first_name}, {@code customer.last_name}, {@code customer.email}, {@code shop.name},
- * {@code shop.domain}, {@code unsubscribe_url}, {@code discount_code}, {@code recommended_products} (a list of
+ * {@code shop.domain}, {@code shop.address}, {@code unsubscribe_url}, {@code discount_code}, {@code recommended_products} (a list of
  * {@code title}, {@code url}, {@code price}, {@code image_url}), and per flow {@code checkout.url},
  * {@code checkout.total_price}, {@code order.name}, {@code order.total_price}.
  */
@@ -69,6 +69,7 @@ public final class MergeData {
                 new MergeTag("customer.email", "The customer's email address"),
                 new MergeTag("shop.name", "The shop's name as the sender"),
                 new MergeTag("shop.domain", "The shop's myshopify.com domain"),
+                new MergeTag("shop.address", "The shop's postal address from Settings, for the footer (may be empty)"),
                 new MergeTag("unsubscribe_url", "The one-click unsubscribe link of this email"),
                 new MergeTag("discount_code", "The flow's discount code (may be empty)"),
                 new MergeTag("recommended_products", "A list of products, each with title, url, price and image_url"),
@@ -94,7 +95,8 @@ public final class MergeData {
     public static Map<String, Object> sample(String shopDomain) {
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("customer", Map.of("first_name", "Alex", "last_name", "Sample", "email", "alex@example.com"));
-        model.put("shop", Map.of("name", shopDomain.substring(0, shopDomain.indexOf('.')), "domain", shopDomain));
+        model.put("shop", Map.of("name", shopDomain.substring(0, shopDomain.indexOf('.')), "domain", shopDomain,
+                "address", "1 Sample Street, Springfield"));
         model.put("unsubscribe_url", "https://example.com/unsubscribe");
         model.put("discount_code", "WELCOME10");
         model.put("recommended_products", List.of(

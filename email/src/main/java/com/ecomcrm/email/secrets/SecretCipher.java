@@ -1,4 +1,4 @@
-package com.ecomcrm.api.tokens;
+package com.ecomcrm.email.secrets;
 
 import com.ecomcrm.domain.DomainException;
 import com.ecomcrm.domain.ErrorCode;
@@ -15,25 +15,29 @@ import java.security.SecureRandom;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Encrypts Shopify tokens for storage with AES-256-GCM. A ciphertext is
- * {@code version (1) | key id length (1) | key id | nonce (12) | encrypted token and 16-byte tag}: the key id lets any
- * known key decrypt while new values always use the current key, so keys rotate without a flag day.
+ * The one cipher for secrets at rest: the shops' Shopify tokens (api-server) and the DKIM private keys of sender
+ * domains set up through the API (sealed by api-server, opened by the send job in jobs). AES-256-GCM; a ciphertext is
+ * {@code version (1) | key id length (1) | key id | nonce (12) | encrypted secret and 16-byte tag}: the key id lets any
+ * known key decrypt while new values always use the current key, so keys rotate without a flag day. The bytes are
+ * exactly those the api-server's former {@code TokenCipher} wrote (a test opens a value it sealed), so rows written
+ * before this class existed still open.
  *
  * <p>Every value is bound to a context (e.g. {@code access_token|shop.myshopify.com}) as GCM associated data, so a
  * ciphertext copied to another shop's row or into the refresh-token column does not decrypt.
  */
-public final class TokenCipher {
+public final class SecretCipher {
     private static final byte FORMAT_VERSION = 1;
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
 
-    private final TokenKeys keys;
+    private final SecretKeys keys;
     private final SecureRandom random = new SecureRandom();
 
-    public TokenCipher(TokenKeys keys) {
+    public SecretCipher(SecretKeys keys) {
         this.keys = requireNonNull(keys, "keys is null");
     }
 
+    /** Seals {@code plaintext} under the current key, bound to {@code context}. */
     public byte[] encrypt(String plaintext, String context) {
         requireNonNull(plaintext, "plaintext is null");
         requireNonNull(context, "context is null");
@@ -46,6 +50,7 @@ public final class TokenCipher {
                 .put(FORMAT_VERSION).put((byte) keyId.length).put(keyId).put(nonce).put(sealed).array();
     }
 
+    /** Opens a value sealed under any known key for exactly {@code context}; fails naming the context only. */
     public String decrypt(byte[] ciphertext, String context) {
         requireNonNull(ciphertext, "ciphertext is null");
         requireNonNull(context, "context is null");
@@ -61,7 +66,7 @@ public final class TokenCipher {
         in.get(keyId);
         String id = new String(keyId, StandardCharsets.US_ASCII);
         SecretKey key = keys.byId(id).orElseThrow(() -> unreadable(context, "key " + id + " is not in "
-                + TokenKeys.VARIABLE));
+                + SecretKeys.VARIABLE));
         byte[] nonce = new byte[NONCE_BYTES];
         in.get(nonce);
         byte[] sealed = new byte[in.remaining()];
@@ -90,7 +95,7 @@ public final class TokenCipher {
     }
 
     private static DomainException unreadable(String context, String why) {
-        // The context names column and shop, never the token.
+        // The context names column and shop, never the secret.
         return new DomainException(ErrorCode.INTERNAL, "Cannot decrypt " + context + ": " + why);
     }
 }

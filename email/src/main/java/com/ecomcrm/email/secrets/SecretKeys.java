@@ -1,4 +1,4 @@
-package com.ecomcrm.api.tokens;
+package com.ecomcrm.email.secrets;
 
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -11,12 +11,12 @@ import java.util.regex.Pattern;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The AES-256 keys that encrypt Shopify tokens at rest, from {@code ECOMCRM_TOKEN_KEYS}:
+ * The AES-256 keys that seal secrets at rest (Shopify tokens, DKIM private keys), from {@code ECOMCRM_TOKEN_KEYS}:
  * {@code k2:<base64 of 32 bytes>,k1:<base64 of 32 bytes>}. The first key is the current one (new ciphertexts); every
  * listed key still decrypts, so a rotation is: put the new key first, keep the old one until every row was
  * re-encrypted, then drop it. Not a record, so that no {@code toString} ever prints key material.
  */
-public final class TokenKeys {
+public final class SecretKeys {
     public static final String VARIABLE = "ECOMCRM_TOKEN_KEYS";
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final int KEY_BYTES = 32;
@@ -24,16 +24,16 @@ public final class TokenKeys {
     private final String currentId;
     private final Map<String, SecretKey> keys;
 
-    private TokenKeys(String currentId, Map<String, SecretKey> keys) {
+    private SecretKeys(String currentId, Map<String, SecretKey> keys) {
         this.currentId = currentId;
         this.keys = keys;
     }
 
     /** Parses the setting; errors name the entry at fault by position and id, never by value. */
-    public static TokenKeys parse(String setting) {
+    public static SecretKeys parse(String setting) {
         if (setting == null || setting.isBlank()) {
             throw new IllegalArgumentException("Cannot start: environment variable " + VARIABLE + " is not set; it "
-                    + "holds the keys that encrypt Shopify tokens, e.g. " + VARIABLE + "=k1:<base64 of 32 random "
+                    + "holds the keys that encrypt Shopify tokens and DKIM keys, e.g. " + VARIABLE + "=k1:<base64 of 32 random "
                     + "bytes> (generate one with: openssl rand -base64 32)");
         }
         Map<String, SecretKey> keys = new LinkedHashMap<>();
@@ -65,7 +65,12 @@ public final class TokenKeys {
                 throw new IllegalArgumentException("Cannot use " + where + ": key id " + id + " is listed twice");
             }
         }
-        return new TokenKeys(entries[0].trim().substring(0, entries[0].trim().indexOf(':')), Map.copyOf(keys));
+        return new SecretKeys(entries[0].trim().substring(0, entries[0].trim().indexOf(':')), Map.copyOf(keys));
+    }
+
+    /** The keys of {@code env}'s {@value #VARIABLE}; fails like {@link #parse} when it is missing or malformed. */
+    public static SecretKeys fromEnv(Map<String, String> env) {
+        return parse(env.get(VARIABLE));
     }
 
     public String currentId() {
@@ -83,6 +88,6 @@ public final class TokenKeys {
 
     @Override
     public String toString() {
-        return "TokenKeys[current=" + currentId + ", known=" + keys.keySet() + "]";
+        return "SecretKeys[current=" + currentId + ", known=" + keys.keySet() + "]";
     }
 }
