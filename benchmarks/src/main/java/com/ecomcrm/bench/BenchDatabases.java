@@ -28,7 +28,19 @@ public record BenchDatabases(PostgresTarget postgres, ClickHouseSettings clickHo
     public static final String DATABASE = "ecomcrm_bench";
 
     public static BenchDatabases fresh(Path repositoryRoot) throws IOException, SQLException {
-        Path work = repositoryRoot.resolve("var/bench");
+        return fresh(repositoryRoot, DATABASE, "var/bench");
+    }
+
+    /**
+     * Another runner's own throwaway world (e.g. {@code bin/bench-intake}: {@code ecomcrm_bench_intake}), so it can run
+     * beside {@code bin/bench} without dropping its databases.
+     */
+    public static BenchDatabases fresh(Path repositoryRoot, String database, String folder)
+            throws IOException, SQLException {
+        if (!database.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("Cannot create bench database '" + database + "': not a plain name");
+        }
+        Path work = repositoryRoot.resolve(folder);
         deleteTree(work);
         Path landing = Files.createDirectories(work.resolve("landing"));
         Path warehouse = Files.createDirectories(work.resolve("warehouse"));
@@ -36,16 +48,16 @@ public record BenchDatabases(PostgresTarget postgres, ClickHouseSettings clickHo
         PostgresTarget main = PostgresTarget.fromEnv();
         try (Connection connection = DriverManager.getConnection(main.url(), main.user(), main.password());
              Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-            statement.execute("CREATE DATABASE " + DATABASE);
+            statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            statement.execute("CREATE DATABASE " + database);
         }
         PostgresTarget postgres = new PostgresTarget(
-                main.url().replaceFirst("/[^/?]+(\\?.*)?$", "/" + DATABASE + "$1"), main.user(), main.password());
+                main.url().replaceFirst("/[^/?]+(\\?.*)?$", "/" + database + "$1"), main.user(), main.password());
         try (ClickHouseGateway admin = ClickHouseGateway.connect(ClickHouseSettings.fromEnvironment())) {
-            admin.admin().execute("DROP DATABASE IF EXISTS " + DATABASE);
+            admin.admin().execute("DROP DATABASE IF EXISTS " + database);
         }
-        SchemaMigrator.migrateAll(postgres, ClickHouseTarget.fromEnv().withDatabase(DATABASE));
-        return new BenchDatabases(postgres, ClickHouseSettings.fromEnvironment().withDatabase(DATABASE), landing,
+        SchemaMigrator.migrateAll(postgres, ClickHouseTarget.fromEnv().withDatabase(database));
+        return new BenchDatabases(postgres, ClickHouseSettings.fromEnvironment().withDatabase(database), landing,
                 warehouse, work);
     }
 
@@ -53,7 +65,7 @@ public record BenchDatabases(PostgresTarget postgres, ClickHouseSettings clickHo
     public Map<String, String> environment(String clientId, String clientSecret) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("ECOMCRM_PG_URL", postgres.url());
-        env.put("ECOMCRM_CH_DATABASE", DATABASE);
+        env.put("ECOMCRM_CH_DATABASE", clickHouse.database());
         env.put("ECOMCRM_LANDING_DIR", landing.toString());
         env.put("ECOMCRM_WAREHOUSE_DIR", warehouse.toString());
         env.put("ECOMCRM_API_PORT", "0");

@@ -1,9 +1,12 @@
 package com.ecomcrm.landing;
 
 import com.ecomcrm.domain.ShopId;
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -42,6 +45,12 @@ public record LandingEnvelope(
         String body) {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonFactory FACTORY = JSON.getFactory();
+    /**
+     * For {@link #toJsonLineBytes()}: characters outside the BMP (emoji) written as themselves, as the String form
+     * does, rather than as two {@code \\u} escapes, so both forms are the same bytes.
+     */
+    private static final JsonFactory UTF8_FACTORY = JsonFactory.builder()
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
     public LandingEnvelope {
         requireNonNull(source, "source is null");
@@ -81,27 +90,47 @@ public record LandingEnvelope(
     public String toJsonLine() {
         StringWriter out = new StringWriter(body.length() + 256);
         try (JsonGenerator json = FACTORY.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeStringField("source", source.folderValue());
-            json.writeStringField("shop", shop.domain());
-            json.writeStringField("topic", topic);
-            json.writeStringField("delivery_id", deliveryId);
-            json.writeStringField("received_at", receivedAt.toString());
-            json.writeStringField("triggered_at", triggeredAt.map(Instant::toString).orElse(null));
-            json.writeStringField("api_version", apiVersion.orElse(null));
-            if (line.isPresent()) {
-                json.writeNumberField("line", line.get());
-            }
-            else {
-                json.writeNullField("line");
-            }
-            json.writeStringField("body", body);
-            json.writeEndObject();
+            write(json);
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /**
+     * The same line as {@link #toJsonLine()}, in UTF-8 and with its trailing newline: what the landing zone appends,
+     * encoded straight to bytes instead of through a String and a copy.
+     */
+    public byte[] toJsonLineBytes() {
+        ByteArrayBuilder out = new ByteArrayBuilder(body.length() + 256);
+        try (JsonGenerator json = UTF8_FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+            write(json);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.append('\n');
+        return out.toByteArray();
+    }
+
+    private void write(JsonGenerator json) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("source", source.folderValue());
+        json.writeStringField("shop", shop.domain());
+        json.writeStringField("topic", topic);
+        json.writeStringField("delivery_id", deliveryId);
+        json.writeStringField("received_at", receivedAt.toString());
+        json.writeStringField("triggered_at", triggeredAt.map(Instant::toString).orElse(null));
+        json.writeStringField("api_version", apiVersion.orElse(null));
+        if (line.isPresent()) {
+            json.writeNumberField("line", line.get());
+        }
+        else {
+            json.writeNullField("line");
+        }
+        json.writeStringField("body", body);
+        json.writeEndObject();
     }
 
     /** Reads a line written by {@link #toJsonLine()}. */

@@ -95,21 +95,65 @@ public final class LandingZone implements AutoCloseable {
         return appendDurably(envelope, "tracking-");
     }
 
-    private Path appendDurably(LandingEnvelope envelope, String filePrefix) {
+    /**
+     * Appends several webhook envelopes and forces them to disk with one wait for the group commit: what the intake
+     * does for a batch of deliveries. Returns each envelope's file, in order. When this returns, every one of them
+     * survives a crash; when it throws, none of them may be counted as landed (some lines may be on disk: landing
+     * twice is harmless, the ingest keeps one version per key).
+     */
+    public List<Path> appendWebhooks(List<LandingEnvelope> envelopes) {
+        for (LandingEnvelope envelope : envelopes) {
+            if (envelope.source() != LandingSource.WEBHOOK) {
+                throw new IllegalArgumentException("Cannot append a " + envelope.source() + " envelope as a webhook");
+            }
+        }
+        List<Path> files = new ArrayList<>(envelopes.size());
+        List<byte[]> lines = new ArrayList<>(envelopes.size());
+        for (LandingEnvelope envelope : envelopes) {
+            files.add(webhookFile(envelope));
+            // Serialised outside the lock: it is the costly part, and callers run it in parallel.
+            lines.add(line(envelope));
+        }
+        long ticket = 0;
+        int index = 0;
+        try {
+            synchronized (writeLock) {
+                for (; index < envelopes.size(); index++) {
+                    ticket = write(files.get(index), lines.get(index));
+                }
+            }
+            awaitDurable(ticket);
+        }
+        catch (IOException e) {
+            LandingEnvelope failed = envelopes.get(Math.min(index, envelopes.size() - 1));
+            throw new UncheckedIOException("Cannot land " + envelopes.size() + " webhooks (at " + failed.topic()
+                    + " for " + failed.shop() + "): " + e.getMessage(), e);
+        }
+        return files;
+    }
+
+    /** The file {@link #appendWebhook} and {@link #appendWebhooks} put this envelope in (known before it lands). */
+    public Path webhookFile(LandingEnvelope envelope) {
+        return fileFor(envelope, "webhooks-");
+    }
+
+    private Path fileFor(LandingEnvelope envelope, String filePrefix) {
         LocalDate date = LocalDate.ofInstant(envelope.receivedAt(), ZoneOffset.UTC);
-        Path file = layout.dateDirectory(envelope.source(), envelope.shop(), date)
+        return layout.dateDirectory(envelope.source(), envelope.shop(), date)
                 .resolve(filePrefix + instanceId + LandingLayout.FILE_SUFFIX);
-        byte[] bytes = (envelope.toJsonLine() + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] line(LandingEnvelope envelope) {
+        return envelope.toJsonLineBytes();
+    }
+
+    private Path appendDurably(LandingEnvelope envelope, String filePrefix) {
+        Path file = fileFor(envelope, filePrefix);
+        byte[] bytes = line(envelope);
         long ticket;
         try {
             synchronized (writeLock) {
-                FileChannel channel = channelFor(file);
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                unforced.add(channel);
-                ticket = ++appended;
+                ticket = write(file, bytes);
             }
             awaitDurable(ticket);
         }
@@ -118,6 +162,17 @@ public final class LandingZone implements AutoCloseable {
                     + " for " + envelope.shop() + ": " + e.getMessage(), e);
         }
         return file;
+    }
+
+    /** Writes one line (not forced yet) and returns its ticket for {@link #awaitDurable}. Caller holds writeLock. */
+    private long write(Path file, byte[] line) throws IOException {
+        FileChannel channel = channelFor(file);
+        ByteBuffer buffer = ByteBuffer.wrap(line);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+        unforced.add(channel);
+        return ++appended;
     }
 
     /**

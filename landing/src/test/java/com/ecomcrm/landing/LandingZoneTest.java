@@ -76,6 +76,44 @@ class LandingZoneTest {
     }
 
     @Test
+    void aBatchOfWebhooksLandsInOrderInTheFilesAnnouncedBeforehand() throws IOException {
+        ShopId other = ShopId.of("other-store.myshopify.com");
+        LandingEnvelope a1 = webhook("wh-a1");
+        LandingEnvelope b1 = LandingEnvelope.webhook(other, "orders/create", "wh-b1", NOW, Optional.empty(),
+                Optional.empty(), "{\"id\":2}");
+        LandingEnvelope a2 = webhook("wh-a2");
+        try (LandingZone zone = zone()) {
+            List<Path> expected = List.of(zone.webhookFile(a1), zone.webhookFile(b1), zone.webhookFile(a2));
+
+            List<Path> files = zone.appendWebhooks(List.of(a1, b1, a2));
+
+            assertThat(files).isEqualTo(expected);
+            assertThat(files.get(0)).isEqualTo(files.get(2)).isNotEqualTo(files.get(1));
+            assertThat(Files.readAllLines(files.get(0))).extracting(l -> LandingEnvelope.fromJsonLine(l).deliveryId())
+                    .containsExactly("wh-a1", "wh-a2");
+            assertThat(Files.readAllLines(files.get(1))).extracting(l -> LandingEnvelope.fromJsonLine(l).deliveryId())
+                    .containsExactly("wh-b1");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> zone.appendWebhooks(List.of(
+                    LandingEnvelope.tracking(SHOP, "email/open", "e-1", NOW, "{}")))).isInstanceOf(
+                    IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void theLandedBytesAreTheJsonLineInUtf8WithItsNewline() {
+        // Non-ASCII, escapes that must stay escaped, control characters and a JSON text inside the JSON string.
+        String body = "{\"name\":\"Zoë \\\"Ø\\\" 東京 😀\",\n\t\"note\":\"a\\\\b\\u0001\"}\u0007";
+        LandingEnvelope envelope = LandingEnvelope.webhook(SHOP, "customers/update", "wh-ü", NOW,
+                Optional.of(NOW), Optional.of("2026-07"), body);
+
+        byte[] bytes = envelope.toJsonLineBytes();
+
+        assertThat(bytes).isEqualTo((envelope.toJsonLine() + "\n").getBytes(StandardCharsets.UTF_8));
+        assertThat(LandingEnvelope.fromJsonLine(new String(bytes, StandardCharsets.UTF_8).strip()).body())
+                .isEqualTo(body);
+    }
+
+    @Test
     void concurrentWebhooksAllLandWholeWithGroupCommit() throws Exception {
         LandingZone zone = new LandingZone(new LandingLayout(root), Clock.systemUTC());
         int threads = 16;

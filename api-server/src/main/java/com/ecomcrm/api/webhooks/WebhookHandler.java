@@ -1,71 +1,40 @@
 package com.ecomcrm.api.webhooks;
 
-import com.ecomcrm.api.billing.SubscriptionWebhook;
-import com.ecomcrm.api.compliance.ComplianceWebhook;
-import com.ecomcrm.api.tokens.ShopTokens;
-import com.ecomcrm.landing.LandingEnvelope;
-import com.ecomcrm.landing.LandingZone;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * {@code POST /webhooks}: verify, deduplicate, land durably, then answer 200. Shopify gives a delivery 5 seconds; the
- * only slow step is the fsync of the landing file, which runs on a worker thread so the event loop keeps answering.
+ * {@code POST /webhooks}: verify (HMAC first), then hand the delivery to the {@link WebhookIntake}, which deduplicates
+ * it and lands it durably in a batch with the deliveries arriving at the same time; answer 200 once it is on disk (or
+ * known as a duplicate). Shopify gives a delivery 5 seconds; the slow steps (the fsync, PostgreSQL) never block the
+ * event loop.
  */
 public final class WebhookHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
+    private static final byte[] NO_BODY = new byte[0];
+    private static final String ACCEPTED = new JsonObject().put("status", "accepted").encode();
+    private static final String DUPLICATE = new JsonObject().put("status", "duplicate").encode();
 
-    private final Vertx vertx;
     private final WebhookDeliveryCheck check;
-    private final WebhookReceipts receipts;
-    private final LandingZone landingZone;
-    private final ShopTokens shopTokens;
+    private final WebhookIntake intake;
     private final Clock clock;
-    private final SubscriptionWebhook subscriptions;
-    private final ComplianceWebhook compliance;
 
-    public WebhookHandler(Vertx vertx, WebhookDeliveryCheck check, WebhookReceipts receipts, LandingZone landingZone,
-                          ShopTokens shopTokens, Clock clock) {
-        this(vertx, check, receipts, landingZone, shopTokens, clock, null);
-    }
-
-    /** @param subscriptions the effect of {@code app_subscriptions/update}; null = none (landed only) */
-    public WebhookHandler(Vertx vertx, WebhookDeliveryCheck check, WebhookReceipts receipts, LandingZone landingZone,
-                          ShopTokens shopTokens, Clock clock, SubscriptionWebhook subscriptions) {
-        this(vertx, check, receipts, landingZone, shopTokens, clock, subscriptions, null);
-    }
-
-    /**
-     * @param compliance records compliance requests and stops sends on uninstall; null = none (tests of other
-     *                   topics)
-     */
-    public WebhookHandler(Vertx vertx, WebhookDeliveryCheck check, WebhookReceipts receipts, LandingZone landingZone,
-                          ShopTokens shopTokens, Clock clock, SubscriptionWebhook subscriptions,
-                          ComplianceWebhook compliance) {
-        this.subscriptions = subscriptions;
-        this.compliance = compliance;
-        this.vertx = requireNonNull(vertx, "vertx is null");
+    public WebhookHandler(WebhookDeliveryCheck check, WebhookIntake intake, Clock clock) {
         this.check = requireNonNull(check, "check is null");
-        this.receipts = requireNonNull(receipts, "receipts is null");
-        this.landingZone = requireNonNull(landingZone, "landingZone is null");
-        this.shopTokens = requireNonNull(shopTokens, "shopTokens is null");
+        this.intake = requireNonNull(intake, "intake is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
     public void handle(RoutingContext ctx) {
-        byte[] raw = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        byte[] raw = ctx.body().buffer() == null ? NO_BODY : ctx.body().buffer().getBytes();
         WebhookDeliveryCheck.Outcome outcome = check.check(raw, name -> ctx.request().getHeader(name));
         if (outcome instanceof WebhookDeliveryCheck.Refused refused) {
             WebhookRejection rejection = refused.rejection();
@@ -77,54 +46,13 @@ public final class WebhookHandler implements Handler<RoutingContext> {
             return;
         }
         WebhookDelivery delivery = ((WebhookDeliveryCheck.Accepted) outcome).delivery();
-        Instant receivedAt = clock.instant();
-        receipts.alreadyReceived(delivery.shop(), delivery.webhookId())
-                .compose(seen -> seen ? Future.succeededFuture("duplicate") : land(delivery, receivedAt))
-                .onSuccess(status -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
-                        .end(new JsonObject().put("status", status).encode()))
+        intake.receive(delivery, clock.instant())
+                .onSuccess(received -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+                        .end(received == WebhookIntake.Outcome.ACCEPTED ? ACCEPTED : DUPLICATE))
                 .onFailure(failure -> {
                     LOG.error("Cannot land webhook {} for shop {}", delivery.topic().topic(), delivery.shop(), failure);
                     // A non-2xx makes Shopify retry the delivery later, so nothing is lost.
                     ctx.fail(503, failure);
                 });
-    }
-
-    private Future<String> land(WebhookDelivery delivery, Instant receivedAt) {
-        LandingEnvelope envelope = LandingEnvelope.webhook(delivery.shop(), delivery.topic().topic(),
-                delivery.webhookId(), receivedAt, delivery.triggeredAt(), delivery.apiVersion(), delivery.body());
-        Future<Path> landed = vertx.executeBlocking(() -> landingZone.appendWebhook(envelope), false);
-        // Effects run before the receipt is recorded: if one fails, the 503 makes Shopify retry, and the retry is not
-        // mistaken for a duplicate. Landing twice is harmless (the ingest keeps one version per key).
-        return landed.compose(file -> effects(delivery, receivedAt).map(file))
-                .compose(file -> receipts.record(delivery, receivedAt, file)).map("accepted");
-    }
-
-    /**
-     * What must happen at once rather than in the nightly run: an uninstall ends the shop's tokens now; a subscription
-     * change sets the shop's plan now (and an uninstall drops it to free).
-     */
-    private Future<Void> effects(WebhookDelivery delivery, Instant receivedAt) {
-        if (compliance != null) {
-            // Compliance requests are recorded before the other effects: Shopify's 30 days start at delivery.
-            Future<Void> recorded = compliance.received(delivery.shop(), delivery.topic().topic(),
-                    delivery.webhookId(), delivery.body(), receivedAt);
-            if (delivery.topic() == WebhookTopic.APP_UNINSTALLED) {
-                recorded = recorded.compose(done -> compliance.uninstalled(delivery.shop(), receivedAt)).mapEmpty();
-            }
-            return recorded.compose(done -> tokenAndPlanEffects(delivery, receivedAt));
-        }
-        return tokenAndPlanEffects(delivery, receivedAt);
-    }
-
-    private Future<Void> tokenAndPlanEffects(WebhookDelivery delivery, Instant receivedAt) {
-        if (delivery.topic() == WebhookTopic.APP_UNINSTALLED) {
-            Future<Void> revoked = shopTokens.revoke(delivery.shop(), receivedAt);
-            return subscriptions == null ? revoked
-                    : revoked.compose(done -> subscriptions.uninstalled(delivery.shop(), receivedAt));
-        }
-        if (delivery.topic() == WebhookTopic.APP_SUBSCRIPTIONS_UPDATE && subscriptions != null) {
-            return subscriptions.apply(delivery.shop(), delivery.body(), delivery.triggeredAt(), receivedAt);
-        }
-        return Future.succeededFuture();
     }
 }
