@@ -88,6 +88,13 @@ SELECT date_trunc('MONTH', coalesce(processed_at, created_at)) AS month,
 FROM lakehouse.silver.orders
 WHERE shop_id = '{shop}' AND cancelled_at IS NULL AND NOT coalesce(test, false)
 GROUP BY 1 ORDER BY 1""",
+    "silver.refunds": """-- Refunds of one shop per month, with the refunded orders and customers
+SELECT date_trunc('MONTH', coalesce(processed_at, created_at)) AS month,
+       count(*) AS refunds, count(DISTINCT order_id) AS orders, count(DISTINCT customer_id) AS customers,
+       sum(amount) AS refunded
+FROM lakehouse.silver.refunds
+WHERE shop_id = '{shop}'
+GROUP BY 1 ORDER BY 1""",
     "gold.customer_rfm": """-- Segment sizes and revenue of one shop, per snapshot
 SELECT as_of_date, segment, count(*) AS customers, sum(monetary) AS revenue
 FROM lakehouse.gold.customer_rfm

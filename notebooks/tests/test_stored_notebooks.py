@@ -9,7 +9,8 @@ STORED = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
 def test_there_are_notebooks():
-    assert [p.name for p in STORED] == ["cohort_retention_clv.ipynb", "email_performance.ipynb", "rfm_segments.ipynb"]
+    assert [p.name for p in STORED] == ["clv_calibration.ipynb", "cohort_retention_clv.ipynb", "email_performance.ipynb",
+                                        "rfm_segments.ipynb"]
 
 
 @pytest.mark.parametrize("path", STORED, ids=lambda p: p.name)

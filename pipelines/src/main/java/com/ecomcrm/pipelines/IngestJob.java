@@ -130,6 +130,19 @@ public final class IngestJob {
                     "checkout_token");
             merged.put("silver.checkouts", merge(spark, checkouts, lakehouse.checkouts(), "checkout_token"));
 
+            // The same refund arrives several times (refunds/create, then inside every later orders/* payload, and
+            // redeliveries): one row per refund, the newest version.
+            Dataset<Row> refunds = newestPerKey(rows(spark, parsed, RefundRow.class, RefundRow.SCHEMA), "refund_id");
+            merged.put("silver.refunds", merge(spark, refunds, lakehouse.refunds(), "refund_id"));
+            Dataset<Row> refundLines = newestPerKey(rows(spark, parsed, RefundLineRow.class, RefundLineRow.SCHEMA),
+                    "refund_id", "line_item_id");
+            merged.put("silver.refund_lines", merge(spark, refundLines, lakehouse.refundLines(), "refund_id",
+                    "line_item_id"));
+            long followed = RefundCustomers.follow(spark, lakehouse);
+            if (followed > 0) {
+                LOG.info("{} refunds took the customer of their order", followed);
+            }
+
             return new Result(files.size(), lines, ignored, rejectCount, sample, merged);
         }
         finally {

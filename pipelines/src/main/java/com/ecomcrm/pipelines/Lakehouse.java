@@ -43,6 +43,14 @@ public record Lakehouse(String catalog) {
         return table("silver", "checkouts");
     }
 
+    public String refunds() {
+        return table("silver", "refunds");
+    }
+
+    public String refundLines() {
+        return table("silver", "refund_lines");
+    }
+
     public String customerRfm() {
         return table("gold", "customer_rfm");
     }

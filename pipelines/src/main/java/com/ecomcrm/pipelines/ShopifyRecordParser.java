@@ -37,9 +37,6 @@ public final class ShopifyRecordParser {
 
     /** Topics we receive but that carry nothing for the silver tables (yet); they are counted, not rejected. */
     private static final Set<String> IGNORED_WEBHOOK_TOPICS = Set.of(
-            // Shopify follows every refund with orders/updated carrying the full refunds array, from which
-            // total_refunded is recomputed idempotently; adding refunds/create amounts would double count.
-            "refunds/create",
             "customers_email_marketing_consent/update",
             "app/uninstalled", "shop/update", "bulk_operations/finish", "app_subscriptions/update",
             "customers/data_request", "customers/redact", "shop/redact");
@@ -96,18 +93,28 @@ public final class ShopifyRecordParser {
                         false, topic, landed));
             }
             case "Order" -> {
-                return List.of(new OrderRow(shop, id.id(),
-                        optionalGid(node.path("customer"), "id", "customer.id"),
+                Long customerId = optionalGid(node.path("customer"), "id", "customer.id");
+                Instant updatedAt = timestamp(node, "updatedAt", true);
+                String currency = text(node, "currencyCode");
+                List<SilverRecord> rows = new ArrayList<>();
+                rows.add(new OrderRow(shop, id.id(), customerId,
                         text(node, "name"),
                         timestamp(node, "createdAt", false), timestamp(node, "processedAt", false),
-                        timestamp(node, "updatedAt", true), timestamp(node, "cancelledAt", false),
+                        updatedAt, timestamp(node, "cancelledAt", false),
                         upper(text(node, "displayFinancialStatus")),
-                        text(node, "currencyCode"),
+                        currency,
                         money(node.path("totalPriceSet").path("shopMoney"), "amount",
                                 "totalPriceSet.shopMoney.amount", true),
                         orZero(money(node.path("totalRefundedSet").path("shopMoney"), "amount",
                                 "totalRefundedSet.shopMoney.amount", false)),
                         bool(node, "test"), topic, landed));
+                // Order.refunds is a list, not a connection, so a bulk query that asks for it gets it inline.
+                JsonNode refunds = array(node, "refunds");
+                for (int r = 0; r < refunds.size(); r++) {
+                    rows.addAll(bulkRefund(shop, refunds.get(r), "refunds[" + r + "].", id.id(), customerId, currency,
+                            updatedAt, topic, landed));
+                }
+                return rows;
             }
             case "LineItem" -> {
                 ShopifyGid parent = gid(node, "__parentId");
@@ -185,6 +192,17 @@ public final class ShopifyRecordParser {
             case "orders/create", "orders/updated", "orders/paid", "orders/cancelled" -> {
                 return webhookOrder(envelope, readBody(envelope));
             }
+            case "refunds/create" -> {
+                JsonNode node = readBody(envelope);
+                Instant createdAt = timestamp(node, "created_at", false);
+                // The REST refund has no updated_at. Created refunds only settle (which updates the order, whose
+                // payload then wins); created_at, or else when Shopify sent it, orders this version before those.
+                Instant version = createdAt != null ? createdAt : envelope.triggeredAt().orElse(landed);
+                JsonNode transactions = array(node, "transactions");
+                String currency = transactions.size() == 0 ? null : text(transactions.get(0), "currency",
+                        "transactions[0].currency");
+                return restRefund(shop, node, "", numericId(node, "order_id"), null, currency, version, topic, landed);
+            }
             case "checkouts/create", "checkouts/update" -> {
                 JsonNode node = readBody(envelope);
                 String token = text(node, "token");
@@ -209,9 +227,10 @@ public final class ShopifyRecordParser {
         String shop = envelope.shop().domain();
         long orderId = numericId(node, "id");
         Instant updatedAt = timestamp(node, "updated_at", true);
+        Long customerId = optionalNumericId(node.path("customer"), "id", "customer.id");
         List<SilverRecord> rows = new ArrayList<>();
         rows.add(new OrderRow(shop, orderId,
-                optionalNumericId(node.path("customer"), "id", "customer.id"),
+                customerId,
                 text(node, "name"),
                 timestamp(node, "created_at", false), timestamp(node, "processed_at", false),
                 updatedAt, timestamp(node, "cancelled_at", false),
@@ -234,6 +253,77 @@ public final class ShopifyRecordParser {
                     money(item, "price", at + "price", false),
                     updatedAt));
         }
+        JsonNode refunds = array(node, "refunds");
+        for (int r = 0; r < refunds.size(); r++) {
+            rows.addAll(restRefund(shop, refunds.get(r), "refunds[" + r + "].", orderId, customerId,
+                    text(node, "currency"), updatedAt, envelope.topic(), envelope.receivedAt()));
+        }
+        return rows;
+    }
+
+    /**
+     * A REST refund (a refunds/create body, or one of an order's {@code refunds}) and its refund line items.
+     * {@code at} prefixes the field names of rejects; {@code version} becomes updated_at.
+     */
+    private static List<SilverRecord> restRefund(String shop, JsonNode refund, String at, long orderId,
+                                                 Long customerId, String currency, Instant version, String topic,
+                                                 Instant landed) {
+        if (!refund.isObject()) {
+            throw new BadField(at.isEmpty() ? "body" : at.substring(0, at.length() - 1), "not an object");
+        }
+        long refundId = numericId(refund, "id", at + "id");
+        List<SilverRecord> rows = new ArrayList<>();
+        rows.add(new RefundRow(shop, refundId, orderId, customerId,
+                timestamp(refund, "created_at", false), timestamp(refund, "processed_at", false),
+                refundAmount(refund, at), currency, version, topic, landed));
+        JsonNode lines = array(refund, "refund_line_items", at + "refund_line_items");
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode line = lines.get(i);
+            String lineAt = at + "refund_line_items[" + i + "].";
+            Long lineItemId = optionalNumericId(line, "line_item_id", lineAt + "line_item_id");
+            if (lineItemId == null) {
+                lineItemId = numericId(line.path("line_item"), "id", lineAt + "line_item.id");
+            }
+            BigDecimal subtotal = money(line.path("subtotal_set").path("shop_money"), "amount",
+                    lineAt + "subtotal_set.shop_money.amount", false);
+            rows.add(new RefundLineRow(shop, refundId, lineItemId, orderId,
+                    optionalNumericId(line, "id", lineAt + "id"), integer(line, "quantity", lineAt + "quantity"),
+                    subtotal != null ? subtotal : money(line, "subtotal", lineAt + "subtotal", false), version));
+        }
+        return rows;
+    }
+
+    /**
+     * A GraphQL refund inside a bulk order line, with its refund line items (as {@code edges/node} or {@code nodes}).
+     * Its version is the order's updatedAt, as for the refunds inside a webhook order.
+     */
+    private static List<SilverRecord> bulkRefund(String shop, JsonNode refund, String at, long orderId,
+                                                 Long customerId, String orderCurrency, Instant orderUpdatedAt,
+                                                 String topic, Instant landed) {
+        ShopifyGid refundId = gidAt(refund, "id", at + "id");
+        if (!refundId.type().equals("Refund")) {
+            throw new BadField(at + "id", "an order's refund must be a Refund, not " + refundId.type());
+        }
+        JsonNode total = refund.path("totalRefundedSet").path("shopMoney");
+        String currency = text(total, "currencyCode", at + "totalRefundedSet.shopMoney.currencyCode");
+        List<SilverRecord> rows = new ArrayList<>();
+        rows.add(new RefundRow(shop, refundId.id(), orderId, customerId, timestamp(refund, "createdAt", false), null,
+                money(total, "amount", at + "totalRefundedSet.shopMoney.amount", true),
+                currency != null ? currency : orderCurrency, orderUpdatedAt, topic, landed));
+        JsonNode connection = refund.path("refundLineItems");
+        List<JsonNode> lines = new ArrayList<>();
+        array(connection, "nodes", at + "refundLineItems.nodes").forEach(lines::add);
+        array(connection, "edges", at + "refundLineItems.edges").forEach(edge -> lines.add(edge.path("node")));
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode line = lines.get(i);
+            String lineAt = at + "refundLineItems[" + i + "].";
+            Long refundLineId = optionalGid(line, "id", lineAt + "id");
+            long lineItemId = gidAt(line.path("lineItem"), "id", lineAt + "lineItem.id").id();
+            rows.add(new RefundLineRow(shop, refundId.id(), lineItemId, orderId, refundLineId, integer(line, "quantity", lineAt + "quantity"),
+                    money(line.path("subtotalSet").path("shopMoney"), "amount",
+                            lineAt + "subtotalSet.shopMoney.amount", false),
+                    orderUpdatedAt));
+        }
         return rows;
     }
 
@@ -243,18 +333,28 @@ public final class ShopifyRecordParser {
      */
     private static BigDecimal refundedAmount(JsonNode order) {
         BigDecimal total = BigDecimal.ZERO.setScale(2);
-        JsonNode refunds = order.path("refunds");
+        JsonNode refunds = array(order, "refunds");
         for (int r = 0; r < refunds.size(); r++) {
-            JsonNode transactions = refunds.get(r).path("transactions");
-            for (int t = 0; t < transactions.size(); t++) {
-                JsonNode tx = transactions.get(t);
-                String kind = text(tx, "kind");
-                String status = text(tx, "status");
-                if ("refund".equalsIgnoreCase(kind) && (status == null || "success".equalsIgnoreCase(status))) {
-                    BigDecimal amount = money(tx, "amount", "refunds[" + r + "].transactions[" + t + "].amount", false);
-                    if (amount != null) {
-                        total = total.add(amount);
-                    }
+            total = total.add(refundAmount(refunds.get(r), "refunds[" + r + "]."));
+        }
+        return total;
+    }
+
+    /**
+     * The money of one REST refund: its successful refund transactions. The one definition for both
+     * silver.orders.total_refunded and silver.refunds.amount, so net revenue reads the same from either table.
+     */
+    private static BigDecimal refundAmount(JsonNode refund, String at) {
+        BigDecimal total = BigDecimal.ZERO.setScale(2);
+        JsonNode transactions = array(refund, "transactions", at + "transactions");
+        for (int t = 0; t < transactions.size(); t++) {
+            JsonNode tx = transactions.get(t);
+            String kind = text(tx, "kind");
+            String status = text(tx, "status");
+            if ("refund".equalsIgnoreCase(kind) && (status == null || "success".equalsIgnoreCase(status))) {
+                BigDecimal amount = money(tx, "amount", at + "transactions[" + t + "].amount", false);
+                if (amount != null) {
+                    total = total.add(amount);
                 }
             }
         }
@@ -320,6 +420,35 @@ public final class ShopifyRecordParser {
             throw new BadField(path, "not a whole number: " + shown(value));
         }
         return value.intValue();
+    }
+
+    /** An optional JSON array field: empty when missing or null, a reject when it is something else. */
+    private static JsonNode array(JsonNode node, String field) {
+        return array(node, field, field);
+    }
+
+    private static JsonNode array(JsonNode node, String field, String path) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return JSON.createArrayNode();
+        }
+        if (!value.isArray()) {
+            throw new BadField(path, "not an array");
+        }
+        return value;
+    }
+
+    private static ShopifyGid gidAt(JsonNode node, String field, String path) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new BadField(path, "missing or not a string");
+        }
+        try {
+            return ShopifyGid.parse(value.asText());
+        }
+        catch (DomainException e) {
+            throw new BadField(path, e.getMessage());
+        }
     }
 
     private static ShopifyGid gid(JsonNode node, String field) {

@@ -10,7 +10,7 @@ import java.io.Serializable;
  * without per-table mapping code.
  */
 public sealed interface SilverRecord extends Serializable
-        permits CustomerRow, OrderRow, OrderLineRow, CheckoutRow {
+        permits CustomerRow, OrderRow, OrderLineRow, CheckoutRow, RefundRow, RefundLineRow {
 
     /** The shop's {@code *.myshopify.com} domain, the first column of every table. */
     String shopId();

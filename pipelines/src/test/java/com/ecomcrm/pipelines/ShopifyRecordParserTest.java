@@ -93,7 +93,78 @@ class ShopifyRecordParserTest {
                         "PARTIALLY_REFUNDED", "USD", new BigDecimal("50.00"), new BigDecimal("7.50"), true,
                         "orders/updated", LANDED),
                 new OrderLineRow("alpha.myshopify.com", 5002, 9101, 7L, 8L, "S", "Tea", 5, new BigDecimal("10.00"),
-                        Instant.parse("2026-11-06T10:00:00Z")));
+                        Instant.parse("2026-11-06T10:00:00Z")),
+                // The refund inside the order: the same successful-transactions amount as total_refunded, the
+                // order's customer and currency, versioned by the order's updated_at.
+                new RefundRow("alpha.myshopify.com", 1, 5002, 102L, null, null, new BigDecimal("7.50"), "USD",
+                        Instant.parse("2026-11-06T10:00:00Z"), "orders/updated", LANDED));
+    }
+
+    @Test
+    void refundsCreateWebhookGivesTheRefundAndItsLinesWithoutTheNote() {
+        ParseResult result = webhook("refunds/create", """
+                {"id":509562969,"order_id":450789469,"created_at":"2026-11-07T10:26:56-05:00",
+                 "processed_at":"2026-11-07T10:26:57-05:00","note":"it broke during shipping","user_id":799407056,
+                 "restock":true,"admin_graphql_api_id":"gid://shopify/Refund/509562969",
+                 "refund_line_items":[
+                   {"id":104689539,"quantity":1,"line_item_id":703073504,"restock_type":"return","subtotal":199.0,
+                    "total_tax":3.98,"subtotal_set":{"shop_money":{"amount":"199.00","currency_code":"USD"}}},
+                   {"id":104689540,"quantity":2,"line_item":{"id":703073505},"subtotal":"5.5"}],
+                 "transactions":[{"id":1,"order_id":450789469,"kind":"refund","status":"success","amount":"204.50",
+                                  "currency":"USD"},
+                                 {"id":2,"order_id":450789469,"kind":"refund","status":"pending","amount":"9.00",
+                                  "currency":"USD"}]}""");
+
+        Instant created = Instant.parse("2026-11-07T15:26:56Z");
+        assertThat(result.isReject()).isFalse();
+        assertThat(result.records()).containsExactly(
+                new RefundRow("alpha.myshopify.com", 509562969, 450789469, null, created,
+                        Instant.parse("2026-11-07T15:26:57Z"), new BigDecimal("204.50"), "USD", created,
+                        "refunds/create", LANDED),
+                new RefundLineRow("alpha.myshopify.com", 509562969, 703073504, 450789469, 104689539L, 1,
+                        new BigDecimal("199.00"), created),
+                new RefundLineRow("alpha.myshopify.com", 509562969, 703073505, 450789469, 104689540L, 2,
+                        new BigDecimal("5.50"), created));
+        assertThat(result.records().toString()).doesNotContain("shipping").doesNotContain("799407056");
+    }
+
+    @Test
+    void refundsCreateWithoutCreatedAtIsVersionedByWhenShopifySentIt() {
+        ParseResult result = webhook("refunds/create", "{\"id\":1,\"order_id\":5002}");
+        assertThat(result.records()).containsExactly(new RefundRow("alpha.myshopify.com", 1, 5002, null, null, null,
+                new BigDecimal("0.00"), null, Instant.parse("2026-11-28T09:59:59Z"), "refunds/create", LANDED));
+    }
+
+    @Test
+    void bulkOrderWithInlineRefunds() {
+        ParseResult order = bulk("bulk/orders", """
+                {"id":"gid://shopify/Order/5001","updatedAt":"2026-11-02T00:00:00Z","currencyCode":"EUR",
+                 "totalPriceSet":{"shopMoney":{"amount":"120.5"}},"totalRefundedSet":{"shopMoney":{"amount":"20"}},
+                 "customer":{"id":"gid://shopify/Customer/101"},
+                 "refunds":[{"id":"gid://shopify/Refund/77","createdAt":"2026-11-01T12:00:00Z",
+                             "totalRefundedSet":{"shopMoney":{"amount":"20.00","currencyCode":"EUR"}},
+                             "refundLineItems":{"edges":[{"node":{"quantity":1,
+                                 "lineItem":{"id":"gid://shopify/LineItem/9001"},
+                                 "subtotalSet":{"shopMoney":{"amount":"20.00"}}}}]}}]}""");
+
+        Instant updated = Instant.parse("2026-11-02T00:00:00Z");
+        assertThat(order.records()).hasSize(3).contains(
+                new RefundRow("alpha.myshopify.com", 77, 5001, 101L, Instant.parse("2026-11-01T12:00:00Z"), null,
+                        new BigDecimal("20.00"), "EUR", updated, "bulk/orders", LANDED),
+                new RefundLineRow("alpha.myshopify.com", 77, 9001, 5001, null, 1, new BigDecimal("20.00"), updated));
+    }
+
+    @Test
+    void malformedRefundsAreRejectedNamingTheField() {
+        assertThat(webhook("refunds/create", "{\"id\":1}").reject().field()).isEqualTo("order_id");
+        assertThat(webhook("refunds/create", "{\"id\":1,\"order_id\":2,\"transactions\":[{\"kind\":\"refund\","
+                + "\"amount\":\"1.005\"}]}").reject().field()).isEqualTo("transactions[0].amount");
+        assertThat(webhook("orders/updated", "{\"id\":1,\"updated_at\":\"2026-11-02T00:00:00Z\","
+                + "\"total_price\":\"1.00\",\"refunds\":[{\"id\":3,\"refund_line_items\":[{\"quantity\":1}]}]}")
+                .reject().field()).isEqualTo("refunds[0].refund_line_items[0].line_item.id");
+        assertThat(bulk("bulk/orders", "{\"id\":\"gid://shopify/Order/1\",\"updatedAt\":\"2026-11-02T00:00:00Z\","
+                + "\"totalPriceSet\":{\"shopMoney\":{\"amount\":\"1\"}},\"refunds\":[{\"id\":"
+                + "\"gid://shopify/Order/3\"}]}").reject().field()).isEqualTo("refunds[0].id");
     }
 
     @Test
@@ -132,10 +203,10 @@ class ShopifyRecordParserTest {
 
     @Test
     void topicsWithoutSilverRowsAreIgnoredNotRejected() {
-        ParseResult refund = webhook("refunds/create", "{\"id\":1,\"order_id\":5002}");
-        assertThat(refund.ignored()).isTrue();
-        assertThat(refund.isReject()).isFalse();
-        assertThat(refund.records()).isEmpty();
+        ParseResult consent = webhook("customers_email_marketing_consent/update", "{\"customer_id\":1}");
+        assertThat(consent.ignored()).isTrue();
+        assertThat(consent.isReject()).isFalse();
+        assertThat(consent.records()).isEmpty();
     }
 
     @Test

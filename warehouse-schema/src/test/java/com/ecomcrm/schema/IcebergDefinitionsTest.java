@@ -23,6 +23,10 @@ class IcebergDefinitionsTest {
                     "title", "quantity", "unit_price", "updated_at")),
             Map.entry("silver.checkouts", List.of("shop_id", "checkout_token", "customer_id", "email", "created_at",
                     "updated_at", "completed_at", "total_price", "currency")),
+            Map.entry("silver.refunds", List.of("shop_id", "refund_id", "order_id", "customer_id", "created_at",
+                    "processed_at", "amount", "currency", "updated_at", "source_topic", "landed_at")),
+            Map.entry("silver.refund_lines", List.of("shop_id", "refund_id", "line_item_id", "order_id",
+                    "refund_line_id", "quantity", "subtotal", "updated_at")),
             Map.entry("gold.customer_rfm", List.of("shop_id", "as_of_date", "customer_id", "recency_days", "frequency",
                     "monetary", "r_score", "f_score", "m_score", "segment")),
             Map.entry("gold.segment_transitions", List.of("shop_id", "to_date", "from_date", "from_segment", "to_segment",
@@ -91,7 +95,8 @@ class IcebergDefinitionsTest {
                 assertThat(m.matches()).as(line).isTrue();
                 String name = m.group(1);
                 String type = m.group(2);
-                if (name.endsWith("_price") || name.equals("total_refunded") || name.equals("monetary")) {
+                if (name.endsWith("_price") || name.equals("total_refunded") || name.equals("monetary")
+                        || name.equals("amount") || name.equals("subtotal")) {
                     assertThat(type).as(table.qualifiedName() + "." + name).isEqualTo("DECIMAL(18,2)");
                 }
                 if (name.endsWith("_id") && !name.equals("shop_id")) {

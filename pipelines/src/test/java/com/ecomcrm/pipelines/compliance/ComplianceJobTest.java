@@ -143,7 +143,8 @@ class ComplianceJobTest {
         assertThat(outcomes).singleElement().satisfies(outcome -> {
             assertThat(outcome.done()).as(outcome.line()).isTrue();
             assertThat(outcome.counts().get("iceberg")).containsEntry(lakehouse.customers(), 1L)
-                    .containsEntry(lakehouse.orders(), 1L).containsEntry(lakehouse.orderLines(), 1L);
+                    .containsEntry(lakehouse.orders(), 1L).containsEntry(lakehouse.orderLines(), 1L)
+                    .containsEntry(lakehouse.refunds(), 1L).containsEntry(lakehouse.refundLines(), 1L);
             assertThat(outcome.counts().get("clickhouse")).containsEntry("customer_rfm", 1L);
             assertThat(outcome.counts().get("landing")).containsEntry("lines", 4L);
         });
@@ -226,7 +227,8 @@ class ComplianceJobTest {
         assertThat(landedTopics).containsExactlyInAnyOrder("customers/create", "orders/create", "refunds/create",
                 "customers/redact");
         assertThat(stores.get("iceberg").fieldNames()).toIterable().contains(lakehouse.customers(),
-                lakehouse.orders(), lakehouse.orderLines(), lakehouse.customerRfm());
+                lakehouse.orders(), lakehouse.orderLines(), lakehouse.refunds(), lakehouse.refundLines(),
+                lakehouse.customerRfm());
         assertThat(stores.get("clickhouse").fieldNames()).toIterable().containsExactly("customer_rfm");
         assertThat(text).contains(TARGET_EMAIL).contains(String.valueOf(TARGET_ORDER))
                 .doesNotContain(KEPT_EMAIL).doesNotContain(String.valueOf(KEPT)).doesNotContain(otherShop.domain());
@@ -340,6 +342,17 @@ class ComplianceJobTest {
                 Map.of("shop_id", s, "order_id", String.valueOf(TARGET_ORDER), "line_id", "1", "title", "'Hat'"),
                 Map.of("shop_id", o, "order_id", String.valueOf(TARGET_ORDER), "line_id", "1", "title", "'Hat'"),
                 Map.of("shop_id", s, "order_id", String.valueOf(KEPT_ORDER), "line_id", "2", "title", "'Scarf'")));
+        // A refund of the target's order: found by customer (refunds) and by order (refund lines, no customer).
+        insert(lakehouse.refunds(), List.of(
+                Map.of("shop_id", s, "refund_id", "77", "order_id", String.valueOf(TARGET_ORDER), "customer_id",
+                        String.valueOf(TARGET), "amount", "CAST(5.00 AS DECIMAL(18,2))"),
+                Map.of("shop_id", o, "refund_id", "77", "order_id", String.valueOf(TARGET_ORDER), "customer_id",
+                        String.valueOf(TARGET), "amount", "CAST(5.00 AS DECIMAL(18,2))")));
+        insert(lakehouse.refundLines(), List.of(
+                Map.of("shop_id", s, "refund_id", "77", "line_item_id", "1", "order_id", String.valueOf(TARGET_ORDER),
+                        "quantity", "1"),
+                Map.of("shop_id", o, "refund_id", "77", "line_item_id", "1", "order_id", String.valueOf(TARGET_ORDER),
+                        "quantity", "1")));
         insert(lakehouse.customerRfm(), List.of(
                 Map.of("shop_id", s, "as_of_date", "DATE'2026-11-28'", "customer_id", String.valueOf(TARGET),
                         "segment", "'CHAMPIONS'"),
