@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { adoptTokenFromUrl, isEmbedded } from './api';
 import { LoadingPage } from './components/States';
 import { RouterProvider, href, match, useRouter } from './router';
+import { ShopCurrencyGate } from './shop';
 
 // Every screen is its own chunk: the first paint needs only React, Polaris and the frame.
 const Home = lazy(() => import('./screens/Home'));
@@ -112,7 +113,9 @@ function App() {
       ) : null}
       <Frame navigation={embedded ? undefined : navigation}>
         <span id="ecomcrm-navigation" hidden>EcomCRM</span>
-        <Screens />
+        <ShopCurrencyGate fallback={<LoadingPage title="EcomCRM" />}>
+          <Screens />
+        </ShopCurrencyGate>
       </Frame>
     </>
   );

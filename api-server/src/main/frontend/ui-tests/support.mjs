@@ -94,8 +94,22 @@ export async function checkAccessibility(page, screen) {
   assert.deepEqual(described, [], `${screen}: accessibility violations`);
 }
 
-export function money(amount) {
-  return new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(amount));
+/** The shop's currency as GET /api/shop names it when a spec file starts (USD when unknown, as the dashboard does). */
+export const CURRENCY = await shopCurrency();
+
+async function shopCurrency() {
+  const answer = await api('/api/shop');
+  return answer.status === 200 && /^[A-Z]{3}$/.test(answer.body?.currency ?? '') ? answer.body.currency : 'USD';
+}
+
+/** An amount as the dashboard shows it: in the shop's currency (or the one given), in the browser's locale. */
+export function money(amount, currency = CURRENCY) {
+  return new Intl.NumberFormat(LOCALE, { style: 'currency', currency }).format(Number(amount));
+}
+
+/** A string matched literally inside a RegExp (amounts carry "$" and "."). */
+export function literal(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function count(value) {

@@ -1,4 +1,6 @@
-import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from '@shopify/polaris';
+import { Badge, BlockStack, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Pagination,
+  Text } from '@shopify/polaris';
+import { useState } from 'react';
 import { TimeChart } from '../components/charts';
 import { ErrorBanner, ErrorPage, LoadingPage } from '../components/States';
 import { useApi } from '../components/useApi';
@@ -11,6 +13,17 @@ interface CustomerDetail {
   customer: CustomerItem;
   rfm_history: { date: string; segment: string; segment_name: string; monetary: string }[];
 }
+
+export interface CustomerOrders {
+  as_of_date: string;
+  total: number;
+  page: number;
+  page_size: number;
+  items: { order_id: string; name: string; processed_at: string; financial_status: string | null; total: string;
+    refunded: string; net: string; line_count: number; cancelled: boolean }[];
+}
+
+const ORDERS_PAGE_SIZE = 10;
 
 interface Emails {
   emails: { sendId: string; flowKind: string; subject: string; status: string; sentAt: string | null;
@@ -73,6 +86,9 @@ export default function Customer({ id }: { id: string }) {
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
+          <OrdersTimeline id={id} />
+        </Layout.Section>
+        <Layout.Section>
           <Card>
             <BlockStack gap="200">
               <Text as="h2" variant="headingMd">Segment history</Text>
@@ -108,10 +124,70 @@ export default function Customer({ id }: { id: string }) {
             </BlockStack>
           </Card>
         </Layout.Section>
-        <Layout.Section>
-          <Text as="p" tone="subdued">Orders are listed in Shopify admin: EcomCRM keeps computed figures, not orders.</Text>
-        </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+/** "PARTIALLY_REFUNDED" as "Partially refunded". */
+function statusLabel(status: string): string {
+  const words = status.toLowerCase().replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The customer's orders as of the last nightly run, newest first, a page at a time. */
+function OrdersTimeline({ id }: { id: string }) {
+  const [page, setPage] = useState(1);
+  const [orders, reload] = useApi<CustomerOrders>(
+    `/api/customers/${encodeURIComponent(id)}/orders?page=${page}&page_size=${ORDERS_PAGE_SIZE}`);
+  let body;
+  if (orders.state === 'loading') {
+    body = <Text as="p">Loading orders…</Text>;
+  } else if (orders.state === 'error') {
+    body = <ErrorBanner error={orders.error} what="this customer's orders" onRetry={reload} />;
+  } else if (orders.data.total === 0) {
+    body = <Text as="p">No orders from this customer up to {orders.data.as_of_date}. Orders placed since then appear
+      after the next nightly run.</Text>;
+  } else {
+    const o = orders.data;
+    const pages = Math.max(1, Math.ceil(o.total / o.page_size));
+    body = (
+      <>
+        <Text as="p" tone="subdued" id="orders-summary">{count(o.total)} orders up to {o.as_of_date}, newest first.</Text>
+        <DataTable
+          columnContentTypes={['text', 'text', 'text', 'numeric', 'numeric', 'numeric', 'numeric']}
+          headings={['Date', 'Order', 'Status', 'Items', 'Total', 'Refunded', 'Net']}
+          rows={o.items.map((order) => [
+            order.processed_at.slice(0, 10),
+            <span data-order-id={order.order_id}>{order.name || `Order ${order.order_id}`}</span>,
+            <InlineStack gap="100">
+              {order.cancelled ? <Badge tone="critical">Cancelled</Badge> : null}
+              {order.financial_status ? <Badge tone={order.financial_status.includes('REFUNDED') ? 'warning' : undefined}>
+                {statusLabel(order.financial_status)}</Badge> : null}
+            </InlineStack>,
+            count(order.line_count),
+            <span data-order-total={order.order_id}>{money(order.total)}</span>,
+            <span data-order-refunded={order.order_id}>{Number(order.refunded) > 0 ? money(order.refunded) : '—'}</span>,
+            <span data-order-net={order.order_id}>{money(order.net)}</span>,
+          ])}
+        />
+        {pages > 1 ? (
+          <InlineStack align="center" gap="200" blockAlign="center">
+            <Pagination hasPrevious={page > 1} onPrevious={() => setPage(page - 1)} previousTooltip="Newer orders"
+                        hasNext={page < pages} onNext={() => setPage(page + 1)} nextTooltip="Older orders"
+                        accessibilityLabels={{ previous: 'Newer orders', next: 'Older orders' }}
+                        label={`Page ${page} of ${pages}`} />
+          </InlineStack>
+        ) : null}
+      </>
+    );
+  }
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">Orders</Text>
+        {body}
+      </BlockStack>
+    </Card>
   );
 }

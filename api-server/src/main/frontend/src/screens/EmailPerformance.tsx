@@ -10,7 +10,6 @@ interface Metrics {
   unsubscribes: number; orders: number; revenueCents: number; openRate: number; clickRate: number;
 }
 interface Performance {
-  currency?: string | null;
   totals: Metrics;
   series: (Metrics & { date: string })[];
   flows: (Metrics & { flowId?: string | number; kind?: string; name?: string })[];
@@ -20,9 +19,9 @@ interface Performance {
 
 const RANGES = [['7', 'Last 7 days'], ['30', 'Last 30 days'], ['90', 'Last 90 days']];
 
-function row(name: string, m: Metrics, currency?: string | null) {
+function row(name: string, m: Metrics) {
   return [name, count(m.sent), count(m.delivered), percent(m.openRate), percent(m.clickRate), count(m.unsubscribes),
-    count(m.orders), cents(m.revenueCents, currency)];
+    count(m.orders), cents(m.revenueCents)];
 }
 const HEADINGS = ['', 'Sent', 'Delivered', 'Open rate', 'Click rate', 'Unsubscribes', 'Attributed orders',
   'Attributed revenue'];
@@ -59,7 +58,7 @@ export default function EmailPerformance() {
             <Layout.Section>
               <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
                 {([['Sent', count(t.sent)], ['Open rate', percent(t.openRate)], ['Click rate', percent(t.clickRate)],
-                  ['Attributed revenue', cents(t.revenueCents, p.currency)]] as [string, string][]).map(([label, value]) => (
+                  ['Attributed revenue', cents(t.revenueCents)]] as [string, string][]).map(([label, value]) => (
                   <Card key={label}><BlockStack gap="100">
                     <Text as="h3" variant="headingSm" tone="subdued">{label}</Text>
                     <Text as="p" variant="headingLg">{value}</Text>
@@ -85,8 +84,8 @@ export default function EmailPerformance() {
                 <BlockStack gap="200">
                   <Text as="h2" variant="headingMd">By flow</Text>
                   <DataTable columnContentTypes={TYPES} headings={HEADINGS}
-                             rows={p.flows.map((f) => row(f.name ?? f.kind ?? String(f.flowId), f, p.currency))}
-                             totals={row('', t, p.currency)} showTotalsInFooter />
+                             rows={p.flows.map((f) => row(f.name ?? f.kind ?? String(f.flowId), f))}
+                             totals={row('', t)} showTotalsInFooter />
                 </BlockStack>
               </Card>
             </Layout.Section>
@@ -95,7 +94,7 @@ export default function EmailPerformance() {
                 <BlockStack gap="200">
                   <Text as="h2" variant="headingMd">By template</Text>
                   <DataTable columnContentTypes={TYPES} headings={HEADINGS}
-                             rows={p.templates.map((x) => row(x.name ?? String(x.templateId), x, p.currency))} />
+                             rows={p.templates.map((x) => row(x.name ?? String(x.templateId), x))} />
                 </BlockStack>
               </Card>
             </Layout.Section>

@@ -12,7 +12,8 @@ export interface SegmentsAnswer {
   message?: string;
   as_of_date: string | null;
   total_customers?: number;
-  segments: { key: string; name: string; description: string; customers: number; revenue: string }[];
+  segments: { key: string; name: string; description: string; customers: number; revenue: string;
+    predicted_customers: number; average_clv_12m: string | null }[];
 }
 
 interface Movement {
@@ -26,8 +27,6 @@ interface Movement {
   transitions: { from_segment: string; from_name: string; to_segment: string; to_name: string; customers: number;
     revenue: string }[];
 }
-
-interface CustomerPage { total: number; items: { predictions: { clv_12m: { value: string } } | null }[] }
 
 // The score-to-segment map of domain/RfmSegmentMap (rows R5..R1, columns FM1..FM5).
 const GRID: string[][] = [
@@ -82,17 +81,10 @@ export default function Segments() {
 
 function SegmentCard({ segment }: { segment: SegmentsAnswer['segments'][number] }) {
   const { navigate } = useRouter();
-  // Average predicted CLV: the mean of the segment's customers' 12-month CLV, over every customer with a prediction.
-  const [clv] = useApi<CustomerPage>(segment.customers > 0
-    ? `/api/customers?segment=${segment.key}&page_size=200&sort=customer_id&order=asc` : null);
-  let average = '—';
-  if (segment.customers > 0 && clv.state === 'ready') {
-    const values = clv.data.items.map((c) => c.predictions?.clv_12m.value).filter((v): v is string => !!v).map(Number);
-    if (values.length > 0) {
-      average = money(values.reduce((a, b) => a + b, 0) / values.length)
-        + (clv.data.total > clv.data.items.length ? ` (from ${values.length} of ${count(clv.data.total)} customers)` : '');
-    }
-  }
+  // Computed by the server over every customer of the segment with a prediction (GET /api/segments).
+  const average = segment.average_clv_12m === null ? '—' : money(segment.average_clv_12m)
+    + (segment.predicted_customers < segment.customers
+      ? ` (${count(segment.predicted_customers)} of ${count(segment.customers)} customers predicted)` : '');
   return (
     <Card>
       <BlockStack gap="200">
@@ -102,7 +94,7 @@ function SegmentCard({ segment }: { segment: SegmentsAnswer['segments'][number] 
         </InlineStack>
         <Text as="p" tone="subdued">{segment.description}</Text>
         <Text as="p">Revenue: <span data-segment-revenue={segment.key}>{money(segment.revenue)}</span></Text>
-        <Text as="p">Average predicted 12-month value: {average}</Text>
+        <Text as="p">Average predicted 12-month value: <span data-segment-clv={segment.key}>{average}</span></Text>
         {segment.customers > 0 ? (
           <div><Button onClick={() => navigate(`/customers?segment=${segment.key}`)}
                        accessibilityLabel={`See customers in ${segment.name}`}>See customers</Button></div>

@@ -223,6 +223,56 @@ class NightlyPathTest {
     }
 
     @Test
+    @Order(3)
+    void everyCustomersOrdersArePublishedForTheTimelineAsTheSimulatorHasThem() throws Exception {
+        Instant endOfDay = AS_OF.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        for (ShopId shop : List.of(SHOP_A, SHOP_B)) {
+            SimulatedStore store = shop.equals(SHOP_A) ? storeA : storeB;
+            // order id -> "customer name total refunded net lines cancelled", cents; test orders and orders after
+            // the as-of day are not on the timeline, cancelled and refunded ones are.
+            Map<Long, String> expected = new TreeMap<>();
+            for (SimulatedOrder o : store.orders()) {
+                if (o.test() || !o.processedAt().isBefore(endOfDay)) {
+                    continue;
+                }
+                long total = o.totalPrice().movePointRight(2).longValueExact();
+                long refunded = o.totalRefunded().movePointRight(2).longValueExact();
+                expected.put(o.id(), o.customerId() + " " + o.name() + " " + total + " " + refunded + " "
+                        + (total - refunded) + " " + o.lines().size() + " " + (o.cancelledAt() == null ? 0 : 1));
+            }
+            Map<Long, String> published = new TreeMap<>();
+            for (JsonNode row : clickHouse.forShop(shop).select(SqlTemplate.of("""
+                    SELECT toString(order_id) AS oid, toString(customer_id) AS cid, order_name,
+                           toString(total_cents) AS total, toString(refunded_cents) AS refunded,
+                           toString(net_cents) AS net, line_count, cancelled
+                    FROM customer_orders
+                    WHERE shop_id = {shop}
+                      AND publish_id = (SELECT max(publish_id) FROM shop_publications WHERE shop_id = {shop})"""))) {
+                published.put(Long.parseLong(row.get("oid").asText()), row.get("cid").asText() + " "
+                        + row.get("order_name").asText() + " " + row.get("total").asText() + " "
+                        + row.get("refunded").asText() + " " + row.get("net").asText() + " "
+                        + row.get("line_count").asInt() + " " + row.get("cancelled").asInt());
+            }
+            assertThat(published).as("customer_orders of %s", shop).isEqualTo(expected);
+
+            // The API's timeline of a customer with orders: the same orders, newest first.
+            SimulatedOrder any = store.orders().stream().filter(o -> expected.containsKey(o.id())).findFirst()
+                    .orElseThrow();
+            List<SimulatedOrder> theirs = store.orders().stream()
+                    .filter(o -> o.customerId() == any.customerId() && expected.containsKey(o.id()))
+                    .sorted(java.util.Comparator.comparing(SimulatedOrder::processedAt).reversed()
+                            .thenComparing(SimulatedOrder::id, java.util.Comparator.reverseOrder()))
+                    .toList();
+            HttpResponse<String> response = get("/api/customers/" + any.customerId() + "/orders?page_size=100",
+                    TOKENS.issue(shop));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            List<String> timeline = new ArrayList<>();
+            JSON.readTree(response.body()).get("items").forEach(item -> timeline.add(item.get("order_id").asText()));
+            assertThat(timeline).isEqualTo(theirs.stream().map(o -> Long.toString(o.id())).toList());
+        }
+    }
+
+    @Test
     @Order(4)
     void aSessionTokenForOneShopNeverReturnsTheOtherShopsRowsAndBadTokensGet401() throws Exception {
         JsonNode a = segments(TOKENS.issue(SHOP_A));

@@ -32,7 +32,9 @@ import static org.apache.spark.sql.functions.lit;
  * {@code gold.shop_daily_kpis} up to the date ({@code shop_daily_kpis}), {@code gold.customer_predictions} and
  * {@code gold.shop_model_fits} of the date ({@code customer_predictions}, {@code shop_model_fits}),
  * {@code gold.email_performance} up to the date and {@code gold.shop_insights} of the date ({@code email_performance},
- * {@code shop_insights}; empty when those stages have not run). All rows go in
+ * {@code shop_insights}; empty when those stages have not run), and every customer's orders up to the date straight
+ * from {@code silver.orders} ({@code customer_orders}, the Customer screen's timeline; {@link CustomerOrderRows}). All
+ * rows go in
  * under a new {@code publish_id}, then the {@code shop_publications} row is written last. Readers take
  * the shop's max publish_id from {@code shop_publications}, so until that last insert they keep reading the previous
  * publication, and a publish that dies half-way is never seen. Older publications are deleted afterwards.
@@ -47,7 +49,7 @@ public final class PublishJob {
     /** Tables holding one publication per shop: everything older than the new one is deleted after the switch. */
     private static final List<String> SERVING_TABLES = List.of("customer_rfm", "segment_summary",
             "segment_transitions", "shop_daily_kpis", "customer_predictions", "shop_model_fits", "email_performance",
-            "shop_insights", "shop_publications");
+            "shop_insights", "customer_orders", "shop_publications");
     /**
      * The history slices survive later publications (one per date); only an older slice of the same date goes.
      * Copied server-side from the rows just written to customer_rfm, so the customers cross the network once.
@@ -64,7 +66,7 @@ public final class PublishJob {
      * customer_predictions and shop_model_fits (of the date; empty when the predictions stage has not run for it).
      */
     record ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis, List<Row> predictions,
-                    List<Row> fits, List<Row> emailPerformance, List<Row> insights) {
+                    List<Row> fits, List<Row> emailPerformance, List<Row> insights, List<Row> orders) {
         ShopRows {
             customers = List.copyOf(customers);
             transitions = List.copyOf(transitions);
@@ -73,6 +75,12 @@ public final class PublishJob {
             fits = List.copyOf(fits);
             emailPerformance = List.copyOf(emailPerformance);
             insights = List.copyOf(insights);
+            orders = List.copyOf(orders);
+        }
+
+        ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis, List<Row> predictions,
+                 List<Row> fits, List<Row> emailPerformance, List<Row> insights) {
+            this(customers, transitions, kpis, predictions, fits, emailPerformance, insights, List.of());
         }
 
         ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis, List<Row> predictions,
@@ -95,7 +103,7 @@ public final class PublishJob {
     /** What was published: per shop, its new publish_id and how many customers it holds. */
     public record Result(LocalDate asOfDate, Map<String, Long> publishIds, Map<String, Long> customers,
                          long transitionRows, long kpiRows, long predictionRows, long fitRows,
-                         long emailPerformanceRows, long insightRows) {
+                         long emailPerformanceRows, long insightRows, long orderRows) {
         public Result {
             publishIds = Collections.unmodifiableMap(new TreeMap<>(publishIds));
             customers = Collections.unmodifiableMap(new TreeMap<>(customers));
@@ -109,7 +117,7 @@ public final class PublishJob {
             return "as of " + asOfDate + ": " + publishIds.size() + " shops, " + customerRows() + " customer rows, "
                     + transitionRows + " transition rows, " + kpiRows + " KPI days, " + predictionRows
                     + " prediction rows, " + fitRows + " model fits, " + emailPerformanceRows
-                    + " email performance rows, " + insightRows + " insights";
+                    + " email performance rows, " + insightRows + " insights, " + orderRows + " orders";
         }
 
         public Map<String, Object> metrics() {
@@ -122,9 +130,10 @@ public final class PublishJob {
             m.put("model_fits", fitRows);
             m.put("email_performance", emailPerformanceRows);
             m.put("insights", insightRows);
+            m.put("orders", orderRows);
             // customer_rfm + its history copy, and the rest
             m.put("rows_published", 2 * customerRows() + transitionRows + kpiRows + predictionRows + fitRows
-                    + emailPerformanceRows + insightRows);
+                    + emailPerformanceRows + insightRows + orderRows);
             return m;
         }
     }
@@ -158,6 +167,8 @@ public final class PublishJob {
         Dataset<Row> withPredictions = slice.join(spark.table(lakehouse.customerPredictions())
                         .where(col("as_of_date").equalTo(lit(day))).drop("as_of_date"),
                 new String[] {"shop_id", "customer_id"}, "left_outer");
+        // Every customer's orders (the timeline): read per shop below, since a shop can have many.
+        Dataset<Row> orders = spark.sql(CustomerOrderRows.select(lakehouse, asOfDate));
         Map<String, Long> publishIds = new LinkedHashMap<>();
         Map<String, Long> customers = new LinkedHashMap<>();
         long transitionRows = 0;
@@ -166,12 +177,14 @@ public final class PublishJob {
         long fitRows = 0;
         long emailPerformanceRows = 0;
         long insightRows = 0;
+        long orderRows = 0;
         for (String shop : shops) {
             List<Row> rows = withPredictions.where(col("shop_id").equalTo(lit(shop))).collectAsList();
             List<Row> predicted = rows.stream().filter(r -> r.getAs("prediction_status") != null).toList();
             ShopRows shopRows = new ShopRows(rows, transitions.getOrDefault(shop, List.of()),
                     kpis.getOrDefault(shop, List.of()), predicted, fits.getOrDefault(shop, List.of()),
-                    emailPerformance.getOrDefault(shop, List.of()), insights.getOrDefault(shop, List.of()));
+                    emailPerformance.getOrDefault(shop, List.of()), insights.getOrDefault(shop, List.of()),
+                    orders.where(col("shop_id").equalTo(lit(shop))).collectAsList());
             long publishId = publishShop(gateway.forShop(ShopId.of(shop)), asOfDate, shopRows, clock);
             publishIds.put(shop, publishId);
             customers.put(shop, (long) rows.size());
@@ -181,9 +194,10 @@ public final class PublishJob {
             fitRows += shopRows.fits().size();
             emailPerformanceRows += shopRows.emailPerformance().size();
             insightRows += shopRows.insights().size();
+            orderRows += shopRows.orders().size();
         }
         Result result = new Result(asOfDate, publishIds, customers, transitionRows, kpiRows, predictionRows,
-                fitRows, emailPerformanceRows, insightRows);
+                fitRows, emailPerformanceRows, insightRows, orderRows);
         LOG.info("Published {}", result.summary());
         return result;
     }
@@ -323,6 +337,10 @@ public final class PublishJob {
                     performanceRows.subList(from, Math.min(performanceRows.size(), from + BATCH_ROWS)));
         }
         scope.insertRows("shop_insights", InsightServingRows.insights(publishId, asOfDate, shopRows.insights()));
+        List<Map<String, Object>> orderRows = CustomerOrderRows.servingRows(publishId, shopRows.orders());
+        for (int from = 0; from < orderRows.size(); from += BATCH_ROWS) {
+            scope.insertRows("customer_orders", orderRows.subList(from, Math.min(orderRows.size(), from + BATCH_ROWS)));
+        }
 
         // This date's history slice, then its listing (written only once the slice is complete).
         scope.execute(COPY_HISTORY.bind("p", publishId));

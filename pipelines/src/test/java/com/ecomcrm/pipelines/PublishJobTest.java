@@ -8,6 +8,7 @@ import com.ecomcrm.domain.ShopId;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.sql.Timestamp;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,8 +36,9 @@ class PublishJobTest {
     private static final String SHOP = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
     private static final String OTHER = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
     private static final String MOVER = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
+    private static final String BUYER = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
     private static final List<String> TABLES = List.of("customer_rfm", "segment_summary", "segment_transitions",
-            "shop_daily_kpis", "customer_segment_history", "segment_history_dates", "shop_publications");
+            "shop_daily_kpis", "customer_segment_history", "segment_history_dates", "customer_orders", "shop_publications");
 
     @TempDir
     static Path temp;
@@ -49,7 +54,7 @@ class PublishJobTest {
     @AfterAll
     static void stop() {
         if (gateway != null) {
-            for (String shop : List.of(SHOP, OTHER, MOVER)) {
+            for (String shop : List.of(SHOP, OTHER, MOVER, BUYER)) {
                 for (String table : TABLES) {
                     gateway.forShop(ShopId.of(shop)).execute(
                             SqlTemplate.of("ALTER TABLE " + table + " DELETE WHERE shop_id = {shop}"));
@@ -198,5 +203,94 @@ class PublishJobTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(lines(scope,
                 "SELECT DISTINCT toString(publish_id) AS p FROM shop_daily_kpis WHERE shop_id = {shop}",
                 n -> n.get("p").asText())).containsExactly(String.valueOf(p3)));
+    }
+
+    /** A row of {@code table} from named values, the other columns null (robust to columns added later). */
+    private static Row rowOf(StructType schema, Map<String, Object> values) {
+        Object[] cells = new Object[schema.fields().length];
+        for (int i = 0; i < cells.length; i++) {
+            cells[i] = values.get(schema.fields()[i].name());
+        }
+        assertThat(values.keySet()).as("columns of the test row").isSubsetOf(List.of(schema.fieldNames()));
+        return RowFactory.create(cells);
+    }
+
+    private static Row order(StructType schema, String shop, long orderId, Long customer, String name,
+                             String processedAt, String total, String refunded, String status, boolean cancelled,
+                             boolean test) {
+        Map<String, Object> values = new HashMap<>();
+        values.put("shop_id", shop);
+        values.put("order_id", orderId);
+        values.put("customer_id", customer);
+        values.put("name", name);
+        values.put("created_at", Timestamp.from(Instant.parse(processedAt).minusSeconds(60)));
+        values.put("processed_at", Timestamp.from(Instant.parse(processedAt)));
+        values.put("updated_at", Timestamp.from(Instant.parse(processedAt)));
+        values.put("cancelled_at", cancelled ? Timestamp.from(Instant.parse(processedAt).plusSeconds(3600)) : null);
+        values.put("financial_status", status);
+        values.put("currency", "EUR");
+        values.put("total_price", new BigDecimal(total));
+        values.put("total_refunded", refunded == null ? null : new BigDecimal(refunded));
+        values.put("test", test);
+        return rowOf(schema, values);
+    }
+
+    private static Row line(StructType schema, String shop, long orderId, long lineId) {
+        return rowOf(schema, Map.of("shop_id", shop, "order_id", orderId, "line_id", lineId, "quantity", 1,
+                "unit_price", new BigDecimal("1.00"), "updated_at", Timestamp.from(Instant.parse("2026-11-01T00:00:00Z"))));
+    }
+
+    @Test
+    void publishesEveryCustomersOrdersUpToTheDateWithRefundsCancellationsAndLineCounts() throws Exception {
+        lake.spark.createDataFrame(List.of(gold(BUYER, 7, 1, 2, "150.00", 4, 4, 4, "LOYAL"),
+                        gold(BUYER, 8, 30, 1, "10.00", 2, 1, 1, "NEW")),
+                lake.spark.table(lake.lakehouse.customerRfm()).schema()).writeTo(lake.lakehouse.customerRfm()).append();
+        StructType orders = lake.spark.table(lake.lakehouse.orders()).schema();
+        lake.spark.createDataFrame(List.of(
+                order(orders, BUYER, 1001, 7L, "#1001", "2026-10-01T09:30:00Z", "100.00", "25.50",
+                        "PARTIALLY_REFUNDED", false, false),
+                order(orders, BUYER, 1002, 7L, "#1002", "2026-11-27T23:59:00Z", "75.25", null, "PAID", false, false),
+                order(orders, BUYER, 1003, 7L, "#1003", "2026-11-20T12:00:00Z", "40.00", "40.00", "REFUNDED", true,
+                        false),
+                // After the as-of day, a test order, an order without a customer: none on the timeline.
+                order(orders, BUYER, 1004, 7L, "#1004", "2026-11-29T00:00:00Z", "9.00", null, "PAID", false, false),
+                order(orders, BUYER, 1005, 7L, "#1005", "2026-11-02T00:00:00Z", "9.00", null, "PAID", false, true),
+                order(orders, BUYER, 1006, null, "#1006", "2026-11-02T00:00:00Z", "9.00", null, "PAID", false, false),
+                order(orders, BUYER, 2001, 8L, "#2001", "2026-10-30T08:00:00Z", "10.00", "0.00", "PAID", false, false)),
+                orders).writeTo(lake.lakehouse.orders()).append();
+        StructType lines = lake.spark.table(lake.lakehouse.orderLines()).schema();
+        lake.spark.createDataFrame(List.of(line(lines, BUYER, 1001, 1), line(lines, BUYER, 1001, 2),
+                line(lines, BUYER, 1001, 3), line(lines, BUYER, 1002, 4), line(lines, BUYER, 2001, 5)), lines)
+                .writeTo(lake.lakehouse.orderLines()).append();
+        ShopScope scope = gateway.forShop(ShopId.of(BUYER));
+
+        PublishJob.Result result = PublishJob.run(lake.spark, lake.lakehouse, gateway, AS_OF,
+                Clock.fixed(Instant.parse("2026-11-29T03:00:00Z"), ZoneOffset.UTC));
+
+        long publishId = result.publishIds().get(BUYER);
+        assertThat(result.orderRows()).isEqualTo(4);
+        assertThat(result.metrics()).containsEntry("orders", 4L);
+        assertThat(lines(scope, "SELECT toString(customer_id) AS c, toString(order_id) AS o, order_name,"
+                        + " toString(toUnixTimestamp(processed_at)) AS t, financial_status, toString(total_cents) AS tc,"
+                        + " toString(refunded_cents) AS rc, toString(net_cents) AS nc, line_count, cancelled"
+                        + " FROM customer_orders WHERE shop_id = {shop} AND publish_id = " + publishId
+                        + " ORDER BY customer_id, processed_at",
+                n -> String.join(" ", n.get("c").asText(), n.get("o").asText(), n.get("order_name").asText(),
+                        n.get("t").asText(), n.get("financial_status").asText(), n.get("tc").asText(),
+                        n.get("rc").asText(), n.get("nc").asText(), n.get("line_count").asText(),
+                        n.get("cancelled").asText())))
+                .containsExactly(
+                        "7 1001 #1001 " + Instant.parse("2026-10-01T09:30:00Z").getEpochSecond()
+                                + " PARTIALLY_REFUNDED 10000 2550 7450 3 0",
+                        "7 1003 #1003 " + Instant.parse("2026-11-20T12:00:00Z").getEpochSecond()
+                                + " REFUNDED 4000 4000 0 0 1",
+                        "7 1002 #1002 " + Instant.parse("2026-11-27T23:59:00Z").getEpochSecond()
+                                + " PAID 7525 0 7525 1 0",
+                        "8 2001 #2001 " + Instant.parse("2026-10-30T08:00:00Z").getEpochSecond()
+                                + " PAID 1000 0 1000 1 0");
+        // The orders belong to the publication: the shop's current one is the one that carries them.
+        assertThat(scope.currentPublication()).isEqualTo(publishId);
+        assertThat(lines(gateway.forShop(ShopId.of(OTHER)), "SELECT count() AS n FROM customer_orders"
+                + " WHERE shop_id = {shop}", n -> n.get("n").asLong())).containsExactly("0");
     }
 }

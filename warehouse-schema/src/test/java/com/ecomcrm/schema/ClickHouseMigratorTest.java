@@ -43,8 +43,8 @@ class ClickHouseMigratorTest {
         List<String> tables = new ClickHouseHttp(target).query("SELECT name FROM system.tables WHERE database = "
                 + ClickHouseHttp.literal(target.database()) + " ORDER BY name").stream()
                 .map(row -> row.get("name").asText()).toList();
-        assertThat(tables).containsExactly("customer_predictions", "customer_rfm", "customer_segment_history",
-                "email_performance", "schema_migrations", "segment_history_dates", "segment_summary",
+        assertThat(tables).containsExactly("customer_orders", "customer_predictions", "customer_rfm",
+                "customer_segment_history", "email_performance", "schema_migrations", "segment_history_dates", "segment_summary",
                 "segment_transitions", "shop_daily_kpis", "shop_insights", "shop_model_fits", "shop_publications");
     }
 

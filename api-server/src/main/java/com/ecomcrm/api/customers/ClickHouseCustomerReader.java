@@ -48,6 +48,14 @@ public final class ClickHouseCustomerReader implements CustomerReader {
                 WHERE shop_id = {shop} AND publish_id = {publish_id}
             ) USING (customer_id)
             """;
+    /** The rows of {@link #JOINED} without the predictions: what a count without a prediction filter needs. */
+    private static final String RFM_ONLY = """
+            FROM (
+                SELECT customer_id, segment
+                FROM customer_rfm
+                WHERE shop_id = {shop} AND publish_id = {publish_id}
+            )
+            """;
     private static final String COLUMNS = """
             SELECT toString(customer_id) AS cid, segment, rfm_recency, frequency, toString(monetary_cents) AS monetary,
                    r_score, f_score, m_score, prediction_status, expected_orders_30d, expected_orders_90d,
@@ -86,7 +94,12 @@ public final class ClickHouseCustomerReader implements CustomerReader {
 
     @Override
     public long count(ShopId shop, Publication publication, CustomerQuery query) {
-        SqlTemplate count = SqlTemplate.of("SELECT toString(count()) AS matched\n" + JOINED + where(query));
+        // ANY LEFT JOIN keeps exactly one row per customer_rfm row, so without a filter on a prediction column the
+        // count needs no join: the dashboard's default list, segment filter and id search count one table.
+        boolean predictionFilter = query.churnRisk().isPresent() || query.clvMinCents().isPresent()
+                || query.clvMaxCents().isPresent();
+        SqlTemplate count = SqlTemplate.of("SELECT toString(count()) AS matched\n"
+                + (predictionFilter ? JOINED : RFM_ONLY) + where(query));
         List<JsonNode> rows = clickHouse.forShop(shop).select(bindFilters(count, publication, query));
         return rows.isEmpty() ? 0 : Long.parseLong(rows.get(0).get("matched").asText());
     }

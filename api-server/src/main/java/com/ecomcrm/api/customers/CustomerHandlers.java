@@ -82,8 +82,17 @@ public final class CustomerHandlers {
                 ctx.fail(e);
                 return;
             }
-            // The ClickHouse client blocks; keep it off the event loop.
-            vertx.executeBlocking(() -> listAnswer(identity.shop(), query), false)
+            ShopId shop = identity.shop();
+            // The ClickHouse client blocks; keep it off the event loop. Once the publication is known, the count and
+            // the page are read at the same time (two round trips one after the other instead of three): both are
+            // filtered by that publication, so they agree even if a new one is switched in meanwhile.
+            blocking(() -> reader.publication(shop))
+                    .compose(publication -> publication.isEmpty()
+                            ? Future.succeededFuture(listAnswer(shop, query, publication, 0, List.of()))
+                            : Future.all(blocking(() -> reader.count(shop, publication.get(), query)),
+                                    blocking(() -> reader.page(shop, publication.get(), query)))
+                            .map(read -> listAnswer(shop, query, publication, read.<Long>resultAt(0),
+                                    read.<List<CustomerRow>>resultAt(1))))
                     .onSuccess(ctx::json)
                     .onFailure(ctx::fail);
         };
@@ -101,7 +110,15 @@ public final class CustomerHandlers {
                 ctx.fail(e);
                 return;
             }
-            vertx.executeBlocking(() -> detailAnswer(identity.shop(), id), false)
+            ShopId shop = identity.shop();
+            // The customer and its RFM history are read at the same time, from the same publication.
+            blocking(() -> reader.publication(shop))
+                    .compose(publication -> publication.isEmpty()
+                            ? Future.succeededFuture(detailAnswer(shop, id, publication, Optional.empty(), List.of()))
+                            : Future.all(blocking(() -> reader.customer(shop, publication.get(), id)),
+                                    blocking(() -> reader.history(shop, publication.get(), id)))
+                            .map(read -> detailAnswer(shop, id, publication,
+                                    read.<Optional<CustomerRow>>resultAt(0), read.<List<RfmHistoryPoint>>resultAt(1))))
                     .onSuccess(ctx::json)
                     .onFailure(ctx::fail);
         };
@@ -130,26 +147,27 @@ public final class CustomerHandlers {
         };
     }
 
-    JsonObject listAnswer(ShopId shop, CustomerQuery query) {
+    /** A blocking read on a worker thread, unordered (the reads of one request may run side by side). */
+    private <T> Future<T> blocking(java.util.concurrent.Callable<T> read) {
+        return vertx.executeBlocking(read, false);
+    }
+
+    static JsonObject listAnswer(ShopId shop, CustomerQuery query, Optional<Publication> publication, long total,
+                                 List<CustomerRow> rows) {
         JsonObject json = new JsonObject().put("shop", shop.domain());
-        Optional<Publication> publication = reader.publication(shop);
         json.put("status", publication.isPresent() ? "READY" : "NOT_COMPUTED")
                 .put("as_of_date", publication.map(p -> p.asOfDate().toString()).orElse(null));
-        long total = 0;
         JsonArray items = new JsonArray();
-        if (publication.isPresent()) {
-            total = reader.count(shop, publication.get(), query);
-            // Past the last page there is nothing to read.
-            if (query.offset() < total) {
-                for (CustomerRow row : reader.page(shop, publication.get(), query)) {
-                    items.add(CustomerJson.customer(row));
-                }
+        // Past the last page there is nothing to show.
+        if (publication.isPresent() && query.offset() < total) {
+            for (CustomerRow row : rows) {
+                items.add(CustomerJson.customer(row));
             }
         }
-        else {
+        if (publication.isEmpty()) {
             json.put("message", "Customers appear after the first nightly run has finished for this shop.");
         }
-        return json.put("total", total)
+        return json.put("total", publication.isPresent() ? total : 0)
                 .put("page", query.page())
                 .put("page_size", query.pageSize())
                 .put("sort", query.sort().parameter())
@@ -157,15 +175,13 @@ public final class CustomerHandlers {
                 .put("items", items);
     }
 
-    JsonObject detailAnswer(ShopId shop, long id) {
-        Optional<Publication> publication = reader.publication(shop);
-        Optional<CustomerRow> customer = publication.flatMap(p -> reader.customer(shop, p, id));
-        if (customer.isEmpty()) {
+    static JsonObject detailAnswer(ShopId shop, long id, Optional<Publication> publication,
+                                   Optional<CustomerRow> customer, List<RfmHistoryPoint> history) {
+        if (publication.isEmpty() || customer.isEmpty()) {
             // The same answer whether the id is unknown or belongs to another shop.
             throw new ParameterException(ErrorCode.NOT_FOUND, "id", "Cannot find customer " + id
                     + " in this shop's customers" + (publication.isEmpty() ? " (no nightly run has finished yet)" : ""));
         }
-        List<RfmHistoryPoint> history = reader.history(shop, publication.get(), id);
         return new JsonObject().put("shop", shop.domain())
                 .put("as_of_date", publication.get().asOfDate().toString())
                 .put("customer", CustomerJson.customer(customer.get()))

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
 final class CustomerParameters {
     static final int DEFAULT_PAGE_SIZE = 50;
     static final int MAX_PAGE_SIZE = 200;
+    static final int DEFAULT_ORDER_PAGE_SIZE = 20;
+    static final int MAX_ORDER_PAGE_SIZE = 100;
     /** Keeps offsets (page x page_size) far from overflow; no dashboard pages this deep. */
     static final int MAX_PAGE = 1_000_000;
     static final List<String> CHURN_RISKS = List.of("LOW", "MEDIUM", "HIGH");
@@ -71,6 +73,17 @@ final class CustomerParameters {
         int page = number(params, "page", 1, MAX_PAGE, 1);
         int pageSize = number(params, "page_size", 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
         return new CustomerQuery(segment, churnRisk, clvMin, clvMax, idPrefix, sort, descending, page, pageSize);
+    }
+
+    /** {@code page} (from 1) and {@code page_size} (1..{@value #MAX_ORDER_PAGE_SIZE}) of a customer's orders. */
+    static OrderPage orderPage(MultiMap params) {
+        for (String name : List.of("page", "page_size")) {
+            if (params.getAll(name).size() > 1) {
+                throw invalid(name, "Cannot read parameter '" + name + "': given more than once");
+            }
+        }
+        return new OrderPage(number(params, "page", 1, MAX_PAGE, 1),
+                number(params, "page_size", 1, MAX_ORDER_PAGE_SIZE, DEFAULT_ORDER_PAGE_SIZE));
     }
 
     /** The customer id of {@code /api/customers/:id}: 1 to 19 digits, positive, within a signed 64-bit number. */

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.math.BigDecimal;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -52,7 +53,10 @@ public final class SegmentsHandler implements Handler<RoutingContext> {
                     .put("description", summary.segment().description())
                     .put("customers", summary.customers())
                     // Money as a decimal string, as Shopify's own APIs do: no binary floating point on the way.
-                    .put("revenue", summary.revenue().toPlainString()));
+                    .put("revenue", summary.revenue().toPlainString())
+                    // Over the customers with a prediction (predicted_customers); null when none has one.
+                    .put("predicted_customers", summary.predictedCustomers())
+                    .put("average_clv_12m", summary.averageClv().map(BigDecimal::toPlainString).orElse(null)));
         }
         return json.put("status", "READY")
                 .put("as_of_date", report.get().asOfDate().toString())

@@ -43,8 +43,9 @@ final class ShopSeeder {
     SeededShop seed(ShopId shop, String marker, int index) {
         long unique = 7_310_000_000L + index * 1_000_003L;
         String insightId = String.format("%020x", 0xabc0000L + index * 7919L);
-        server.sql("INSERT INTO shops (shop_domain, email, installed_at, scopes) VALUES ($1, $2, now(), $3)",
-                shop.domain(), "owner-" + marker + "@example.com", "read_customers,read_orders");
+        server.sql("INSERT INTO shops (shop_domain, email, installed_at, scopes, name, currency) "
+                        + "VALUES ($1, $2, now(), $3, $4, 'EUR')", shop.domain(), "owner-" + marker + "@example.com",
+                "read_customers,read_orders", "Shop " + marker);
 
         String templateName = "Tpl " + marker;
         JsonObject template = api(shop, "POST", "/api/templates", new JsonObject().put("name", templateName)
@@ -136,6 +137,14 @@ final class ShopSeeder {
             }
         }
         scope.insertRows("customer_rfm", rfm);
+        List<Map<String, Object>> orders = new ArrayList<>();
+        for (long customer : customers) {
+            orders.add(row("publish_id", PUBLISH_ID, "customer_id", customer, "order_id", 5001, "order_name",
+                    "#" + seeded.marker(), "processed_at", Instant.parse("2026-11-20T10:00:00Z"), "financial_status",
+                    "PAID", "total_cents", seeded.revenueCents(), "refunded_cents", 0, "net_cents",
+                    seeded.revenueCents(), "line_count", 1, "cancelled", 0));
+        }
+        scope.insertRows("customer_orders", orders);
         scope.insertRows("customer_predictions", predictions);
         scope.insertRows("customer_segment_history", history);
         scope.insertRows("segment_history_dates", List.of(
