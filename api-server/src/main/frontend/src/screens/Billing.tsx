@@ -5,6 +5,7 @@ import { ApiError, post } from '../api';
 import { ErrorBanner, ErrorPage, LoadingPage } from '../components/States';
 import { toApiError, useApi } from '../components/useApi';
 import { count, money } from '../format';
+import { QuotaBanner, type HeldForQuota } from '../components/QuotaBanner';
 
 interface Subscription {
   id: string; plan: string; status: string; test: boolean; trial_days: number; trial_ends_at: string | null;
@@ -16,7 +17,8 @@ export interface BillingAnswer {
   subscription: Subscription | null;
   pending: Subscription | null;
   usage: { period_start: string; period_end: string; time_zone: string; emails_sent: number; emails_limit: number;
-    emails_remaining: number; contacts: number; contacts_limit: number; over_quota: boolean };
+    emails_remaining: number; contacts: number; contacts_limit: number; over_quota: boolean;
+    held_for_quota?: HeldForQuota };
   plans: { name: string; display_name: string; price: { amount: string; currency_code: string }; interval: string;
     trial_days: number; monthly_emails: number; contacts: number; features: string[]; current: boolean }[];
 }
@@ -61,6 +63,9 @@ export default function Billing() {
     }
   };
   const returned = new URLSearchParams(window.location.search).get('billing');
+  // The smallest plan with a larger email quota than the current one: the banner's upgrade action.
+  const nextPlan = b.plans.filter((p) => p.monthly_emails > u.emails_limit)
+    .sort((x, y) => x.monthly_emails - y.monthly_emails)[0];
   return (
     <Page title="Billing" subtitle={`Usage from ${u.period_start.slice(0, 10)} to ${u.period_end.slice(0, 10)} (${u.time_zone})`}>
       <Layout>
@@ -76,7 +81,12 @@ export default function Billing() {
             </Banner>
           </Layout.Section>
         ) : null}
-        {u.over_quota ? (
+        {u.held_for_quota && u.held_for_quota.count > 0 ? (
+          <Layout.Section>
+            <QuotaBanner held={u.held_for_quota} monthlyEmails={u.emails_limit} action={nextPlan ? {
+              content: `Upgrade to ${nextPlan.display_name}`, onAction: () => choose(nextPlan.name) } : null} />
+          </Layout.Section>
+        ) : u.over_quota ? (
           <Layout.Section>
             <Banner tone="critical" title="You have reached your plan's limit">
               <p>Emails stop going out until next month or until you choose a larger plan below.</p>

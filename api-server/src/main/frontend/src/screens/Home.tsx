@@ -7,6 +7,8 @@ import { Empty, ErrorBanner, LoadingPage } from '../components/States';
 import { toApiError, useApi } from '../components/useApi';
 import { count, money, percent } from '../format';
 import { useRouter } from '../router';
+import { QuotaBanner } from '../components/QuotaBanner';
+import type { BillingAnswer } from './Billing';
 
 export interface Kpis {
   status: 'READY' | 'NOT_COMPUTED';
@@ -37,11 +39,19 @@ export default function Home() {
   const [kpis, reloadKpis] = useApi<Kpis>('/api/kpis');
   const [sync] = useApi<Sync>('/api/sync');
   const [insights, reloadInsights] = useApi<{ insights: Insight[] }>('/api/insights');
+  const [billing] = useApi<BillingAnswer>('/api/billing');
+  const { navigate } = useRouter();
   if (kpis.state === 'loading') return <LoadingPage title="Home" />;
   return (
     <Page title="Home" subtitle={kpis.state === 'ready' && kpis.data.as_of_date
       ? `Your shop as of ${kpis.data.as_of_date}, from the last nightly run` : undefined}>
       <Layout>
+        {billing.state === 'ready' && (billing.data.usage.held_for_quota?.count ?? 0) > 0 ? (
+          <Layout.Section>
+            <QuotaBanner held={billing.data.usage.held_for_quota} monthlyEmails={billing.data.usage.emails_limit}
+                         action={{ content: 'Upgrade plan', onAction: () => navigate('/billing') }} />
+          </Layout.Section>
+        ) : null}
         {sync.state === 'ready' && sync.data.phase !== 'COMPLETED' ? (
           <Layout.Section><SyncProgress sync={sync.data} /></Layout.Section>
         ) : null}

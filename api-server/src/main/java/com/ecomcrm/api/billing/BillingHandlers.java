@@ -38,7 +38,8 @@ import static java.util.Objects.requireNonNull;
  * <ul>
  *   <li>{@code GET /api/billing} (session token): the effective plan, the subscription (status, test, trial end,
  *   period end), a pending approval if any, this calendar month's usage in the shop's time zone against the plan's
- *   quota, and the catalogue.</li>
+ *   quota, the sends held for quota ({@code usage.held_for_quota}: count, since, resets_at, owner_notified_at), and
+ *   the catalogue.</li>
  *   <li>{@code POST /api/billing/subscribe {"plan": name}} (session token): a paid plan creates a subscription with
  *   {@code appSubscriptionCreate} through the shop's offline token and answers {@code {"confirmation_url": ...}}, where
  *   the dashboard sends the merchant (top window). The plan's trial is offered only to a shop that never had an
@@ -208,7 +209,8 @@ public final class BillingHandlers {
             Future<Long> contacts = store.contacts(shop);
             Future<Optional<BillingStore.Subscription>> current = store.current(shop);
             Future<Optional<BillingStore.Subscription>> pending = store.pending(shop);
-            return Future.all(limits, sent, contacts, current, pending).map(done -> {
+            Future<BillingStore.QuotaHold> hold = store.quotaHold(shop, monthStart.toInstant());
+            return Future.all(List.of(limits, sent, contacts, current, pending, hold)).map(done -> {
                 Map<String, long[]> quota = limits.result();
                 long[] mine = quota.getOrDefault(shopPlan.plan(), quota.getOrDefault(Plans.FREE, new long[]{0, 0}));
                 JsonObject usage = new JsonObject()
@@ -220,7 +222,14 @@ public final class BillingHandlers {
                         .put("emails_remaining", Math.max(0, mine[0] - sent.result()))
                         .put("contacts", contacts.result())
                         .put("contacts_limit", mine[1])
-                        .put("over_quota", sent.result() >= mine[0] || contacts.result() > mine[1]);
+                        .put("over_quota", sent.result() >= mine[0] || contacts.result() > mine[1])
+                        // Sends waiting for quota (nothing is dropped): they go out at resets_at or after an upgrade.
+                        .put("held_for_quota", new JsonObject()
+                                .put("count", hold.result().held())
+                                .put("since", hold.result().since().map(Instant::toString).orElse(null))
+                                .put("resets_at", nextMonth.toOffsetDateTime().toString())
+                                .put("owner_notified_at", hold.result().ownerNotifiedAt().map(Instant::toString)
+                                        .orElse(null)));
                 JsonArray plans = new JsonArray();
                 for (Plans.Plan plan : Plans.ALL) {
                     long[] limit = quota.getOrDefault(plan.name(), new long[]{0, 0});

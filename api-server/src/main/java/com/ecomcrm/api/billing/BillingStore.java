@@ -85,6 +85,30 @@ public final class BillingStore {
     }
 
     /**
+     * Sends the send job holds because the quota is used up: how many, since when (the oldest hold), and when the
+     * owner was emailed about it in the quota period starting at {@code periodStart} (jobs QuotaNotices, V13).
+     */
+    public record QuotaHold(long held, Optional<Instant> since, Optional<Instant> ownerNotifiedAt) {
+        public QuotaHold {
+            requireNonNull(since, "since is null");
+            requireNonNull(ownerNotifiedAt, "ownerNotifiedAt is null");
+        }
+    }
+
+    public Future<QuotaHold> quotaHold(ShopId shop, Instant periodStart) {
+        Future<Row> held = postgres.preparedQuery("SELECT count(*) AS held, min(updated_at) AS since FROM sends "
+                        + "WHERE shop_domain = $1 AND status = 'HELD' AND skip_reason = 'quota'")
+                .execute(Tuple.of(shop.domain())).map(rows -> rows.iterator().next());
+        Future<Optional<Instant>> notified = postgres.preparedQuery("SELECT sent_at FROM quota_notices "
+                        + "WHERE shop_domain = $1 AND period_start = $2 AND status = 'SENT'")
+                .execute(Tuple.of(shop.domain(), utc(periodStart)))
+                .map(rows -> rows.size() == 0 ? Optional.<Instant>empty()
+                        : instant(rows.iterator().next().getOffsetDateTime("sent_at")));
+        return Future.all(held, notified).map(done -> new QuotaHold(held.result().getLong("held"),
+                instant(held.result().getOffsetDateTime("since")), notified.result()));
+    }
+
+    /**
      * Contacts: the shop's customers the app holds a marketing-consent record for in PostgreSQL ({@code consent},
      * kept current by the webhooks and the import), redacted ones excluded. PostgreSQL rather than the ClickHouse
      * publication because it is current to the last webhook, not to the last nightly publish.

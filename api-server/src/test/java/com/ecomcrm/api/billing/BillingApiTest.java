@@ -59,7 +59,7 @@ class BillingApiTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final SessionTokens SESSIONS = new SessionTokens(CLIENT_ID, SECRET, Clock.systemUTC());
-    private static final List<ShopId> SHOPS = List.of("life", "usage", "hooks", "bad", "a", "b", "gone").stream()
+    private static final List<ShopId> SHOPS = List.of("life", "usage", "hooks", "bad", "a", "b", "gone", "held", "calm").stream()
             .map(name -> ShopId.of("bill-" + RUN + "-" + name + ".myshopify.com")).toList();
 
     @TempDir
@@ -210,6 +210,45 @@ class BillingApiTest {
         assertThat(body.at("/plans/3/price/amount").asText()).isEqualTo("149.00");
         assertThat(body.at("/plans/3/monthly_emails").asLong()).isEqualTo(250000);
         assertThat(body.at("/plans/0/current").asBoolean()).isTrue();
+    }
+
+    @Test
+    void billingReportsTheSendsHeldForQuotaSinceWhenWhenTheyResumeAndWhenTheOwnerWasToldOnlyForItsShop()
+            throws Exception {
+        ShopId held = SHOPS.get(7);
+        ShopId calm = SHOPS.get(8);
+        ZoneId zone = ZoneId.of("America/New_York");
+        sql("UPDATE shops SET timezone = $2 WHERE shop_domain = $1", held.domain(), zone.getId());
+        ZonedDateTime monthStart = ZonedDateTime.now(zone).toLocalDate().withDayOfMonth(1).atStartOfDay(zone);
+        OffsetDateTime firstHeld = OffsetDateTime.now(ZoneOffset.UTC).minusHours(5).withNano(0);
+        for (int i = 0; i < 3; i++) {
+            String key = UUID.randomUUID().toString();
+            sql("INSERT INTO sends (shop_domain, email, trigger_key, idempotency_key, status, skip_reason, due_at, "
+                    + "updated_at) VALUES ($1, 'x@example.com', $2, $2, 'HELD', 'quota', now(), $3)",
+                    held.domain(), key, firstHeld.plusHours(i));
+        }
+        // Held for review (outcome unknown) is not a quota hold: not counted.
+        sql("INSERT INTO sends (shop_domain, email, trigger_key, idempotency_key, status, skip_reason, due_at) "
+                + "VALUES ($1, 'x@example.com', $2, $2, 'HELD', 'smtp_outcome_unknown', now())", held.domain(),
+                UUID.randomUUID().toString());
+        OffsetDateTime told = firstHeld.plusMinutes(1);
+        sql("INSERT INTO quota_notices (shop_domain, period_start, period_end, plan, monthly_emails, held_count, "
+                + "held_since, status, message_id, sent_at) VALUES ($1, $2, $3, 'free', 500, 1, $4, 'SENT', "
+                + "'<n@x>', $5)", held.domain(), monthStart.toOffsetDateTime(),
+                monthStart.plusMonths(1).toOffsetDateTime(), firstHeld, told);
+
+        JsonNode hold = billing(held).at("/usage/held_for_quota");
+        assertThat(hold.get("count").asLong()).isEqualTo(3);
+        assertThat(Instant.parse(hold.get("since").asText())).isEqualTo(firstHeld.toInstant());
+        assertThat(OffsetDateTime.parse(hold.get("resets_at").asText()).toInstant())
+                .isEqualTo(monthStart.plusMonths(1).toInstant());
+        assertThat(hold.get("resets_at").asText()).startsWith(monthStart.plusMonths(1).toLocalDate().toString());
+        assertThat(Instant.parse(hold.get("owner_notified_at").asText())).isEqualTo(told.toInstant());
+
+        JsonNode other = billing(calm).at("/usage/held_for_quota");
+        assertThat(other.get("count").asLong()).isZero();
+        assertThat(other.get("since").isNull()).isTrue();
+        assertThat(other.get("owner_notified_at").isNull()).isTrue();
     }
 
     @Test
