@@ -21,11 +21,25 @@ final class PipelineProcess {
     private final Path repositoryRoot;
     private final Map<String, String> environment;
     private final Path logDirectory;
+    /** Null: the module's classes and the runtime classpath Maven wrote. */
+    private final String classpath;
+    private final java.time.Duration timeout;
 
     PipelineProcess(Path repositoryRoot, Map<String, String> environment, Path logDirectory) {
+        this(repositoryRoot, environment, logDirectory, null, java.time.Duration.ofMinutes(15));
+    }
+
+    /**
+     * On the given classpath (e.g. a private copy of the project's jars that other builds cannot replace mid-run),
+     * giving up on a run after {@code timeout}.
+     */
+    PipelineProcess(Path repositoryRoot, Map<String, String> environment, Path logDirectory, String classpath,
+                    java.time.Duration timeout) {
         this.repositoryRoot = repositoryRoot;
         this.environment = Map.copyOf(environment);
         this.logDirectory = logDirectory;
+        this.classpath = classpath;
+        this.timeout = timeout;
     }
 
     /** Runs the nightly pipeline for the logical date; fails with the tail of its log if it does not exit 0. */
@@ -47,7 +61,8 @@ final class PipelineProcess {
         command.add("-Xmx3g");
         command.addAll(List.of(opens.trim().split("\\s+")));
         command.add("-cp");
-        command.add(module.resolve("target/classes") + ":" + Files.readString(classpathFile).trim());
+        command.add(classpath != null ? classpath
+                : module.resolve("target/classes") + ":" + Files.readString(classpathFile).trim());
         command.add(mainClass);
         command.addAll(List.of(args));
         Path log = logDirectory.resolve(runName + ".log");
@@ -55,9 +70,9 @@ final class PipelineProcess {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         Process process = builder.start();
-        if (!process.waitFor(15, TimeUnit.MINUTES)) {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError(mainClass + " did not finish in 15 minutes; log " + log);
+            throw new AssertionError(mainClass + " did not finish in " + timeout + "; log " + log);
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
         if (process.exitValue() != 0) {
@@ -67,7 +82,7 @@ final class PipelineProcess {
         return output;
     }
 
-    private static String sparkOpens(Path pom) throws IOException {
+    static String sparkOpens(Path pom) throws IOException {
         Matcher matcher = Pattern.compile("<spark.jvm.opens>(.*?)</spark.jvm.opens>", Pattern.DOTALL)
                 .matcher(Files.readString(pom));
         if (!matcher.find()) {

@@ -172,7 +172,8 @@ public final class NightlyPipeline {
                 return 0;
             }
             SparkSession session = stage(timings, "spark", () -> SparkSessions.create(settings, lakehouse),
-                    s -> "local session", s -> Map.of());
+                    s -> "session on " + s.sparkContext().master() + " (" + s.sparkContext().applicationId() + ")",
+                    s -> Map.of());
             spark = session;
             stage(timings, "tables", () -> {
                 LakehouseTables.ensure(session, lakehouse);
