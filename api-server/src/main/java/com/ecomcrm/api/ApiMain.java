@@ -17,7 +17,9 @@ import com.ecomcrm.api.compliance.ComplianceWebhook;
 import com.ecomcrm.api.compliance.ExportFolder;
 import com.ecomcrm.api.config.ApiConfig;
 import com.ecomcrm.api.customers.ClickHouseCustomerReader;
+import com.ecomcrm.api.customers.ClickHouseCustomerOrderReader;
 import com.ecomcrm.api.customers.CustomerHandlers;
+import com.ecomcrm.api.customers.CustomerOrderHandler;
 import com.ecomcrm.api.config.PostgresSettings;
 import com.ecomcrm.api.install.AuthCallbackHandler;
 import com.ecomcrm.api.install.InstallCompleteHandler;
@@ -32,6 +34,10 @@ import com.ecomcrm.api.install.QueryHmac;
 import com.ecomcrm.api.install.SignedRequestCheck;
 import com.ecomcrm.api.segments.ClickHouseSegmentReader;
 import com.ecomcrm.api.segments.SegmentsHandler;
+import com.ecomcrm.api.privacy.PrivacyPage;
+import com.ecomcrm.api.privacy.PrivacySettings;
+import com.ecomcrm.api.shop.ShopHandler;
+import com.ecomcrm.api.shop.ShopProfileStore;
 import com.ecomcrm.api.shopify.AdminApiClient;
 import com.ecomcrm.api.shopify.BulkImport;
 import com.ecomcrm.api.shopify.ShopDetailsSync;
@@ -42,11 +48,13 @@ import com.ecomcrm.api.sync.SyncTrigger;
 import com.ecomcrm.api.tokens.AccessTokenClient;
 import com.ecomcrm.api.tokens.OfflineTokens;
 import com.ecomcrm.api.tokens.ShopTokens;
-import com.ecomcrm.api.tokens.TokenCipher;
+import com.ecomcrm.email.secrets.SecretCipher;
 import com.ecomcrm.api.tracking.TrackingHandlers;
 import com.ecomcrm.api.tracking.TrackingStore;
 import com.ecomcrm.api.webhooks.WebhookDeliveryCheck;
+import com.ecomcrm.api.webhooks.WebhookEffects;
 import com.ecomcrm.api.webhooks.WebhookHandler;
+import com.ecomcrm.api.webhooks.WebhookIntake;
 import com.ecomcrm.api.webhooks.WebhookReceipts;
 import com.ecomcrm.api.webhooks.WebhookRegistrar;
 import com.ecomcrm.api.webhooks.WebhookSetup;
@@ -118,7 +126,7 @@ public final class ApiMain {
             // answering 3xx is a misconfiguration to see, not to obey).
             HttpClient shopifyHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                     .followRedirects(HttpClient.Redirect.NEVER).build();
-            ShopTokens shopTokens = new ShopTokens(postgres, new TokenCipher(config.tokenKeys()));
+            ShopTokens shopTokens = new ShopTokens(postgres, new SecretCipher(config.tokenKeys()));
             AccessTokenClient accessTokens = new AccessTokenClient(shopifyHttp, config.shopify(), config.clientId(),
                     config.clientSecret());
             OfflineTokens offlineTokens = new OfflineTokens(vertx, shopTokens, accessTokens, clock);
@@ -164,9 +172,11 @@ public final class ApiMain {
 
             ApiServer server = new ApiServer(config.host(), config.port(), new ApiServer.Handlers(
                     new SessionTokenHandler(new SessionTokenVerifier(config.clientId(), config.clientSecret(), clock)),
-                    new WebhookHandler(vertx, new WebhookDeliveryCheck(new WebhookSignature(config.webhookSecrets())),
-                            new WebhookReceipts(postgres), landingZone, shopTokens, clock,
-                            new SubscriptionWebhook(billingStore), new ComplianceWebhook(postgres)),
+                    new WebhookHandler(new WebhookDeliveryCheck(new WebhookSignature(config.webhookSecrets())),
+                            new WebhookIntake(vertx, webhookIntakePool(vertx, config.postgres()),
+                                    new WebhookReceipts(), landingZone, new WebhookEffects(shopTokens,
+                                    new SubscriptionWebhook(billingStore), new ComplianceWebhook(postgres)),
+                                    WebhookIntake.Settings.fromEnvironment(environment)), clock),
                     new SegmentsHandler(vertx, new ClickHouseSegmentReader(clickHouse)),
                     new InstallHandler(signedRequests, states, config.shopify(), config.clientId()),
                     new AuthCallbackHandler(vertx, signedRequests, states, accessTokens, shopTokens, webhookSetup,
@@ -180,11 +190,15 @@ public final class ApiMain {
                     billing,
                     new DashboardRoutes(DashboardPage.fromClasspath(config.clientId())),
                     new ComplianceExportHandlers(vertx, postgres, ExportFolder.fromEnvironment(environment)),
-                    EmailApi.create(vertx, postgres, new TokenCipher(config.tokenKeys()), trackingLinks, environment,
+                    EmailApi.create(vertx, postgres, new SecretCipher(config.tokenKeys()), trackingLinks, environment,
                             clock),
                     new EmailPerformanceHandler(vertx, new ClickHouseEmailPerformanceReader(clickHouse), clock),
                     new InsightHandlers(vertx, new ClickHouseInsightReader(clickHouse),
-                            new InsightStates(postgres))));
+                            new InsightStates(postgres)),
+                    new CustomerOrderHandler(vertx, new ClickHouseCustomerReader(clickHouse),
+                            new ClickHouseCustomerOrderReader(clickHouse)),
+                    new ShopHandler(new ShopProfileStore(postgres)),
+                    new PrivacyPage(PrivacySettings.fromEnvironment(environment))));
             return vertx.deployVerticle(server)
                     .onSuccess(id -> {
                         if (config.initialSync() == ApiConfig.InitialSyncMode.AUTOMATIC) {
@@ -242,6 +256,29 @@ public final class ApiMain {
                 throw new IllegalStateException("Cannot connect to PostgreSQL: " + e.getMessage(), e);
             }
         };
+    }
+
+    /**
+     * The webhook intake's own connections: its receipt transactions stay open across a landing fsync, so they must
+     * not take the dashboard's connections; and they commit asynchronously ({@link WebhookIntake#SESSION_SETTINGS}).
+     */
+    static Pool webhookIntakePool(Vertx vertx, PostgresSettings settings) {
+        PgConnectOptions options = connectOptions(settings);
+        WebhookIntake.SESSION_SETTINGS.forEach(options::addProperty);
+        return PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(4))
+                .connectingTo(options)
+                .using(vertx)
+                .build();
+    }
+
+    private static PgConnectOptions connectOptions(PostgresSettings settings) {
+        return new PgConnectOptions()
+                .setHost(settings.host())
+                .setPort(settings.port())
+                .setDatabase(settings.database())
+                .setUser(settings.user())
+                .setPassword(settings.password());
     }
 
     static Pool postgresPool(Vertx vertx, PostgresSettings settings) {

@@ -7,6 +7,7 @@ import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.billing.BillingHandlers;
 import com.ecomcrm.api.compliance.ComplianceExportHandlers;
 import com.ecomcrm.api.customers.CustomerHandlers;
+import com.ecomcrm.api.customers.CustomerOrderHandler;
 import com.ecomcrm.api.templates.EmailApi;
 import com.ecomcrm.api.http.ErrorResponses;
 import com.ecomcrm.api.install.AuthCallbackHandler;
@@ -14,7 +15,9 @@ import com.ecomcrm.api.install.InstallCompleteHandler;
 import com.ecomcrm.api.install.InstallHandler;
 import com.ecomcrm.api.insights.InsightHandlers;
 import com.ecomcrm.api.performance.EmailPerformanceHandler;
+import com.ecomcrm.api.privacy.PrivacyPage;
 import com.ecomcrm.api.segments.SegmentsHandler;
+import com.ecomcrm.api.shop.ShopHandler;
 import com.ecomcrm.api.sync.SyncProgressHandler;
 import com.ecomcrm.api.tracking.TrackingHandlers;
 import com.ecomcrm.api.webhooks.WebhookHandler;
@@ -48,7 +51,8 @@ public final class ApiServer extends VerticleBase {
                            TrackingHandlers tracking, CustomerHandlers customers,
                            BillingHandlers billing, DashboardRoutes dashboard,
                            ComplianceExportHandlers complianceExports, EmailApi email,
-                           EmailPerformanceHandler emailPerformance, InsightHandlers insights) {
+                           EmailPerformanceHandler emailPerformance, InsightHandlers insights,
+                           CustomerOrderHandler customerOrders, ShopHandler shop, PrivacyPage privacy) {
         public Handlers {
             requireNonNull(sessionTokens, "sessionTokens is null");
             requireNonNull(webhooks, "webhooks is null");
@@ -67,6 +71,9 @@ public final class ApiServer extends VerticleBase {
             requireNonNull(email, "email is null");
             requireNonNull(emailPerformance, "emailPerformance is null");
             requireNonNull(insights, "insights is null");
+            requireNonNull(customerOrders, "customerOrders is null");
+            requireNonNull(shop, "shop is null");
+            requireNonNull(privacy, "privacy is null");
         }
     }
 
@@ -105,6 +112,8 @@ public final class ApiServer extends VerticleBase {
         router.get("/auth/callback").handler(handlers.authCallback());
         // The Billing API's returnUrl: not signed by Shopify; the handler re-reads the subscriptions from Shopify.
         router.get("/billing/return").handler(handlers.billing().returned());
+        // The privacy policy: public, linked from the App Store listing and the dashboard's Settings.
+        router.get("/privacy").handler(handlers.privacy().handler());
 
         // Everything under /api is called by App Bridge with a session token.
         router.route("/api/*").handler(handlers.sessionTokens());
@@ -118,6 +127,8 @@ public final class ApiServer extends VerticleBase {
         router.get("/api/customers").handler(handlers.customers().list());
         router.get("/api/customers.csv").handler(handlers.customers().csv());
         router.get("/api/customers/:id").handler(handlers.customers().detail());
+        router.get("/api/customers/:id/orders").handler(handlers.customerOrders());
+        router.get("/api/shop").handler(handlers.shop());
         router.post("/api/install/complete").handler(handlers.installComplete());
         router.get("/api/sync").handler(handlers.sync());
         router.get("/api/billing").handler(handlers.billing().status());

@@ -5,6 +5,8 @@ import com.ecomcrm.api.config.ApiConfig;
 import com.ecomcrm.api.shopify.AdminApiClient;
 import com.ecomcrm.api.shopify.BulkImport;
 import com.ecomcrm.api.shopify.BulkQueries;
+import com.ecomcrm.bench.screens.DashboardScreens;
+import com.ecomcrm.bench.screens.ScreenBudget;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
 import com.ecomcrm.clickhouse.ClickHouseSettings;
 import com.ecomcrm.domain.ShopId;
@@ -135,8 +137,9 @@ public final class FoundationBench {
             // 3. Webhook intake under load.
             LOG.info("Webhook intake: {} deliveries (+{} warm-up), {} in flight", measured.size(), warmup.size(),
                     scale.webhookConcurrency());
-            stages.add(new WebhookLoad(apiUrl.resolve("/webhooks"), SECRET, scale.webhookConcurrency())
-                    .run(warmup, measured));
+            try (WebhookLoad load = new WebhookLoad(apiUrl.resolve("/webhooks"), SECRET, scale.webhookConcurrency())) {
+                stages.add(load.run(warmup, measured));
+            }
 
             // 4. The nightly pipeline, in its own JVM.
             PipelineRun pipeline = new PipelineRun(root, env, System.getenv().getOrDefault("BENCH_PIPELINE_XMX", "4g"));
@@ -168,6 +171,23 @@ public final class FoundationBench {
             stages.add(viaApi.with(viaApi.latency(), null, overhead));
             stages.add(raw);
 
+            // 5b. Every dashboard screen as the browser loads it, against the p95 budget (bench/README.md).
+            LOG.info("Dashboard screens: {} clients x {} screen loads", scale.dashboardClients(),
+                    scale.requestsPerClient());
+            DashboardScreens.Results screens = new DashboardScreens(shops, scale.dashboardClients(),
+                    scale.requestsPerClient(), ScreenBudget.DASHBOARD,
+                    LocalDate.now(Clock.systemUTC())).run(apiUrl, new SessionTokens(CLIENT_ID, SECRET,
+                    Clock.systemUTC()));
+            stages.addAll(screens.stages());
+            notes.addAll(screens.notes());
+
+            // 5c. Send throughput to a local SMTP sink, then the tracking endpoints on the emails it sent.
+            SendThroughput.Outcome sends = new SendThroughput(world, env, SendThroughput.Settings.of(scale)).run();
+            stages.add(sends.stage());
+            LOG.info("Tracking endpoints under load");
+            stages.add(new TrackingLoad(apiUrl, TrackingLoad.Settings.of(scale)).run(sends.sent(),
+                    com.ecomcrm.tracking.TrackingLinks.fromEnv(env), world::connect));
+
             // 6. Baselines (RFM in PostgreSQL, BG/NBD by lifetimes), after the load stages so they do not compete.
             BaselineStages.run(root, world, stores, AS_OF, clickHouse, stages, notes);
 
@@ -181,7 +201,7 @@ public final class FoundationBench {
     }
 
     /** The first {@code count} deliveries of an extra shop's timeline, generated big enough to have them. */
-    private static List<SimulatedWebhook> webhookTimeline(int count) {
+    static List<SimulatedWebhook> webhookTimeline(int count) {
         int customers = Math.max(50, count / 4);
         while (true) {
             SimulatedStore store = StoreGenerator.generate(Scale.SEED, WEBHOOK_SHOP, customers, HISTORY_START,

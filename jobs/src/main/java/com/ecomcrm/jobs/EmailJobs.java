@@ -13,6 +13,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.repository.support.JobRepositoryFactoryBean;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.repeat.RepeatStatus;
+import org.springframework.batch.support.transaction.ResourcelessTransactionManager;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
@@ -39,6 +40,10 @@ public final class EmailJobs {
             factory.setDataSource(dataSource);
             factory.setTransactionManager(transactions);
             factory.setDatabaseType("POSTGRES");
+            // Every launch has unique parameters (a fresh run id), so two launches never race for one job instance;
+            // the default SERIALIZABLE creation only made send jobs launched at once (JobsMain.runSendJobs) fail
+            // with "could not serialize access".
+            factory.setIsolationLevelForCreate("ISOLATION_READ_COMMITTED");
             factory.afterPropertiesSet();
             this.repository = factory.getObject();
             this.launcher = new TaskExecutorJobLauncher();
@@ -81,14 +86,30 @@ public final class EmailJobs {
     }
 
     public Job sendJob(SendWorker worker, int batchSize) {
+        return sendJob(worker, batchSize, null);
+    }
+
+    /**
+     * As above; then, when {@code quotaNotices} is set, the shop owners whose sends are now held for quota are told
+     * (once per shop and quota period, issue #8).
+     */
+    public Job sendJob(SendWorker worker, int batchSize, com.ecomcrm.jobs.notices.QuotaNotices quotaNotices) {
         return new JobBuilder("sendJob", repository)
+                // No transaction around the drain (ResourcelessTransactionManager): with the JDBC one, every SENT /
+                // SKIPPED mark of the worker joined one transaction that lasted the whole drain, so other readers saw
+                // none until the end, and a crash or one failure rolled back every mark before it (those sends, already
+                // delivered, then ended HELD for review). Each result commits on its own, as SendWorker documents; its
+                // claims commit in their own transactions anyway.
                 .start(new StepBuilder("sendDue", repository)
                         .tasklet((contribution, context) -> {
                             worker.holdExpiredLeases();
                             worker.releaseQuotaHolds();
                             contribution.incrementWriteCount(worker.drain(batchSize));
+                            if (quotaNotices != null) {
+                                quotaNotices.sendDue();
+                            }
                             return RepeatStatus.FINISHED;
-                        }, transactions)
+                        }, new ResourcelessTransactionManager())
                         .build())
                 .build();
     }

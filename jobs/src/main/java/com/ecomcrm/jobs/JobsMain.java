@@ -6,6 +6,7 @@ import com.ecomcrm.email.mail.MailSender;
 import com.ecomcrm.email.mail.MailSettings;
 import com.ecomcrm.tracking.TrackingLinks;
 import com.ecomcrm.email.render.TemplateRenderer;
+import com.ecomcrm.jobs.notices.QuotaNotices;
 import com.ecomcrm.landing.LandingLayout;
 import com.ecomcrm.schema.PostgresMigrator;
 import com.ecomcrm.schema.PostgresTarget;
@@ -16,8 +17,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.springframework.batch.core.Job;
+import org.springframework.batch.core.JobExecution;
 
 /**
  * {@code JobsMain evaluate|send|both [--every SECONDS] [--as-of ISO-INSTANT]}: runs the trigger evaluation job, the
@@ -25,7 +34,74 @@ import java.util.UUID;
  * job always sends on the wall clock: an email goes out now or not at all). Settings from the environment (docs in the jobs README). Applies the PostgreSQL migrations first.
  */
 public final class JobsMain {
+    /**
+     * Send workers per process when {@code ECOMCRM_SEND_WORKERS} is unset: each runs its own send job (own claims, own
+     * SMTP connection) at the same time. One worker waits on PostgreSQL (about ten round trips per send) and on the
+     * SMTP server most of the time; several overlap those waits. Claims are safe across them (SKIP LOCKED), and so is
+     * launching their jobs at once (EmailJobs creates job executions READ COMMITTED).
+     */
+    public static final int DEFAULT_SEND_WORKERS = 4;
+    /** Sends one worker claims (and commits as SENDING) at a time. */
+    public static final int SEND_BATCH = 100;
+
     private JobsMain() {
+    }
+
+    /** The PostgreSQL pool for {@code sendWorkers} send workers: one connection each, plus the job repository's. */
+    public static int poolSize(int sendWorkers) {
+        return sendWorkers + 5;
+    }
+
+    /** {@code ECOMCRM_SEND_WORKERS} (1 to 32), default {@link #DEFAULT_SEND_WORKERS}. */
+    public static int sendWorkers(Map<String, String> env) {
+        String value = env.get("ECOMCRM_SEND_WORKERS");
+        if (value == null || value.isBlank()) {
+            return DEFAULT_SEND_WORKERS;
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 1 && n <= 32) {
+                return n;
+            }
+        }
+        catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("ECOMCRM_SEND_WORKERS must be a whole number from 1 to 32, not '" + value
+                + "'");
+    }
+
+    /**
+     * One send job per worker, all at once, each draining until nothing is due; returns when all have finished.
+     * {@code quotaNotices} (may be null) runs in the first worker's job only: one notice pass per round.
+     */
+    public static List<JobExecution> runSendJobs(EmailJobs jobs, List<SendWorker> workers,
+                                                 QuotaNotices quotaNotices) throws InterruptedException {
+        ExecutorService threads = Executors.newFixedThreadPool(workers.size(), r -> {
+            Thread t = new Thread(r, "send-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<JobExecution>> running = new ArrayList<>();
+            for (int i = 0; i < workers.size(); i++) {
+                Job job = jobs.sendJob(workers.get(i), SEND_BATCH, i == 0 ? quotaNotices : null);
+                running.add(threads.submit(() -> jobs.run(job)));
+            }
+            List<JobExecution> executions = new ArrayList<>();
+            for (Future<JobExecution> execution : running) {
+                try {
+                    executions.add(execution.get());
+                }
+                catch (ExecutionException e) {
+                    throw new IllegalStateException("A send job failed: " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+            return executions;
+        }
+        finally {
+            threads.shutdown();
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -51,7 +127,8 @@ public final class JobsMain {
         Map<String, String> env = System.getenv();
         PostgresTarget target = PostgresTarget.fromEnv();
         PostgresMigrator.migrate(target);
-        try (HikariDataSource ds = Database.pool(target, null, 6)) {
+        int sendWorkers = sendWorkers(env);
+        try (HikariDataSource ds = Database.pool(target, null, poolSize(sendWorkers))) {
             TemplateStore templates = new TemplateStore(ds);
             try (TemplateRenderer renderer = new TemplateRenderer(templates)) {
                 EmailJobs jobs = new EmailJobs(ds);
@@ -65,15 +142,22 @@ public final class JobsMain {
                         clock, Duration.ofDays(2));
                 String workerId = InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid()
                         + "-" + UUID.randomUUID().toString().substring(0, 6);
-                SendWorker worker = new SendWorker(ds, templates, renderer,
-                        new MailSender(MailSettings.fromEnv(env)), TrackingLinks.fromEnv(env), workerId,
-                        Duration.ofMinutes(10));
+                MailSender mail = new MailSender(MailSettings.fromEnv(env));
+                TrackingLinks links = TrackingLinks.fromEnv(env);
+                List<SendWorker> workers = new ArrayList<>();
+                for (int w = 0; w < sendWorkers; w++) {
+                    workers.add(new SendWorker(ds, templates, renderer, mail, links, workerId + "-" + w,
+                            Duration.ofMinutes(10)));
+                }
+                // Tells shop owners whose sends are held for quota (issue #8); SHOPIFY_API_KEY makes the upgrade link.
+                QuotaNotices quotaNotices = new QuotaNotices(ds, mail, Clock.systemUTC(),
+                        java.util.Optional.ofNullable(env.get("SHOPIFY_API_KEY")));
                 do {
                     if (!what.equals("send")) {
                         System.out.println(jobs.run(jobs.triggerEvaluationJob(evaluator, segments)));
                     }
                     if (!what.equals("evaluate")) {
-                        System.out.println(jobs.run(jobs.sendJob(worker, 100)));
+                        runSendJobs(jobs, workers, quotaNotices).forEach(System.out::println);
                     }
                     if (every > 0) {
                         Thread.sleep(every * 1000);

@@ -1,0 +1,122 @@
+package com.ecomcrm.bench.screens;
+
+import com.ecomcrm.api.ApiMain;
+import com.ecomcrm.api.config.ApiConfig;
+import com.ecomcrm.bench.StageResult;
+import com.ecomcrm.clickhouse.ClickHouseGateway;
+import com.ecomcrm.clickhouse.ClickHouseSettings;
+import com.ecomcrm.schema.PostgresTarget;
+import com.ecomcrm.testing.session.SessionTokens;
+import com.ecomcrm.testing.shopify.SimulatedShops;
+import io.vertx.core.Vertx;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The dashboard screens stage on its own, for working on the API's speed without re-running the whole benchmark:
+ * {@code bin/run benchmarks com.ecomcrm.bench.screens.DashboardScreensMain --clone-from ecomcrm_bench --shops 2}.
+ * It copies a finished benchmark's databases (PostgreSQL by template, ClickHouse table by table) into its own,
+ * {@code ecomcrm_screens} (never the benchmark's, which the next {@code bin/bench} drops), starts the API in process
+ * on them and runs {@link DashboardScreens}. Without {@code --clone-from} it reuses the copy made before.
+ */
+public final class DashboardScreensMain {
+    private static final String DATABASE = "ecomcrm_screens";
+    private static final String CLIENT_ID = "screens-client-id";
+    private static final String SECRET = "screens-client-secret";
+
+    private DashboardScreensMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String cloneFrom = null;
+        int shops = 2;
+        int clients = 20;
+        int loads = 50;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--clone-from" -> cloneFrom = args[++i];
+                case "--shops" -> shops = Integer.parseInt(args[++i]);
+                case "--clients" -> clients = Integer.parseInt(args[++i]);
+                case "--loads" -> loads = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println("usage: DashboardScreensMain [--clone-from DB] [--shops N] [--clients N]"
+                            + " [--loads PER_CLIENT]");
+                    System.exit(2);
+                }
+            }
+        }
+        PostgresTarget main = PostgresTarget.fromEnv();
+        String pgUrl = main.url().replaceFirst("/[^/?]+(\\?.*)?$", "/" + DATABASE + "$1");
+        ClickHouseSettings clickHouseSettings = ClickHouseSettings.fromEnvironment().withDatabase(DATABASE);
+        if (cloneFrom != null) {
+            clone(main, cloneFrom);
+        }
+        Path work = Files.createDirectories(Path.of("var/screens"));
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("ECOMCRM_PG_URL", pgUrl);
+        env.put("ECOMCRM_CH_DATABASE", DATABASE);
+        env.put("ECOMCRM_LANDING_DIR", Files.createDirectories(work.resolve("landing")).toAbsolutePath().toString());
+        env.put("ECOMCRM_WAREHOUSE_DIR", Files.createDirectories(work.resolve("warehouse")).toAbsolutePath().toString());
+        env.put("ECOMCRM_API_PORT", "0");
+        env.put("ECOMCRM_INITIAL_SYNC", "manual");
+        env.put("SHOPIFY_API_KEY", CLIENT_ID);
+        env.put("SHOPIFY_API_SECRET", SECRET);
+
+        Vertx vertx = Vertx.vertx();
+        ApiMain.Application api = ApiMain.Application.start(vertx, ApiConfig.from(env), clickHouseSettings,
+                Clock.systemUTC()).await();
+        try {
+            URI apiUrl = URI.create("http://127.0.0.1:" + api.server().actualPort());
+            DashboardScreens.Results results = new DashboardScreens(SimulatedShops.domains(shops), clients, loads,
+                    ScreenBudget.DASHBOARD, LocalDate.now(Clock.systemUTC()))
+                    .run(apiUrl, new SessionTokens(CLIENT_ID, SECRET, Clock.systemUTC()));
+            System.out.println("load average " + Files.readString(Path.of("/proc/loadavg")).trim());
+            System.out.println("| row | loads | p50 ms | p95 ms | p99 ms | details |");
+            System.out.println("| --- | ---: | ---: | ---: | ---: | --- |");
+            for (StageResult s : results.stages()) {
+                System.out.println(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %s |", s.name(),
+                        s.rows(), s.latency().p50Ms(), s.latency().p95Ms(), s.latency().p99Ms(), s.details()));
+            }
+            results.notes().forEach(n -> System.out.println("- " + n));
+        }
+        finally {
+            api.close().await();
+            vertx.close().await();
+        }
+        System.exit(0);
+    }
+
+    /** A fresh copy of a finished benchmark's PostgreSQL and ClickHouse databases under this runner's own name. */
+    private static void clone(PostgresTarget main, String source) throws Exception {
+        if (!source.matches("[a-z_][a-z0-9_]*") || source.equals(DATABASE)) {
+            throw new IllegalArgumentException("Cannot clone from '" + source + "': not a database name");
+        }
+        try (Connection connection = DriverManager.getConnection(main.url(), main.user(), main.password());
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+            statement.execute("CREATE DATABASE " + DATABASE + " TEMPLATE " + source);
+        }
+        try (ClickHouseGateway admin = ClickHouseGateway.connect(ClickHouseSettings.fromEnvironment())) {
+            admin.admin().execute("DROP DATABASE IF EXISTS " + DATABASE);
+            admin.admin().execute("CREATE DATABASE " + DATABASE);
+            List<String> tables = admin.admin().query("SELECT name FROM system.tables WHERE database = '" + source
+                    + "'").stream().map(row -> row.get("name").asText()).toList();
+            for (String table : tables) {
+                admin.admin().execute("CREATE TABLE " + DATABASE + "." + table + " AS " + source + "." + table);
+                admin.admin().execute("INSERT INTO " + DATABASE + "." + table + " SELECT * FROM " + source + "."
+                        + table);
+            }
+        }
+    }
+}
