@@ -1,8 +1,5 @@
-package com.ecomcrm.api.templates;
+package com.ecomcrm.testing.mail;
 
-import jakarta.mail.internet.MimeMessage;
-
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.PublicKey;
@@ -16,33 +13,37 @@ import java.util.Map;
 
 /**
  * Verifies a received message's DKIM-Signature as a receiving server would (RFC 6376, relaxed/relaxed, rsa-sha256):
- * the body hash recomputed, b= checked with the domain's public key over the signed headers. The jobs module's
- * EmailRulesTest does the same for the send job.
+ * the body hash recomputed, b= checked with the domain's public key over the signed headers. Written here, not taken
+ * from the signing library, so that a test of our signing does not trust the code it tests.
  */
-final class DkimSignatureCheck {
-    private DkimSignatureCheck() {
+public final class DkimVerifier {
+    private DkimVerifier() {
     }
 
-    /** The tags of the message's DKIM-Signature once it verified; throws AssertionError when it does not. */
-    static Map<String, String> verify(MimeMessage message, PublicKey publicKey) throws Exception {
-        ByteArrayOutputStream raw = new ByteArrayOutputStream();
-        message.writeTo(raw);
-        String wire = raw.toString(StandardCharsets.ISO_8859_1);
-        int split = wire.indexOf("\r\n\r\n");
-        List<String> headers = unfold(wire.substring(0, split + 2));
-        String body = wire.substring(split + 4);
+    /**
+     * The tags of the message's DKIM-Signature once it verified; throws AssertionError when it does not.
+     *
+     * @param wire the message as sent over SMTP (headers, blank line, body; CRLF line ends)
+     */
+    public static Map<String, String> verify(byte[] wire, PublicKey publicKey) throws Exception {
+        String message = new String(wire, StandardCharsets.ISO_8859_1);
+        int split = message.indexOf("\r\n\r\n");
+        List<String> headers = unfold(message.substring(0, split + 2));
+        String body = message.substring(split + 4);
         String dkimHeader = headers.stream().filter(h -> h.regionMatches(true, 0, "DKIM-Signature:", 0, 15))
                 .findFirst().orElseThrow(() -> new AssertionError("no DKIM-Signature header"));
         Map<String, String> tags = tags(dkimHeader.substring(dkimHeader.indexOf(':') + 1));
+        // bh= recomputed here: SHA-256 of the relaxed-canonicalized body (RFC 6376 3.4.4).
         String bh = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
                 .digest(relaxedBody(body).getBytes(StandardCharsets.ISO_8859_1)));
         if (!bh.equals(tags.get("bh"))) {
             throw new AssertionError("body hash differs: " + tags.get("bh") + " vs " + bh);
         }
+        // b= verified with the public key over the relaxed-canonicalized signed headers (RFC 6376 3.7, 3.4.2).
         StringBuilder signedData = new StringBuilder();
         List<String> available = new ArrayList<>(headers);
         for (String name : tags.get("h").toLowerCase(Locale.ROOT).split(":")) {
-            for (int i = available.size() - 1; i >= 0; i--) {
+            for (int i = available.size() - 1; i >= 0; i--) { // bottom-up for repeated names
                 String h = available.get(i);
                 if (h.substring(0, h.indexOf(':')).strip().equalsIgnoreCase(name)) {
                     signedData.append(relaxedHeader(h)).append("\r\n");
@@ -61,6 +62,18 @@ final class DkimSignatureCheck {
         return tags;
     }
 
+    /** The tags of a DKIM-Signature header value ({@code v=1; a=rsa-sha256; d=...}), whitespace removed. */
+    public static Map<String, String> tags(String value) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        for (String part : value.replaceAll("\\s+", "").split(";")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                tags.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+        }
+        return tags;
+    }
+
     private static List<String> unfold(String block) {
         List<String> out = new ArrayList<>();
         for (String line : block.split("\r\n")) {
@@ -72,17 +85,6 @@ final class DkimSignatureCheck {
             }
         }
         return out;
-    }
-
-    private static Map<String, String> tags(String value) {
-        Map<String, String> tags = new LinkedHashMap<>();
-        for (String part : value.replaceAll("\\s+", "").split(";")) {
-            int eq = part.indexOf('=');
-            if (eq > 0) {
-                tags.put(part.substring(0, eq), part.substring(eq + 1));
-            }
-        }
-        return tags;
     }
 
     private static String relaxedHeader(String header) {
