@@ -8,11 +8,12 @@ import org.apache.commons.math3.special.Beta;
 import org.apache.commons.math3.special.Gamma;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 
 /**
  * The BG/NBD model of Fader, Hardie and Lee (2005), "Counting Your Customers the Easy Way": its log-likelihood with
@@ -57,15 +58,11 @@ public final class BgNbd {
      */
     public static List<HistoryGroup> groups(List<CustomerHistory> histories) {
         Objects.requireNonNull(histories, "histories is null");
-        Map<List<Double>, long[]> counts = new LinkedHashMap<>();
+        TripleCounts counts = new TripleCounts();
         for (CustomerHistory h : histories) {
-            counts.computeIfAbsent(List.of((double) h.frequency(), h.recency(), h.age()), k -> new long[1])[0]++;
+            counts.add(h.frequency(), h.recency(), h.age());
         }
-        List<HistoryGroup> groups = new ArrayList<>(counts.size());
-        counts.forEach((k, n) -> groups.add(new HistoryGroup(k.get(0).intValue(), k.get(1), k.get(2), n[0])));
-        groups.sort(Comparator.comparingInt(HistoryGroup::frequency).thenComparingDouble(HistoryGroup::recency)
-                .thenComparingDouble(HistoryGroup::age));
-        return groups;
+        return counts.sortedGroups();
     }
 
     /**
@@ -241,31 +238,76 @@ public final class BgNbd {
     }
 
     /**
-     * The log-likelihood over groups sorted by x, evaluated with its gradient. The terms that depend only on x and the
-     * parameters (the Gamma and digamma functions) are computed once per distinct x rather than once per customer,
-     * and each group costs a few logarithms: this, with the (x, t_x, T) aggregation, is what keeps a million-customer
-     * fit within seconds on the driver.
+     * The log-likelihood over (x, t_x, T) groups with its gradient and, for the optimiser's Newton preconditioner,
+     * its Hessian. Everything that does not depend on the parameters is computed once at construction: the groups'
+     * order (by x), the runs of equal x with their customer counts, and each group's index into the distinct time
+     * values. Per evaluation, ln(alpha + t) and 1 / (alpha + t) are computed once per distinct time (whole days make
+     * them a few hundred), the Gamma-function terms once per distinct x ({@link #xTerms}), and each group with x &gt; 0 costs one exp and
+     * one log: with d = A4 - A3,
+     * <pre>
+     *   ln(exp(A3) + exp(A4)) = A3 + max(d, 0) + ln(1 + exp(-|d|))
+     * </pre>
+     * where ln(1 + e) with 0 &lt; e &lt;= 1 is accurate to 2e-16 absolute, and the weights of A3 and A4 in the
+     * derivatives are 1 / (1 + e) and e / (1 + e). The per-x terms multiply the run's customer count rather than
+     * being added per group.
+     *
+     * <p>Above {@link #SPLIT_MIN_GROUPS} groups the sum is cut into two fixed halves, evaluated on two threads when
+     * there are two processors; the halves' partial sums are always added in the same order, so a result does not
+     * depend on the number of processors, the scheduling or the run.
      */
     public static final class Likelihood {
-        private final int[] x;
-        private final double[] tx;
-        private final double[] age;
-        private final double[] count;
-        private final long customers;
-        /** Distinct T and t_x values (whole days make them few) and each group's index into them. */
-        private final double[] distinctTimes;
+        /** From this many groups, the two halves of the sum go to two threads (below, a fork costs more than it saves). */
+        static final int SPLIT_MIN_GROUPS = 20_000;
+        private static final boolean PARALLEL = Runtime.getRuntime().availableProcessors() > 1;
+        /** Partial sums per (half, run of equal x); see {@link #accumulateRun}. */
+        private static final int SUMS = 11;
+        private static final int VALUE = 0;
+        private static final int LOG_TIME = 1;
+        private static final int INVERSE_TIME = 2;
+        private static final int W4 = 3;
+        private static final int INVERSE_TIME_SQUARED = 4;
+        private static final int Q = 5;
+        private static final int Q_D0 = 6;
+        private static final int Q_D1 = 7;
+        private static final int Q_D0_D0 = 8;
+        private static final int Q_D0_D1 = 9;
+        private static final int Q_D1_D1 = 10;
+        /** The per-x terms of {@link #xTerms}. */
+        private static final int X_TERMS = 8;
+        private static final int LN_R = 0;
+        private static final int A2 = 1;
+        private static final int PSI_R = 2;
+        private static final int DA2_DA = 3;
+        private static final int DA2_DB = 4;
+        private static final int TRI_R = 5;
+        private static final int D2A2_DA2 = 6;
+        private static final int D2A2_DB2 = 7;
+        /** Above this x the per-x terms come from the Gamma functions rather than from sums over k &lt; x. */
+        static final int RECURRENCE_MAX_X = 100_000;
+
         private final int[] ageIndex;
         private final int[] recencyIndex;
+        private final double[] count;
+        /** Distinct T and t_x values, ascending. */
+        private final double[] distinctTimes;
+        /** Runs of equal x: x, the first group, and the number of customers. */
+        private final int[] runX;
+        private final int[] runStart;
+        private final double[] runCustomers;
+        /** Group index where each half of the sum starts (one or two halves, then the end). */
+        private final int[] partStart;
+        private final long customers;
 
         public Likelihood(List<HistoryGroup> groups) {
             List<HistoryGroup> sorted = new ArrayList<>(groups);
             sorted.sort(Comparator.comparingInt(HistoryGroup::frequency));
             int n = sorted.size();
-            x = new int[n];
-            tx = new double[n];
-            age = new double[n];
+            int[] x = new int[n];
+            double[] tx = new double[n];
+            double[] age = new double[n];
             count = new double[n];
             long total = 0;
+            int runs = 0;
             for (int i = 0; i < n; i++) {
                 HistoryGroup g = sorted.get(i);
                 x[i] = g.frequency();
@@ -273,25 +315,42 @@ public final class BgNbd {
                 age[i] = g.age();
                 count[i] = g.count();
                 total += g.count();
+                if (i == 0 || x[i] != x[i - 1]) {
+                    runs++;
+                }
             }
             customers = total;
-            java.util.TreeMap<Double, Integer> index = new java.util.TreeMap<>();
+            runX = new int[runs];
+            runStart = new int[runs + 1];
+            runCustomers = new double[runs];
+            int run = -1;
             for (int i = 0; i < n; i++) {
-                index.putIfAbsent(age[i], 0);
-                index.putIfAbsent(tx[i], 0);
+                if (i == 0 || x[i] != x[i - 1]) {
+                    run++;
+                    runX[run] = x[i];
+                    runStart[run] = i;
+                }
+                runCustomers[run] += count[i];
             }
-            distinctTimes = new double[index.size()];
-            int k = 0;
-            for (Map.Entry<Double, Integer> e : index.entrySet()) {
-                distinctTimes[k] = e.getKey();
-                e.setValue(k++);
+            runStart[runs] = n;
+            double[] times = new double[2 * n];
+            System.arraycopy(tx, 0, times, 0, n);
+            System.arraycopy(age, 0, times, n, n);
+            Arrays.sort(times);
+            int distinct = 0;
+            for (int i = 0; i < times.length; i++) {
+                if (distinct == 0 || Double.compare(times[i], times[distinct - 1]) != 0) {
+                    times[distinct++] = times[i];
+                }
             }
+            distinctTimes = Arrays.copyOf(times, distinct);
             ageIndex = new int[n];
             recencyIndex = new int[n];
             for (int i = 0; i < n; i++) {
-                ageIndex[i] = index.get(age[i]);
-                recencyIndex[i] = index.get(tx[i]);
+                ageIndex[i] = Arrays.binarySearch(distinctTimes, age[i]);
+                recencyIndex[i] = Arrays.binarySearch(distinctTimes, tx[i]);
             }
+            partStart = n >= SPLIT_MIN_GROUPS ? new int[] {0, n / 2, n} : new int[] {0, n};
         }
 
         public long customers() {
@@ -300,85 +359,288 @@ public final class BgNbd {
 
         /** The log-likelihood; when {@code gradient} is not null, its 4 entries are set to d/d(r, alpha, a, b). */
         public double valueAndGradient(double r, double alpha, double a, double b, double[] gradient) {
-            boolean wantGradient = gradient != null;
-            double logAlpha = Math.log(alpha);
-            double logA = Math.log(a);
-            double lgR = Gamma.logGamma(r);
-            double lgB = Gamma.logGamma(b);
-            double lgAB = Gamma.logGamma(a + b);
-            double psiR = wantGradient ? Gamma.digamma(r) : 0;
-            double psiB = wantGradient ? Gamma.digamma(b) : 0;
-            double psiAB = wantGradient ? Gamma.digamma(a + b) : 0;
+            return evaluate(r, alpha, a, b, gradient, null);
+        }
 
-            double[] logAlphaTime = new double[distinctTimes.length];
+        /**
+         * The log-likelihood, its gradient d/d(r, alpha, a, b) into {@code gradient} and its matrix of second
+         * derivatives into the 4 x 4 {@code hessian}.
+         */
+        public double valueGradientAndHessian(double r, double alpha, double a, double b, double[] gradient,
+                                              double[][] hessian) {
+            Objects.requireNonNull(gradient, "gradient is null");
+            Objects.requireNonNull(hessian, "hessian is null");
+            return evaluate(r, alpha, a, b, gradient, hessian);
+        }
+
+        private double evaluate(double r, double alpha, double a, double b, double[] gradient, double[][] hessian) {
+            int level = hessian != null ? 2 : gradient != null ? 1 : 0;
+            double[] logTime = new double[distinctTimes.length];
+            double[] inverseTime = level > 0 ? new double[distinctTimes.length] : null;
             for (int k = 0; k < distinctTimes.length; k++) {
-                logAlphaTime[k] = Math.log(alpha + distinctTimes[k]);
+                logTime[k] = Math.log(alpha + distinctTimes[k]);
+                if (level > 0) {
+                    inverseTime[k] = 1 / (alpha + distinctTimes[k]);
+                }
             }
-            double total = 0;
-            double gr = 0;
-            double galpha = 0;
-            double ga = 0;
-            double gb = 0;
-            int currentX = -1;
-            double a1 = 0;
-            double a2 = 0;
-            double dA1dr = 0;
-            double dA2da = 0;
-            double dA2db = 0;
-            double logB1 = 0;
-            for (int i = 0; i < x.length; i++) {
-                int xi = x[i];
-                if (xi != currentX) {
-                    currentX = xi;
-                    a1 = Gamma.logGamma(r + xi) - lgR + r * logAlpha;
-                    a2 = lgAB + Gamma.logGamma(b + xi) - lgB - Gamma.logGamma(a + b + xi);
-                    logB1 = xi > 0 ? Math.log(b + xi - 1) : 0;
-                    if (wantGradient) {
-                        double psiABX = Gamma.digamma(a + b + xi);
-                        dA1dr = Gamma.digamma(r + xi) - psiR + logAlpha;
-                        dA2da = psiAB - psiABX;
-                        dA2db = psiAB + Gamma.digamma(b + xi) - psiB - psiABX;
+            double logA = Math.log(a);
+            double[] logOdds = new double[runX.length];
+            for (int run = 0; run < runX.length; run++) {
+                logOdds[run] = runX[run] > 0 ? logA - Math.log(b + runX[run] - 1) : 0;
+            }
+            int parts = partStart.length - 1;
+            double[][] sums = new double[parts][runX.length * SUMS];
+            if (parts == 2 && PARALLEL) {
+                ForkJoinTask<?> second = ForkJoinPool.commonPool().submit(
+                        () -> accumulatePart(1, r, logTime, inverseTime, logOdds, level, sums[1]));
+                accumulatePart(0, r, logTime, inverseTime, logOdds, level, sums[0]);
+                second.join();
+            }
+            else {
+                for (int part = 0; part < parts; part++) {
+                    accumulatePart(part, r, logTime, inverseTime, logOdds, level, sums[part]);
+                }
+            }
+            return combine(r, alpha, a, b, sums, gradient, hessian);
+        }
+
+        private void accumulatePart(int part, double r, double[] logTime, double[] inverseTime, double[] logOdds,
+                                    int level, double[] out) {
+            int from = partStart[part];
+            int to = partStart[part + 1];
+            for (int run = 0; run < runX.length; run++) {
+                int lo = Math.max(from, runStart[run]);
+                int hi = Math.min(to, runStart[run + 1]);
+                if (lo < hi) {
+                    accumulateRun(runX[run], lo, hi, r, logTime, inverseTime, logOdds[run], level, out,
+                            run * SUMS);
+                }
+            }
+        }
+
+        /**
+         * The count-weighted sums over groups lo..hi (one x) of what varies per group: the group's A3 + ln(exp(0) +
+         * exp(d)); ln(alpha + T) and 1 / (alpha + T) averaged with the weights w3, w4 of A3 and A4 (and t_x in place
+         * of T); w4; and for the Hessian the second-order terms and q = w3 w4 times D = grad A3 - grad A4 =
+         * (ln(alpha + t_x) - ln(alpha + T), (r + x) (1 / (alpha + t_x) - 1 / (alpha + T)), -1 / a, 1 / (b + x - 1)),
+         * whose first two components vary per group (D1 is kept without its factor r + x).
+         */
+        private void accumulateRun(int x, int lo, int hi, double r, double[] logTime, double[] inverseTime,
+                                   double logOdds, int level, double[] out, int at) {
+            double rx = r + x;
+            double value = 0;
+            double logTimes = 0;
+            double inverseTimes = 0;
+            double w4Sum = 0;
+            double inverseSquares = 0;
+            double q = 0;
+            double qD0 = 0;
+            double qD1 = 0;
+            double qD0D0 = 0;
+            double qD0D1 = 0;
+            double qD1D1 = 0;
+            if (x == 0) {
+                // Only A3: the customer cannot have dropped out.
+                for (int i = lo; i < hi; i++) {
+                    double w = count[i];
+                    double lt = logTime[ageIndex[i]];
+                    value -= w * rx * lt;
+                    if (level > 0) {
+                        double inv = inverseTime[ageIndex[i]];
+                        logTimes += w * lt;
+                        inverseTimes += w * inv;
+                        inverseSquares += w * inv * inv;
                     }
                 }
-                double rx = r + xi;
-                double logAlphaT = logAlphaTime[ageIndex[i]];
-                double a3 = -rx * logAlphaT;
-                double w = count[i];
-                if (xi == 0) {
-                    total += w * (a1 + a2 + a3);
-                    if (wantGradient) {
-                        gr += w * (dA1dr - logAlphaT);
-                        galpha += w * (r / alpha - rx / (alpha + age[i]));
-                        ga += w * dA2da;
-                        gb += w * dA2db;
+            }
+            else if (level == 0) {
+                for (int i = lo; i < hi; i++) {
+                    double lt = logTime[ageIndex[i]];
+                    double d = logOdds - rx * (logTime[recencyIndex[i]] - lt);
+                    value += count[i] * (Math.max(d, 0) + Math.log(1 + Math.exp(-Math.abs(d))) - rx * lt);
+                }
+            }
+            else {
+                for (int i = lo; i < hi; i++) {
+                    double w = count[i];
+                    double lt = logTime[ageIndex[i]];
+                    double ltx = logTime[recencyIndex[i]];
+                    double d0 = ltx - lt;
+                    double d = logOdds - rx * d0;
+                    double e = Math.exp(-Math.abs(d));
+                    value += w * (Math.max(d, 0) + Math.log(1 + e) - rx * lt);
+                    double big = 1 / (1 + e);
+                    double small = e * big;
+                    double w3 = d > 0 ? small : big;
+                    double w4 = d > 0 ? big : small;
+                    double inv = inverseTime[ageIndex[i]];
+                    double invTx = inverseTime[recencyIndex[i]];
+                    logTimes += w * (lt + w4 * d0);
+                    inverseTimes += w * (w3 * inv + w4 * invTx);
+                    w4Sum += w * w4;
+                    if (level > 1) {
+                        double d1 = invTx - inv;
+                        double wq = w * w3 * w4;
+                        inverseSquares += w * (w3 * inv * inv + w4 * invTx * invTx);
+                        q += wq;
+                        qD0 += wq * d0;
+                        qD1 += wq * d1;
+                        qD0D0 += wq * d0 * d0;
+                        qD0D1 += wq * d0 * d1;
+                        qD1D1 += wq * d1 * d1;
                     }
+                }
+            }
+            out[at + VALUE] = value;
+            out[at + LOG_TIME] = logTimes;
+            out[at + INVERSE_TIME] = inverseTimes;
+            out[at + W4] = w4Sum;
+            out[at + INVERSE_TIME_SQUARED] = inverseSquares;
+            out[at + Q] = q;
+            out[at + Q_D0] = qD0;
+            out[at + Q_D1] = qD1;
+            out[at + Q_D0_D0] = qD0D0;
+            out[at + Q_D0_D1] = qD0D1;
+            out[at + Q_D1_D1] = qD1D1;
+        }
+
+        /** Adds the halves' sums run by run, in a fixed order, with the per-x terms (see the class comment). */
+        private double combine(double r, double alpha, double a, double b, double[][] sums, double[] gradient,
+                               double[][] hessian) {
+            boolean wantGradient = gradient != null;
+            boolean wantHessian = hessian != null;
+            double logAlpha = Math.log(alpha);
+            double[][] t = xTerms(r, a, b, wantHessian ? 2 : wantGradient ? 1 : 0);
+            double total = 0;
+            double[] g = new double[4];
+            double[][] h = new double[4][4];
+            double[] s = new double[SUMS];
+            for (int run = 0; run < runX.length; run++) {
+                int x = runX[run];
+                for (int j = 0; j < SUMS; j++) {
+                    double sum = 0;
+                    for (double[] part : sums) {
+                        sum += part[run * SUMS + j];
+                    }
+                    s[j] = sum;
+                }
+                double n = runCustomers[run];
+                double rx = r + x;
+                total += n * (t[LN_R][run] + r * logAlpha + t[A2][run]) + s[VALUE];
+                if (!wantGradient) {
                     continue;
                 }
-                double logAlphaTx = logAlphaTime[recencyIndex[i]];
-                double a4 = logA - logB1 - rx * logAlphaTx;
-                // One exp and one log per group: the larger of the two terms is factored out.
-                double max = Math.max(a3, a4);
-                double small = Math.exp(Math.min(a3, a4) - max);
-                double e3 = a3 >= a4 ? 1.0 : small;
-                double e4 = a3 >= a4 ? small : 1.0;
-                double sum = 1.0 + small;
-                total += w * (a1 + a2 + max + Math.log1p(small));
-                if (wantGradient) {
-                    double w3 = e3 / sum;
-                    double w4 = e4 / sum;
-                    gr += w * (dA1dr - w3 * logAlphaT - w4 * logAlphaTx);
-                    galpha += w * (r / alpha - w3 * rx / (alpha + age[i]) - w4 * rx / (alpha + tx[i]));
-                    ga += w * (dA2da + w4 / a);
-                    gb += w * (dA2db - w4 / (b + xi - 1));
+                g[0] += n * (t[PSI_R][run] + logAlpha) - s[LOG_TIME];
+                g[1] += n * r / alpha - rx * s[INVERSE_TIME];
+                if (x > 0) {
+                    double b1 = b + x - 1;
+                    g[2] += n * t[DA2_DA][run] + s[W4] / a;
+                    g[3] += n * t[DA2_DB][run] - s[W4] / b1;
+                }
+                if (!wantHessian) {
+                    continue;
+                }
+                h[0][0] += n * t[TRI_R][run] + s[Q_D0_D0];
+                h[0][1] += n / alpha - s[INVERSE_TIME] + rx * s[Q_D0_D1];
+                h[1][1] += -n * r / (alpha * alpha) + rx * s[INVERSE_TIME_SQUARED] + rx * rx * s[Q_D1_D1];
+                if (x > 0) {
+                    double b1 = b + x - 1;
+                    h[0][2] += -s[Q_D0] / a;
+                    h[0][3] += s[Q_D0] / b1;
+                    h[1][2] += -rx * s[Q_D1] / a;
+                    h[1][3] += rx * s[Q_D1] / b1;
+                    h[2][2] += n * t[D2A2_DA2][run] + (s[Q] - s[W4]) / (a * a);
+                    h[2][3] += n * t[D2A2_DA2][run] - s[Q] / (a * b1);
+                    h[3][3] += n * t[D2A2_DB2][run] + (s[W4] + s[Q]) / (b1 * b1);
                 }
             }
             if (wantGradient) {
-                gradient[0] = gr;
-                gradient[1] = galpha;
-                gradient[2] = ga;
-                gradient[3] = gb;
+                System.arraycopy(g, 0, gradient, 0, 4);
+            }
+            if (wantHessian) {
+                for (int i = 0; i < 4; i++) {
+                    for (int j = 0; j < 4; j++) {
+                        hessian[i][j] = i <= j ? h[i][j] : h[j][i];
+                    }
+                }
             }
             return total;
+        }
+
+        /**
+         * Per run of equal x, the Gamma-function terms as differences between x and 0, and their derivatives:
+         * ln Gamma(r + x) - ln Gamma(r), A2 = ln B(a, b + x) - ln B(a, b), and d/dr, d/da, d/db, d2/dr2, d2/da2 (also
+         * d2/da db) and d2/db2 of them. For integer x they are finite sums, accumulated over k = 0..x-1:
+         * <pre>
+         *   ln Gamma(r + x) - ln Gamma(r) = sum ln(r + k)        A2 = sum ln((b + k) / (a + b + k))
+         *   d A2 / da = -sum 1 / (a + b + k)                      d A2 / db = sum a / ((b + k) (a + b + k))
+         * </pre>
+         * which stay exact where a + b is so large that ln Gamma(a + b) - ln Gamma(a + b + x) would cancel to noise
+         * (a fit drifting towards no heterogeneity in dropout, a, b to infinity): with Gamma functions there, the
+         * likelihood turned into large positive garbage that the optimiser followed. The sums cost max x steps per
+         * evaluation; above {@link #RECURRENCE_MAX_X} the Gamma functions are used.
+         */
+        private double[][] xTerms(double r, double a, double b, int level) {
+            int runs = runX.length;
+            double[][] t = new double[X_TERMS][runs];
+            int maxX = runs == 0 ? 0 : runX[runs - 1];
+            if (maxX > RECURRENCE_MAX_X) {
+                for (int run = 0; run < runs; run++) {
+                    int x = runX[run];
+                    double ab = a + b;
+                    t[LN_R][run] = Gamma.logGamma(r + x) - Gamma.logGamma(r);
+                    t[A2][run] = x > 0 ? Gamma.logGamma(ab) + Gamma.logGamma(b + x) - Gamma.logGamma(b)
+                            - Gamma.logGamma(ab + x) : 0;
+                    if (level > 0) {
+                        t[PSI_R][run] = Gamma.digamma(r + x) - Gamma.digamma(r);
+                        t[DA2_DA][run] = Gamma.digamma(ab) - Gamma.digamma(ab + x);
+                        t[DA2_DB][run] = t[DA2_DA][run] + Gamma.digamma(b + x) - Gamma.digamma(b);
+                    }
+                    if (level > 1) {
+                        t[TRI_R][run] = Gamma.trigamma(r + x) - Gamma.trigamma(r);
+                        t[D2A2_DA2][run] = Gamma.trigamma(ab) - Gamma.trigamma(ab + x);
+                        t[D2A2_DB2][run] = t[D2A2_DA2][run] + Gamma.trigamma(b + x) - Gamma.trigamma(b);
+                    }
+                }
+                return t;
+            }
+            double lnR = 0;
+            double a2 = 0;
+            double psiR = 0;
+            double da = 0;
+            double db = 0;
+            double triR = 0;
+            double daa = 0;
+            double dbb = 0;
+            int k = 0;
+            for (int run = 0; run < runs; run++) {
+                for (; k < runX[run]; k++) {
+                    double rk = r + k;
+                    double bk = b + k;
+                    double abk = a + b + k;
+                    lnR += Math.log(rk);
+                    a2 += Math.log(bk / abk);
+                    if (level > 0) {
+                        psiR += 1 / rk;
+                        da -= 1 / abk;
+                        db += a / (bk * abk);
+                    }
+                    if (level > 1) {
+                        triR -= 1 / (rk * rk);
+                        daa += 1 / (abk * abk);
+                        dbb += 1 / (abk * abk) - 1 / (bk * bk);
+                    }
+                }
+                t[LN_R][run] = lnR;
+                t[A2][run] = a2;
+                t[PSI_R][run] = psiR;
+                t[DA2_DA][run] = da;
+                t[DA2_DB][run] = db;
+                t[TRI_R][run] = triR;
+                t[D2A2_DA2][run] = daa;
+                t[D2A2_DB2][run] = dbb;
+            }
+            return t;
         }
     }
 }

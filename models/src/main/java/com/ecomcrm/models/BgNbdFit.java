@@ -10,8 +10,9 @@ import java.util.Objects;
  * Fits BG/NBD by maximum likelihood. Histories are first aggregated into (x, t_x, T) groups with counts (the Spark job
  * can do the same with a groupBy and call {@link #fitGroups}); the likelihood then costs one pass over the groups with
  * the Gamma functions computed once per distinct x, so 1M customers (a few hundred thousand groups at most with
- * whole-day times) fit in seconds. The optimiser is commons-math3's nonlinear conjugate gradient on the
- * log-parameters with the analytic gradient (see {@link LogSpaceMaximiser}).
+ * whole-day times) fit in well under a second. The optimiser is commons-math3's nonlinear conjugate gradient on the
+ * log-parameters with the analytic gradient, preconditioned by the analytic Hessian so its directions are Newton
+ * steps (see {@link LogSpaceMaximiser}).
  */
 public final class BgNbdFit {
     private BgNbdFit() {
@@ -30,8 +31,10 @@ public final class BgNbdFit {
             throw new DomainException(ErrorCode.INVALID_INPUT, "Cannot fit BG/NBD: there are no customers");
         }
         BgNbd.Likelihood likelihood = new BgNbd.Likelihood(groups);
-        LogSpaceMaximiser.Result result = LogSpaceMaximiser.maximise(
+        LogSpaceMaximiser.Result result = LogSpaceMaximiser.maximiseWithNewtonSteps(
                 (p, gradient) -> likelihood.valueAndGradient(p[0], p[1], p[2], p[3], gradient),
+                (p, gradient, hessian) -> likelihood.valueGradientAndHessian(p[0], p[1], p[2], p[3], gradient,
+                        hessian),
                 start(groups), likelihood.customers());
         double[] p = result.parameters();
         return new BgNbdParameters(p[0], p[1], p[2], p[3], result.logLikelihood(), result.iterations(),

@@ -125,8 +125,10 @@ public final class GammaGamma {
     /**
      * The log-likelihood over (x, m_x) groups sorted by x: the Gamma and digamma terms depend on x only and are
      * computed once per distinct x; ln m_x and ln x are computed once, so a group costs one logarithm per evaluation.
+     * Public so the nightly job's pooled and posterior-mode fits (pipelines' {@code ModelLikelihoods}) evaluate the
+     * same likelihood rather than a copy of it.
      */
-    static final class Likelihood {
+    public static final class Likelihood {
         private final int[] x;
         private final double[] xm;
         private final double[] constant;
@@ -135,28 +137,51 @@ public final class GammaGamma {
         final long customers;
 
         Likelihood(List<SpendGroup> groups) {
-            List<SpendGroup> sorted = new ArrayList<>(groups);
-            sorted.sort(Comparator.comparingInt(SpendGroup::frequency));
-            int n = sorted.size();
+            this(groups.stream().mapToInt(SpendGroup::frequency).toArray(),
+                    groups.stream().mapToDouble(SpendGroup::meanValue).toArray(),
+                    groups.stream().mapToDouble(SpendGroup::count).toArray());
+        }
+
+        /**
+         * Groups of {@code count[i]} customers with {@code frequency[i]} repeat purchases of mean value
+         * {@code meanValue[i]}; x &gt; 0 and m_x &gt; 0. Summed in order of x, ties in the given order.
+         */
+        public Likelihood(int[] frequency, double[] meanValue, double[] count) {
+            Objects.requireNonNull(frequency, "frequency is null");
+            Objects.requireNonNull(meanValue, "meanValue is null");
+            Objects.requireNonNull(count, "count is null");
+            int n = frequency.length;
+            if (meanValue.length != n || count.length != n) {
+                throw new DomainException(ErrorCode.INVALID_INPUT, "Cannot group spend: " + n + " frequencies, "
+                        + meanValue.length + " mean values and " + count.length + " counts");
+            }
+            int[] order = java.util.stream.IntStream.range(0, n).boxed()
+                    .sorted(Comparator.comparingInt(i -> frequency[i])).mapToInt(Integer::intValue).toArray();
             x = new int[n];
             xm = new double[n];
             constant = new double[n];
             logMx = new double[n];
-            count = new double[n];
-            long total = 0;
-            for (int i = 0; i < n; i++) {
-                SpendGroup g = sorted.get(i);
-                x[i] = g.frequency();
-                xm[i] = g.frequency() * g.meanValue();
-                logMx[i] = Math.log(g.meanValue());
-                constant[i] = logMx[i] + Math.log(g.frequency()); // d/d(p x) of (p x - 1) ln m_x + p x ln x
-                count[i] = g.count();
-                total += g.count();
+            this.count = new double[n];
+            double total = 0;
+            for (int k = 0; k < n; k++) {
+                int i = order[k];
+                if (frequency[i] < 1 || !(meanValue[i] > 0) || !Double.isFinite(meanValue[i]) || !(count[i] > 0)) {
+                    throw new DomainException(ErrorCode.INVALID_INPUT, "Cannot evaluate the Gamma-Gamma likelihood:"
+                            + " x " + frequency[i] + ", m_x " + meanValue[i] + ", count " + count[i]
+                            + " is not a group of customers with repeat purchases of positive value");
+                }
+                x[k] = frequency[i];
+                xm[k] = frequency[i] * meanValue[i];
+                logMx[k] = Math.log(meanValue[i]);
+                constant[k] = logMx[k] + Math.log(frequency[i]); // d/d(p x) of (p x - 1) ln m_x + p x ln x
+                this.count[k] = count[i];
+                total += count[i];
             }
-            customers = total;
+            customers = (long) total;
         }
 
-        double valueAndGradient(double p, double q, double v, double[] gradient) {
+        /** The log-likelihood; when {@code gradient} is not null, its 3 entries are set to d/d(p, q, v). */
+        public double valueAndGradient(double p, double q, double v, double[] gradient) {
             boolean wantGradient = gradient != null;
             double lgQ = Gamma.logGamma(q);
             double psiQ = wantGradient ? Gamma.digamma(q) : 0;

@@ -1,8 +1,8 @@
 package com.ecomcrm.pipelines;
 
 import com.ecomcrm.models.BgNbd;
+import com.ecomcrm.models.GammaGamma;
 import com.ecomcrm.models.HistoryGroup;
-import org.apache.commons.math3.special.Gamma;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,10 +10,10 @@ import java.util.List;
 
 /**
  * The BG/NBD and Gamma-Gamma log-likelihoods with their analytic gradients over aggregated customers, for the
- * posterior-mode fits and the Hessians of {@link ShopModels}. The formulas are those of the {@code models} module
- * ({@code BgNbd}, {@code GammaGamma}, whose own aggregated likelihoods are package-private there); the unit test
- * checks both against the models' public per-customer functions. Kept here, not in {@code models}, because only the
- * nightly job needs the grouped form with a prior.
+ * posterior-mode fits and the Hessians of {@link ShopModels}: the {@code models} module's grouped likelihoods
+ * ({@code BgNbd.Likelihood}, {@code GammaGamma.Likelihood}) over the job's arrays, so the nightly fits and the
+ * models' own fits evaluate one implementation; the unit test checks both against the models' public per-customer
+ * functions.
  */
 final class ModelLikelihoods {
     private ModelLikelihoods() {
@@ -46,8 +46,15 @@ final class ModelLikelihoods {
         }
     }
 
-    /** Repeat buyers as (x, m_x) with counts, sorted by x then m_x; m_x &gt; 0. */
-    record SpendGroups(int[] x, double[] mx, double[] count, long customers) {
+    /**
+     * Repeat buyers as (x, m_x) with counts, sorted by x then m_x; m_x &gt; 0; with the models module's Gamma-Gamma
+     * likelihood over them (built once, as it takes the logarithms of m_x and x).
+     */
+    record SpendGroups(int[] x, double[] mx, double[] count, long customers, GammaGamma.Likelihood likelihood) {
+        SpendGroups(int[] x, double[] mx, double[] count, long customers) {
+            this(x, mx, count, customers, new GammaGamma.Likelihood(x, mx, count));
+        }
+
         static SpendGroups empty() {
             return new SpendGroups(new int[0], new double[0], new double[0], 0);
         }
@@ -69,49 +76,6 @@ final class ModelLikelihoods {
 
     /** Gamma-Gamma log-likelihood at {@code params} = (p, q, v); gradient d/d(params) into {@code gradient}. */
     static double gammaGamma(double[] params, SpendGroups g, double[] gradient) {
-        double p = params[0];
-        double q = params[1];
-        double v = params[2];
-        boolean want = gradient != null;
-        double lgQ = Gamma.logGamma(q);
-        double psiQ = want ? Gamma.digamma(q) : 0;
-        double logV = Math.log(v);
-        double total = 0;
-        double gp = 0;
-        double gq = 0;
-        double gv = 0;
-        int currentX = -1;
-        double lgTerms = 0;
-        double psiPxQ = 0;
-        double psiPx = 0;
-        for (int i = 0; i < g.x.length; i++) {
-            int x = g.x[i];
-            double px = p * x;
-            if (x != currentX) {
-                currentX = x;
-                lgTerms = Gamma.logGamma(px + q) - Gamma.logGamma(px) - lgQ + q * logV;
-                if (want) {
-                    psiPxQ = Gamma.digamma(px + q);
-                    psiPx = Gamma.digamma(px);
-                }
-            }
-            double w = g.count[i];
-            double logMx = Math.log(g.mx[i]);
-            double logX = Math.log(x);
-            double xm = x * g.mx[i];
-            double logVXm = Math.log(v + xm);
-            total += w * (lgTerms + (px - 1) * logMx + px * logX - (px + q) * logVXm);
-            if (want) {
-                gp += w * x * (psiPxQ - psiPx + logMx + logX - logVXm);
-                gq += w * (psiPxQ - psiQ + logV - logVXm);
-                gv += w * (q / v - (px + q) / (v + xm));
-            }
-        }
-        if (want) {
-            gradient[0] = gp;
-            gradient[1] = gq;
-            gradient[2] = gv;
-        }
-        return total;
+        return g.likelihood().valueAndGradient(params[0], params[1], params[2], gradient);
     }
 }

@@ -49,12 +49,27 @@ public final class LifetimesFit {
     }
 
     public Result fit(Path csv, Path log, long timeoutMinutes) throws IOException, InterruptedException {
+        return run(csv, log, timeoutMinutes, List.of());
+    }
+
+    /**
+     * lifetimes' fit of the same customers aggregated first into (frequency, recency, T) rows with counts by a pandas
+     * groupby (timed within {@code fitSeconds}), passed as lifetimes' {@code weights}: the form lifetimes documents
+     * for large data, and the same aggregation our fit starts with.
+     */
+    public Result fitGrouped(Path csv, Path log, long timeoutMinutes) throws IOException, InterruptedException {
+        return run(csv, log, timeoutMinutes, List.of("--grouped"));
+    }
+
+    private Result run(Path csv, Path log, long timeoutMinutes, List<String> options)
+            throws IOException, InterruptedException {
         String unavailable = missing();
         if (unavailable != null) {
             throw new IllegalStateException("Cannot run the lifetimes baseline: " + unavailable);
         }
         List<String> command = new ArrayList<>(List.of(python.toString(),
                 repositoryRoot.resolve("bench/lifetimes/fit_bgnbd.py").toString(), csv.toString()));
+        command.addAll(options);
         Path out = Files.createTempFile("lifetimes-", ".json");
         try {
             long start = System.nanoTime();

@@ -18,7 +18,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The BG/NBD log-likelihood, alone and with its analytic gradient ({@link BgNbd.Likelihood#valueAndGradient}), over
+ * The BG/NBD log-likelihood, alone, with its analytic gradient ({@link BgNbd.Likelihood#valueAndGradient}) and with
+ * its gradient and Hessian ({@link BgNbd.Likelihood#valueGradientAndHessian}), over
  * the (x, t_x, T) groups of customers simulated from CDNOW's parameters with whole-day times: one evaluation is what
  * each step of the fit costs. Also the grouping itself ({@link BgNbd#groups}), done once per fit. The parameters are
  * near the optimum, where the fit spends most of its evaluations.
@@ -34,6 +35,7 @@ public class BgNbdLikelihoodBench {
     private BgNbd.Likelihood likelihood;
     private BgNbdParameters at;
     private double[] gradient;
+    private double[][] hessian;
 
     @Setup
     public void setUp() {
@@ -42,6 +44,7 @@ public class BgNbdLikelihoodBench {
         likelihood = new BgNbd.Likelihood(groups);
         at = BgNbdSimulation.CDNOW;
         gradient = new double[4];
+        hessian = new double[4][4];
     }
 
     @Benchmark
@@ -53,6 +56,13 @@ public class BgNbdLikelihoodBench {
     public double[] logLikelihoodAndGradient() {
         likelihood.valueAndGradient(at.r(), at.alpha(), at.a(), at.b(), gradient);
         return gradient;
+    }
+
+    /** What the fit's Newton preconditioner costs once per iteration. */
+    @Benchmark
+    public double[][] logLikelihoodGradientAndHessian() {
+        likelihood.valueGradientAndHessian(at.r(), at.alpha(), at.a(), at.b(), gradient, hessian);
+        return hessian;
     }
 
     @Benchmark
