@@ -124,6 +124,7 @@ final class SendThroughput {
                 MailSender mail = new MailSender(MailSettings.local(sink.getSmtp().getPort()));
                 List<SendWorker> sendWorkers = new ArrayList<>();
                 ConcurrentLinkedQueue<Long> perSend = new ConcurrentLinkedQueue<>();
+                Map<Long, Long> workerCpu = new java.util.concurrent.ConcurrentHashMap<>();
                 // Each run of the send jobs starts new worker threads: their first send counts from the run's start.
                 AtomicLong runStart = new AtomicLong();
                 ThreadLocal<long[]> previous = ThreadLocal.withInitial(() -> new long[] {runStart.get()});
@@ -131,6 +132,8 @@ final class SendThroughput {
                     SendWorker worker = new SendWorker(ds, templates, renderer, mail, links, "bench-send-" + w,
                             Duration.ofMinutes(10), Clock.systemUTC(), workerEnv);
                     worker.afterAccepted(id -> {
+                        // The worker thread's own CPU so far (its threads are new for every run of the send jobs).
+                        workerCpu.put(Thread.currentThread().getId(), THREADS.getCurrentThreadCpuTime());
                         long now = System.nanoTime();
                         long[] last = previous.get();
                         perSend.add(now - last[0]);
@@ -147,6 +150,7 @@ final class SendThroughput {
                 JobsMain.runSendJobs(jobs, sendWorkers, null);
                 sink.purgeEmailFromAllMailboxes();
                 perSend.clear();
+                workerCpu.clear();
 
                 List<ShopId> shops = new ArrayList<>();
                 for (int i = 0; i < settings.shops(); i++) {
@@ -156,12 +160,18 @@ final class SendThroughput {
                 LOG.info("Send throughput: {} due sends over {} shops, {} workers x batches of {}", scheduled,
                         shops.size(), workers, JobsMain.SEND_BATCH);
                 long cpuBefore = ProcessCpu.nanos();
+                long renderCpuBefore = renderThreadsCpu();
+                CpuTimes pgBefore = CpuTimes.now(world, java.util.Set.of());
+
                 long start = System.nanoTime();
                 runStart.set(start);
                 List<BatchStatus> statuses = JobsMain.runSendJobs(jobs, sendWorkers, null).stream()
                         .map(JobExecution::getStatus).toList();
                 StageResult stage = StageResult.timed("send throughput (SMTP sink)", start, 0, "emails");
                 long cpu = ProcessCpu.nanos() - cpuBefore;
+                long workersCpu = workerCpu.values().stream().mapToLong(Long::longValue).sum()
+                        + renderThreadsCpu() - renderCpuBefore;
+                long postgresCpu = CpuTimes.now(world, java.util.Set.of()).postgresNanos() - pgBefore.postgresNanos();
 
                 Map<String, Long> ledger = new TreeMap<>();
                 List<String> sentIds = new ArrayList<>();
@@ -205,6 +215,12 @@ final class SendThroughput {
                 details.put("with_click_links", counts[3]);
                 details.put("target_per_second", TARGET_PER_SECOND);
                 details.put("jvm_cpu_ms_per_email", sentCount == 0 ? 0 : Math.round(cpu / 1e4 / sentCount) / 100.0);
+                // The split of that CPU: the send workers' own threads (claim, checks, MIME, DKIM, SMTP client) and
+                // rendering; the rest is the GreenMail sink (same JVM), GC and the JIT. PostgreSQL's is apart.
+                details.put("worker_cpu_ms_per_email", sentCount == 0 ? 0
+                        : Math.round(workersCpu / 1e4 / sentCount) / 100.0);
+                details.put("postgres_cpu_ms_per_email", sentCount == 0 ? 0
+                        : Math.round(postgresCpu / 1e4 / sentCount) / 100.0);
                 StageResult result = new StageResult(stage.name(), stage.seconds(), sentCount, "emails",
                         Latency.ofNanos(perSend.stream().mapToLong(Long::longValue).toArray()), null, details);
                 details.put("target_met", result.rowsPerSecond() >= TARGET_PER_SECOND);
@@ -312,6 +328,20 @@ final class SendThroughput {
             }
         }
         return scheduled;
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU of the renderer's pooled threads ({@code template-render-*}) so far. */
+    private static long renderThreadsCpu() {
+        long total = 0;
+        for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("template-render-")) {
+                total += Math.max(0, THREADS.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
     }
 
     /** Status counts of the shops' sends; the Message-IDs of the SENT ones and their click tokens for tracking. */

@@ -36,8 +36,8 @@ import org.springframework.batch.core.JobExecution;
 public final class JobsMain {
     /**
      * Send workers per process when {@code ECOMCRM_SEND_WORKERS} is unset: each runs its own send job (own claims, own
-     * SMTP connection) at the same time. One worker waits on PostgreSQL (about ten round trips per send) and on the
-     * SMTP server most of the time; several overlap those waits. Claims are safe across them (SKIP LOCKED), and so is
+     * SMTP connection) at the same time. One worker waits on PostgreSQL (one round trip per send: the checks, with
+     * the previous send's SENT mark) and on the SMTP server much of the time; several overlap those waits. Claims are safe across them (SKIP LOCKED), and so is
      * launching their jobs at once (EmailJobs creates job executions READ COMMITTED).
      */
     public static final int DEFAULT_SEND_WORKERS = 4;

@@ -231,15 +231,30 @@ public final class SendingRules {
                 + "AND (s.email = ? OR (s.customer_id IS NOT NULL AND s.customer_id = ?)) AND s.status = 'SENDING' "
                 + "AND NOT s.is_test AND s.id < ? AND NOT (f.kind = ANY (string_to_array(?, ',')))", Long.class,
                 shop.domain(), email, customerId, sendId, exempt);
-        for (long i = 0; i < (racing == null ? 0 : racing); i++) {
+        return capAllows(rules, times, racing == null ? 0 : racing, at);
+    }
+
+    /**
+     * The cap rule on counts already read: {@code sentTimes} are when the recipient's capped emails went out (those
+     * before {@code at} minus the window are ignored), {@code racing} how many are being sent right now with a smaller
+     * id (they count as sent at {@code at}).
+     */
+    public static Instant capAllows(ShopRules rules, List<Instant> sentTimes, long racing, Instant at) {
+        Instant windowStart = at.minus(rules.capWindow());
+        List<Instant> times = new ArrayList<>();
+        for (Instant t : sentTimes) {
+            if (t.isAfter(windowStart)) {
+                times.add(t);
+            }
+        }
+        for (long i = 0; i < racing; i++) {
             times.add(at);
         }
         if (times.size() < rules.capCount()) {
             return at;
         }
-        List<Instant> ordered = new ArrayList<>(times);
-        ordered.sort(null);
-        Instant allowed = ordered.get(ordered.size() - rules.capCount()).plus(rules.capWindow());
+        times.sort(null);
+        Instant allowed = times.get(times.size() - rules.capCount()).plus(rules.capWindow());
         return allowed.isAfter(at) ? allowed : at;
     }
 }

@@ -331,6 +331,61 @@ class EmailEngineTest {
     }
 
     @Test
+    void aCrashBetweenDeliveryAndTheDeferredSentMarkLeavesTheEmailHeldNeverResent() {
+        linkTemplate(FlowKind.WELCOME, 0);
+        scheduleDirect(FlowKind.WELCOME, 3, "m", true);
+        SendWorker crashing = new SendWorker(ds, templates, renderer,
+                new MailSender(MailSettings.local(SMTP.getSmtp().getPort())), links, "crashing", Duration.ofSeconds(1));
+        List<List<Long>> owed = new java.util.ArrayList<>();
+        crashing.beforeRecordingSent(ids -> {
+            owed.add(ids);
+            throw new IllegalStateException("simulated crash before the SENT marks of " + ids + " were written");
+        });
+        try {
+            crashing.runOnce(3);
+        }
+        catch (IllegalStateException expected) {
+            // the worker "died" here, after the SMTP server had accepted all three
+        }
+        assertThat(SMTP.getReceivedMessages()).hasSize(3);
+        // The first two marks rode with the next send's check; the last was still owed when the worker died.
+        assertThat(owed).hasSize(1);
+        assertThat(owed.get(0)).hasSize(1);
+        assertThat(jdbc.queryForList("SELECT status FROM sends ORDER BY status", String.class))
+                .containsExactly("SENDING", "SENT", "SENT");
+        assertThat(jdbc.queryForObject("SELECT id FROM sends WHERE status = 'SENDING'", Long.class))
+                .isEqualTo(owed.get(0).get(0));
+
+        jdbc.update("UPDATE sends SET claimed_until = now() - interval '1 second' WHERE status = 'SENDING'");
+        SendWorker restarted = worker("restarted");
+        assertThat(restarted.holdExpiredLeases()).isEqualTo(1);
+        assertThat(restarted.drain(10)).isZero();
+        // Three due emails, each delivered exactly once; the one whose mark was lost waits for review.
+        assertThat(SMTP.getReceivedMessages()).hasSize(3);
+        assertThat(jdbc.queryForList("SELECT status || ' ' || coalesce(skip_reason, '') FROM sends ORDER BY status",
+                String.class)).containsExactly("HELD lease_expired_outcome_unknown", "SENT ", "SENT ");
+        Set<String> received = new HashSet<>();
+        for (MimeMessage m : SMTP.getReceivedMessages()) {
+            received.add(unchecked(m::getMessageID));
+        }
+        assertThat(jdbc.queryForList("SELECT message_id FROM sends WHERE status = 'SENT'", String.class))
+                .hasSize(2).allSatisfy(id -> assertThat(received).contains(id));
+    }
+
+    private interface MessagingCall {
+        String get() throws jakarta.mail.MessagingException;
+    }
+
+    private static String unchecked(MessagingCall call) {
+        try {
+            return call.get();
+        }
+        catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void aTemplateThatReachesForJavaFailsAndSendsNothing() {
         long id = linkTemplate(FlowKind.WELCOME, 0);
         templates.addVersion(SHOP, id, "x", "<#assign e = \"freemarker.template.utility.Execute\"?new()>${e(\"id\")}",

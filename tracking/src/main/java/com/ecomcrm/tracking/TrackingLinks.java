@@ -10,8 +10,6 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -34,9 +32,6 @@ public final class TrackingLinks {
 
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
-    private static final Pattern LINK = Pattern.compile(
-            "(<a\\b[^>]*?\\bhref\\s*=\\s*)([\"'])(https?://[^\"'\\s>]+)\\2", Pattern.CASE_INSENSITIVE);
-    private static final Pattern BODY_END = Pattern.compile("</body\\s*>", Pattern.CASE_INSENSITIVE);
 
     /** What a token is for. */
     public enum Kind { CLICK, OPEN, UNSUBSCRIBE }
@@ -100,26 +95,15 @@ public final class TrackingLinks {
      * tracking base, such as the unsubscribe link, are left alone) and adds the open pixel before {@code </body>}.
      */
     public String rewriteHtml(ShopId shop, long sendId, String html) {
-        Matcher m = LINK.matcher(html);
-        StringBuilder out = new StringBuilder(html.length() + 512);
-        while (m.find()) {
-            String href = m.group(3);
-            String replacement;
-            if (href.startsWith(base + "/")) {
-                replacement = m.group();
-            }
-            else {
-                String target = href.replace("&amp;", "&");
-                replacement = m.group(1) + m.group(2) + clickUrl(shop, sendId, target) + m.group(2);
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
-        }
-        m.appendTail(out);
+        // One forward scan (HtmlLinks), not a regex with a lazy group retried at every character of every tag.
+        String prefix = base + "/";
+        StringBuilder out = new StringBuilder(HtmlLinks.rewrite(html, href -> href.startsWith(prefix) ? href
+                : clickUrl(shop, sendId, href.replace("&amp;", "&"))));
         String pixel = "<img src=\"" + openPixelUrl(shop, sendId)
                 + "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px\">";
-        Matcher end = BODY_END.matcher(out);
-        if (end.find()) {
-            out.insert(end.start(), pixel);
+        int end = HtmlLinks.bodyEnd(out);
+        if (end >= 0) {
+            out.insert(end, pixel);
         }
         else {
             out.append(pixel);

@@ -242,8 +242,10 @@ public final class TemplateRenderer implements AutoCloseable {
         return cfg;
     }
 
+    private static final java.util.regex.Pattern LINE_BREAKS = java.util.regex.Pattern.compile("[\\r\\n\\t]+");
+
     private static String oneLine(String subject) {
-        return subject.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return LINE_BREAKS.matcher(subject).replaceAll(" ").strip();
     }
 
     private static String firstLines(String message) {
