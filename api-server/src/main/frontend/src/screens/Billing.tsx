@@ -6,6 +6,7 @@ import { ErrorBanner, ErrorPage, LoadingPage } from '../components/States';
 import { toApiError, useApi } from '../components/useApi';
 import { count, money } from '../format';
 import { QuotaBanner, type HeldForQuota } from '../components/QuotaBanner';
+import { ContactsBanner, featureName } from '../components/PlanFeatures';
 
 interface Subscription {
   id: string; plan: string; status: string; test: boolean; trial_days: number; trial_ends_at: string | null;
@@ -18,7 +19,10 @@ export interface BillingAnswer {
   pending: Subscription | null;
   usage: { period_start: string; period_end: string; time_zone: string; emails_sent: number; emails_limit: number;
     emails_remaining: number; contacts: number; contacts_limit: number; over_quota: boolean;
+    over_contacts_limit?: boolean; contacts_beyond_limit?: number; skipped_for_contacts_limit?: number;
     held_for_quota?: HeldForQuota };
+  /** What the current plan includes (features per plan). */
+  features?: string[];
   plans: { name: string; display_name: string; price: { amount: string; currency_code: string }; interval: string;
     trial_days: number; monthly_emails: number; contacts: number; features: string[]; current: boolean }[];
 }
@@ -66,6 +70,9 @@ export default function Billing() {
   // The smallest plan with a larger email quota than the current one: the banner's upgrade action.
   const nextPlan = b.plans.filter((p) => p.monthly_emails > u.emails_limit)
     .sort((x, y) => x.monthly_emails - y.monthly_emails)[0];
+  // The smallest plan that includes every contact: the contacts banner's upgrade action.
+  const nextContactsPlan = b.plans.filter((p) => p.contacts >= u.contacts)
+    .sort((x, y) => x.contacts - y.contacts)[0];
   return (
     <Page title="Billing" subtitle={`Usage from ${u.period_start.slice(0, 10)} to ${u.period_end.slice(0, 10)} (${u.time_zone})`}>
       <Layout>
@@ -93,6 +100,13 @@ export default function Billing() {
             </Banner>
           </Layout.Section>
         ) : null}
+        {u.over_contacts_limit ? (
+          <Layout.Section>
+            <ContactsBanner usage={u} action={nextContactsPlan ? {
+              content: `Upgrade to ${nextContactsPlan.display_name}`, onAction: () => choose(nextContactsPlan.name) }
+              : null} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
@@ -102,7 +116,10 @@ export default function Billing() {
                 {b.subscription?.test ? <Badge tone="info">Test charge</Badge> : null}
               </InlineStack>
               <Usage label="Emails sent this month" used={u.emails_sent} limit={u.emails_limit} id="usage-emails" />
-              <Usage label="Contacts" used={u.contacts} limit={u.contacts_limit} id="usage-contacts" />
+              <Usage label="Contacts (customers you can email)" used={u.contacts} limit={u.contacts_limit}
+                     id="usage-contacts" />
+              <Text as="p" tone="subdued">A contact is a customer with an email address who agreed to marketing
+                and has not unsubscribed or bounced. Every customer is kept and analysed whatever the plan.</Text>
               {b.subscription?.trial_ends_at ? <Text as="p">Trial ends {b.subscription.trial_ends_at.slice(0, 10)}.</Text> : null}
             </BlockStack>
           </Card>
@@ -121,7 +138,7 @@ export default function Billing() {
                   <List>
                     <List.Item>{count(p.monthly_emails)} emails a month</List.Item>
                     <List.Item>{count(p.contacts)} contacts</List.Item>
-                    {p.features.map((f) => <List.Item key={f}>{f}</List.Item>)}
+                    {p.features.map((f) => <List.Item key={f}>{featureName(f)}</List.Item>)}
                   </List>
                   {p.trial_days > 0 && !p.current ? <Text as="p" tone="subdued">{p.trial_days}-day free trial
                     for new subscribers</Text> : null}

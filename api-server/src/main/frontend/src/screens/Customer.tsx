@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { TimeChart } from '../components/charts';
 import { ErrorBanner, ErrorPage, LoadingPage } from '../components/States';
 import { useApi } from '../components/useApi';
+import { UpgradePrompt } from '../components/PlanFeatures';
 import { count, decimal, money, percent } from '../format';
 import { useRouter } from '../router';
 import { riskTone, type CustomerItem } from './Customers';
@@ -63,7 +64,12 @@ export default function Customer({ id }: { id: string }) {
             <Card>
               <BlockStack gap="200">
                 <Text as="h2" variant="headingMd">Predictions</Text>
-                {p ? (
+                {c.plan_required ? (
+                  <UpgradePrompt feature={c.plan_required.feature} plan={c.plan_required.plan}>
+                    <p>This customer's predicted 12-month value, chance of buying again and churn risk are computed
+                      every night already: they show as soon as you upgrade.</p>
+                  </UpgradePrompt>
+                ) : p ? (
                   <>
                     <DataTable columnContentTypes={['text', 'numeric']} headings={['', 'Value']} rows={[
                       ['Predicted 12-month value', money(p.clv_12m.value)],

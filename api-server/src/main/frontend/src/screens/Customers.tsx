@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { downloadUrl } from '../api';
 import { Empty, ErrorBanner, LoadingPage } from '../components/States';
 import { useApi } from '../components/useApi';
+import { planRequired, UpgradePrompt, usePlanFeatures } from '../components/PlanFeatures';
 import { count, money, percent } from '../format';
 import { useRouter } from '../router';
 
@@ -15,8 +16,10 @@ export interface CustomerItem {
   frequency: number;
   monetary: string;
   r_score: number; f_score: number; m_score: number;
-  prediction_status: string | null;
-  predictions: null | {
+  prediction_status?: string | null;
+  /** Present instead of the predictions on a plan without them. */
+  plan_required?: { feature: string; plan: string };
+  predictions?: null | {
     expected_orders_30d: number; expected_orders_90d: number; expected_orders_365d: number;
     probability_alive: number; expected_order_value: string;
     clv_12m: { value: string; low: string; high: string };
@@ -32,6 +35,7 @@ interface CustomerList {
   page: number;
   page_size: number;
   items: CustomerItem[];
+  plan_required?: { feature: string; plan: string };
 }
 
 export const SEGMENTS: [string, string][] = [
@@ -45,6 +49,9 @@ const SORTS = [
   ['customer_id', 'Customer id'],
 ];
 const PAGE_SIZE = 50;
+/** The filters and sorts that read predictions: not offered on a plan without them (the server refuses them). */
+const PREDICTION_FILTERS = new Set(['churn_risk', 'clv_min', 'clv_max']);
+const PREDICTION_SORTS = new Set(['clv_12m', 'probability_alive']);
 
 interface Filters {
   segment: string; churn_risk: string; clv_min: string; clv_max: string; q: string; sort: string; order: string;
@@ -70,10 +77,19 @@ export default function Customers() {
     const timer = setTimeout(() => { setApplied(filters); setPage(1); }, 350);
     return () => clearTimeout(timer);
   }, [filters]);
+  const features = usePlanFeatures();
+  const predictions = features.has('predictions');
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(applied)) if (value.trim() !== '') params.set(key, value.trim());
+  for (const [key, value] of Object.entries(applied)) {
+    const gated = PREDICTION_FILTERS.has(key) || (key === 'sort' && PREDICTION_SORTS.has(value));
+    if (value.trim() !== '' && (predictions || !gated)) params.set(key, value.trim());
+  }
   const filterQuery = params.toString();
-  const [list, reload] = useApi<CustomerList>(`/api/customers?${filterQuery}&page=${page}&page_size=${PAGE_SIZE}`);
+  // Wait for the plan before the first request, so a link with a prediction filter is not sent to a Free shop.
+  const [list, reload] = useApi<CustomerList>(features.known
+    ? `/api/customers?${filterQuery}&page=${page}&page_size=${PAGE_SIZE}` : null);
+  const predictionsShown = predictions && !(list.state === 'ready' && list.data.plan_required);
+  const required = list.state === 'error' ? planRequired(list.error) : null;
   const set = (key: keyof Filters) => (value: string) => setFilters((f) => ({ ...f, [key]: value }));
   const fieldError = (name: string) => list.state === 'error' && list.error.field === name ? list.error.message : undefined;
 
@@ -81,15 +97,27 @@ export default function Customers() {
     window.location.href = await downloadUrl(`/api/customers.csv?${filterQuery}`);
   };
 
-  if (list.state === 'loading' && page === 1 && filterQuery === 'sort=monetary&order=desc') {
+  if (list.state === 'loading' && page === 1 && (!features.known || filterQuery === 'sort=monetary&order=desc')) {
     return <LoadingPage title="Customers" />;
   }
   return (
     <Page title="Customers" subtitle={list.state === 'ready' && list.data.as_of_date
       ? `As of ${list.data.as_of_date}` : undefined}
-          secondaryActions={[{ content: 'Export CSV', onAction: exportCsv, accessibilityLabel:
-            'Export CSV of the customers matching these filters' }]}>
+          secondaryActions={[features.has('csv_export')
+            ? { content: 'Export CSV', onAction: exportCsv, accessibilityLabel:
+              'Export CSV of the customers matching these filters' }
+            : { content: 'Upgrade to export CSV', onAction: () => navigate('/billing'), accessibilityLabel:
+              'Upgrade to export CSV (CSV export is part of the Starter plan and above)' }]}>
       <Layout>
+        {!predictionsShown || required ? (
+          <Layout.Section>
+            <UpgradePrompt feature={required?.feature ?? 'predictions'} plan={required?.plan ?? 'starter'}>
+              <p>Each customer's predicted 12-month value, chance of buying again and churn risk, with their filters
+                {features.has('csv_export') ? '' : ', and the CSV export'}, are part of the Starter plan and above.
+                They are computed every night already and show as soon as you upgrade.</p>
+            </UpgradePrompt>
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
@@ -102,6 +130,7 @@ export default function Customers() {
                 <Select label="Segment" value={filters.segment} onChange={set('segment')}
                         options={[{ label: 'All segments', value: '' },
                           ...SEGMENTS.map(([value, label]) => ({ label, value }))]} />
+                {predictionsShown ? (<>
                 <Select label="Churn risk" value={filters.churn_risk} onChange={set('churn_risk')}
                         options={[{ label: 'Any risk', value: '' }, { label: 'High', value: 'HIGH' },
                           { label: 'Medium', value: 'MEDIUM' }, { label: 'Low', value: 'LOW' }]} />
@@ -113,12 +142,14 @@ export default function Customers() {
                   <TextField label="12-month value to" value={filters.clv_max} onChange={set('clv_max')}
                              autoComplete="off" inputMode="decimal" error={fieldError('clv_max')} />
                 </div>
+                </>) : null}
                 <Select label="Sort by" value={filters.sort} onChange={set('sort')}
-                        options={SORTS.map(([value, label]) => ({ label, value }))} />
+                        options={SORTS.filter(([value]) => predictionsShown || !PREDICTION_SORTS.has(value))
+                          .map(([value, label]) => ({ label, value }))} />
                 <Select label="Order" value={filters.order} onChange={set('order')}
                         options={[{ label: 'Highest first', value: 'desc' }, { label: 'Lowest first', value: 'asc' }]} />
               </InlineStack>
-              {list.state === 'error' && !list.error.field ? (
+              {list.state === 'error' && !list.error.field && !required ? (
                 <ErrorBanner error={list.error} what="customers" onRetry={reload} />
               ) : null}
             </BlockStack>
@@ -144,8 +175,9 @@ export default function Customers() {
                 selectable={false}
                 headings={[{ title: 'Customer' }, { title: 'Segment' }, { title: 'Orders', alignment: 'end' },
                   { title: 'Total spent', alignment: 'end' }, { title: 'Days since last order', alignment: 'end' },
-                  { title: 'Predicted 12-month value', alignment: 'end' }, { title: 'Chance still active',
-                    alignment: 'end' }, { title: 'Churn risk' }]}
+                  ...(predictionsShown ? [{ title: 'Predicted 12-month value', alignment: 'end' as const },
+                    { title: 'Chance still active', alignment: 'end' as const }, { title: 'Churn risk' }] : [])] as
+                  [{ title: string }, ...{ title: string; alignment?: 'end' }[]]}
               >
                 {list.state === 'ready' ? list.data.items.map((c, index) => (
                   <IndexTable.Row id={c.customer_id} key={c.customer_id} position={index}
@@ -157,6 +189,7 @@ export default function Customers() {
                     <IndexTable.Cell><Text as="span" alignment="end" numeric>{count(c.frequency)}</Text></IndexTable.Cell>
                     <IndexTable.Cell><Text as="span" alignment="end" numeric>{money(c.monetary)}</Text></IndexTable.Cell>
                     <IndexTable.Cell><Text as="span" alignment="end" numeric>{count(c.recency_days)}</Text></IndexTable.Cell>
+                    {predictionsShown ? (<>
                     <IndexTable.Cell><Text as="span" alignment="end" numeric>
                       {c.predictions ? money(c.predictions.clv_12m.value) : '—'}</Text></IndexTable.Cell>
                     <IndexTable.Cell><Text as="span" alignment="end" numeric>
@@ -164,6 +197,7 @@ export default function Customers() {
                     <IndexTable.Cell>{c.predictions ? (
                       <Badge tone={riskTone(c.predictions.churn_risk)}>{c.predictions.churn_risk}</Badge>) : '—'}
                     </IndexTable.Cell>
+                    </>) : null}
                   </IndexTable.Row>
                 )) : []}
               </IndexTable>

@@ -8,6 +8,7 @@ import { toApiError, useApi } from '../components/useApi';
 import { count, money, percent } from '../format';
 import { useRouter } from '../router';
 import { QuotaBanner } from '../components/QuotaBanner';
+import { ContactsBanner } from '../components/PlanFeatures';
 import type { BillingAnswer } from './Billing';
 
 export interface Kpis {
@@ -50,6 +51,12 @@ export default function Home() {
           <Layout.Section>
             <QuotaBanner held={billing.data.usage.held_for_quota} monthlyEmails={billing.data.usage.emails_limit}
                          action={{ content: 'Upgrade plan', onAction: () => navigate('/billing') }} />
+          </Layout.Section>
+        ) : null}
+        {billing.state === 'ready' && billing.data.usage.over_contacts_limit ? (
+          <Layout.Section>
+            <ContactsBanner usage={billing.data.usage}
+                            action={{ content: 'See plans', onAction: () => navigate('/billing') }} />
           </Layout.Section>
         ) : null}
         {sync.state === 'ready' && sync.data.phase !== 'COMPLETED' ? (

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { SankeyChart } from '../components/charts';
 import { Empty, ErrorBanner, ErrorPage, LoadingPage } from '../components/States';
 import { useApi } from '../components/useApi';
+import { planRequired, UpgradePrompt } from '../components/PlanFeatures';
 import { count, money } from '../format';
 import { useRouter } from '../router';
 
@@ -13,7 +14,9 @@ export interface SegmentsAnswer {
   as_of_date: string | null;
   total_customers?: number;
   segments: { key: string; name: string; description: string; customers: number; revenue: string;
-    predicted_customers: number; average_clv_12m: string | null }[];
+    predicted_customers?: number; average_clv_12m?: string | null }[];
+  /** Present on a plan without predictions: the averages are left out. */
+  plan_required?: { feature: string; plan: string };
 }
 
 interface Movement {
@@ -63,6 +66,14 @@ export default function Segments() {
   return (
     <Page title="Segments" subtitle={`${count(data.total_customers)} customers as of ${data.as_of_date}`}>
       <Layout>
+        {data.plan_required ? (
+          <Layout.Section>
+            <UpgradePrompt feature={data.plan_required.feature} plan={data.plan_required.plan}>
+              <p>See each segment's average predicted 12-month value, and each customer's chance of buying again
+                and churn risk. Predictions are computed every night already: they show as soon as you upgrade.</p>
+            </UpgradePrompt>
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
             {data.segments.map((s) => <SegmentCard key={s.key} segment={s} />)}
@@ -82,8 +93,10 @@ export default function Segments() {
 function SegmentCard({ segment }: { segment: SegmentsAnswer['segments'][number] }) {
   const { navigate } = useRouter();
   // Computed by the server over every customer of the segment with a prediction (GET /api/segments).
-  const average = segment.average_clv_12m === null ? '—' : money(segment.average_clv_12m)
-    + (segment.predicted_customers < segment.customers
+  // Absent on a plan without predictions: the line is left out (the page shows one upgrade prompt).
+  const average = segment.average_clv_12m === undefined ? null
+    : segment.average_clv_12m === null || segment.predicted_customers === undefined ? '—'
+    : money(segment.average_clv_12m) + (segment.predicted_customers < segment.customers
       ? ` (${count(segment.predicted_customers)} of ${count(segment.customers)} customers predicted)` : '');
   return (
     <Card>
@@ -94,7 +107,8 @@ function SegmentCard({ segment }: { segment: SegmentsAnswer['segments'][number] 
         </InlineStack>
         <Text as="p" tone="subdued">{segment.description}</Text>
         <Text as="p">Revenue: <span data-segment-revenue={segment.key}>{money(segment.revenue)}</span></Text>
-        <Text as="p">Average predicted 12-month value: <span data-segment-clv={segment.key}>{average}</span></Text>
+        {average === null ? null
+          : <Text as="p">Average predicted 12-month value: <span data-segment-clv={segment.key}>{average}</span></Text>}
         {segment.customers > 0 ? (
           <div><Button onClick={() => navigate(`/customers?segment=${segment.key}`)}
                        accessibilityLabel={`See customers in ${segment.name}`}>See customers</Button></div>
@@ -154,6 +168,15 @@ function MovementCard() {
   const [movement, reload] = useApi<Movement>('/api/segments/movement' + query);
   if (movement.state === 'loading') return <Card><Text as="p">Loading segment movement…</Text></Card>;
   if (movement.state === 'error') {
+    const required = planRequired(movement.error);
+    if (required) {
+      return (
+        <UpgradePrompt feature={required.feature} plan={required.plan}>
+          <p>See which customers moved between segments from one week to the next, and the revenue that moved with
+            them. Your segment history is kept, so movement shows at once after the upgrade.</p>
+        </UpgradePrompt>
+      );
+    }
     return <ErrorBanner error={movement.error} what="segment movement"
                         onRetry={query ? () => setDates({}) : reload} />;
   }

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { ApiError, post } from '../api';
 import { ErrorBanner, LoadingPage, NotAvailable } from '../components/States';
 import { toApiError, useApi } from '../components/useApi';
+import { UpgradePrompt, usePlanFeatures } from '../components/PlanFeatures';
 
 interface SettingsAnswer {
   timezone: string;
@@ -24,13 +25,21 @@ interface SenderDomain {
 export default function Settings() {
   const [settings, reload] = useApi<SettingsAnswer>('/api/settings');
   const [domain, reloadDomain] = useApi<SenderDomain>('/api/sender-domain');
+  const features = usePlanFeatures();
   if (settings.state === 'loading' && domain.state === 'loading') return <LoadingPage title="Settings" />;
   return (
     <Page title="Settings">
       <Layout>
         <Layout.AnnotatedSection title="Sender domain"
                                  description="Emails go out from your own domain once its DNS records are in place.">
-          {domain.state === 'loading' ? <Card><Text as="p">Loading…</Text></Card>
+          {features.known && !features.has('own_sender_domain') ? (
+            <UpgradePrompt feature="own_sender_domain" plan="growth">
+              <p>Send from your own domain, signed with DKIM, on the Growth plan and above. Until then emails go from
+                our address in your shop's name, with replies to you.
+                {domain.state === 'ready' && domain.data.domain
+                  ? ` Your domain ${domain.data.domain} and its records are kept for when you upgrade.` : ''}</p>
+            </UpgradePrompt>
+          ) : domain.state === 'loading' ? <Card><Text as="p">Loading…</Text></Card>
             : domain.state === 'error' ? (domain.error.notAvailable ? <NotAvailable what="the sender domain" />
               : <ErrorBanner error={domain.error} what="the sender domain" onRetry={reloadDomain} />)
             : <SenderDomainCard domain={domain.data} onChanged={reloadDomain} />}

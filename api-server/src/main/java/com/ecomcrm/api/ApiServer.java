@@ -15,12 +15,15 @@ import com.ecomcrm.api.install.InstallCompleteHandler;
 import com.ecomcrm.api.install.InstallHandler;
 import com.ecomcrm.api.insights.InsightHandlers;
 import com.ecomcrm.api.performance.EmailPerformanceHandler;
+import com.ecomcrm.api.plans.PlanGate;
+import com.ecomcrm.api.plans.PredictionParameters;
 import com.ecomcrm.api.privacy.PrivacyPage;
 import com.ecomcrm.api.segments.SegmentsHandler;
 import com.ecomcrm.api.shop.ShopHandler;
 import com.ecomcrm.api.sync.SyncProgressHandler;
 import com.ecomcrm.api.tracking.TrackingHandlers;
 import com.ecomcrm.api.webhooks.WebhookHandler;
+import com.ecomcrm.domain.PlanFeature;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -52,7 +55,8 @@ public final class ApiServer extends VerticleBase {
                            BillingHandlers billing, DashboardRoutes dashboard,
                            ComplianceExportHandlers complianceExports, EmailApi email,
                            EmailPerformanceHandler emailPerformance, InsightHandlers insights,
-                           CustomerOrderHandler customerOrders, ShopHandler shop, PrivacyPage privacy) {
+                           CustomerOrderHandler customerOrders, ShopHandler shop, PrivacyPage privacy,
+                           PlanGate plans) {
         public Handlers {
             requireNonNull(sessionTokens, "sessionTokens is null");
             requireNonNull(webhooks, "webhooks is null");
@@ -74,6 +78,7 @@ public final class ApiServer extends VerticleBase {
             requireNonNull(customerOrders, "customerOrders is null");
             requireNonNull(shop, "shop is null");
             requireNonNull(privacy, "privacy is null");
+            requireNonNull(plans, "plans is null");
         }
     }
 
@@ -117,16 +122,22 @@ public final class ApiServer extends VerticleBase {
 
         // Everything under /api is called by App Bridge with a session token.
         router.route("/api/*").handler(handlers.sessionTokens());
-        router.get("/api/segments").handler(handlers.segments());
-        router.get("/api/segments/movement").handler(handlers.segmentMovement());
+        // Features per plan (PlanGate): refused with 403 PLAN_REQUIRED, or left out of the answer (predictions).
+        PlanGate plans = handlers.plans();
+        router.get("/api/segments").handler(plans.load()).handler(handlers.segments());
+        router.get("/api/segments/movement").handler(plans.require(PlanFeature.SEGMENT_MOVEMENT))
+                .handler(handlers.segmentMovement());
         router.get("/api/kpis").handler(handlers.kpis());
         router.get("/api/email-performance").handler(handlers.emailPerformance());
         router.get("/api/insights").handler(handlers.insights().list());
         router.post("/api/insights/:id/dismiss").handler(handlers.insights().dismiss());
         router.post("/api/insights/:id/done").handler(handlers.insights().done());
-        router.get("/api/customers").handler(handlers.customers().list());
-        router.get("/api/customers.csv").handler(handlers.customers().csv());
-        router.get("/api/customers/:id").handler(handlers.customers().detail());
+        router.get("/api/customers").handler(plans.requireForParameters(PlanFeature.PREDICTIONS,
+                PredictionParameters.ALL)).handler(handlers.customers().list());
+        router.get("/api/customers.csv").handler(plans.require(PlanFeature.CSV_EXPORT))
+                .handler(plans.requireForParameters(PlanFeature.PREDICTIONS, PredictionParameters.ALL))
+                .handler(handlers.customers().csv());
+        router.get("/api/customers/:id").handler(plans.load()).handler(handlers.customers().detail());
         router.get("/api/customers/:id/orders").handler(handlers.customerOrders());
         router.get("/api/shop").handler(handlers.shop());
         router.post("/api/install/complete").handler(handlers.installComplete());
@@ -155,10 +166,12 @@ public final class ApiServer extends VerticleBase {
         router.post("/api/templates/:id/test-send").handler(handlers.email().templates().testSend());
         router.get("/api/merge-tags").handler(handlers.email().templates().mergeTags());
         router.get("/api/settings").handler(handlers.email().settings().get());
-        router.put("/api/settings").handler(handlers.email().settings().put());
+        router.put("/api/settings").handler(plans.load()).handler(handlers.email().settings().put());
         router.get("/api/sender-domain").handler(handlers.email().settings().senderDomain().get());
-        router.put("/api/sender-domain").handler(handlers.email().settings().senderDomain().put());
-        router.post("/api/sender-domain/verify").handler(handlers.email().settings().senderDomain().verify());
+        router.put("/api/sender-domain").handler(plans.require(PlanFeature.OWN_SENDER_DOMAIN))
+                .handler(handlers.email().settings().senderDomain().put());
+        router.post("/api/sender-domain/verify").handler(plans.require(PlanFeature.OWN_SENDER_DOMAIN))
+                .handler(handlers.email().settings().senderDomain().verify());
 
         // The embedded dashboard (single-page app) under /app/, and / sending Shopify's app URL there.
         handlers.dashboard().mount(router);

@@ -12,6 +12,8 @@ public enum ErrorCode {
     UNAUTHENTICATED,
     /** Something asked for does not exist for this shop. */
     NOT_FOUND,
+    /** A feature the shop's current plan does not include: the message names the feature and the plan that has it. */
+    PLAN_REQUIRED,
     /** A dependency (database, ClickHouse, Shopify) failed or timed out. */
     UNAVAILABLE,
     /** A bug: an invariant that should hold did not. */

@@ -42,7 +42,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * reinstall starts afresh rather than delivering reminders that went stale meanwhile), the flow must still be on
  * (else CANCELLED {@code flow_disabled}), the address not suppressed
  * (SKIPPED {@code suppressed:<reason>}), the customer's consent SUBSCRIBED (SKIPPED {@code consent:<state>}); then
- * render, rewrite links, send, and mark SENT with the Message-ID, each result committed on its own.
+ * render, rewrite links, send, and mark SENT with the Message-ID.
+ *
+ * <p>Round trips: what must see a change made a moment ago (uninstall, flow switched off, suppression, consent, the
+ * quota and cap counts) is read just before each send in one statement ({@link SendCheck}); what may be a batch old
+ * (sending rules, sender identity, DKIM keys, template versions) is read once per batch. SENT marks are owed
+ * ({@link SentMarks}) and written in the same round trip as the next send's check, or at the end of the batch: the
+ * row stays SENDING under this worker's claim meanwhile, so a crash in between leaves it to be HELD, never resent.
  *
  * <p>Then the shop's sending rules ({@link SendingRules}; test sends are exempt): over the plan's monthly quota the
  * send is HELD ({@code quota}) until {@link SendingRules#releaseQuotaHolds} puts it back; a send the frequency cap
@@ -64,6 +70,8 @@ public final class SendWorker {
     private static final Logger LOG = LoggerFactory.getLogger(SendWorker.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final int MAX_ATTEMPTS = 5;
+    private static final String OWN_SENDER_DOMAIN_PLANS = com.ecomcrm.domain.PlanFeature.OWN_SENDER_DOMAIN.plans()
+            .stream().map(plan -> "'" + plan + "'").collect(java.util.stream.Collectors.joining(", "));
 
     /** A test hook: runs after the SMTP server accepted a message and before SENT is recorded. */
     @FunctionalInterface
@@ -81,9 +89,11 @@ public final class SendWorker {
     private final Duration lease;
     private final Clock clock;
     private final SendingRules rules;
+    private final ContactsLimit contactsLimit;
     private final Map<String, String> env;
     private final Map<String, DkimKey> dkimKeys = new ConcurrentHashMap<>();
     private volatile AfterAccepted afterAccepted = id -> { };
+    private volatile java.util.function.Consumer<List<Long>> beforeRecordingSent = ids -> { };
 
     public SendWorker(DataSource dataSource, TemplateStore templates, TemplateRenderer renderer, MailSender mail,
                       TrackingLinks links, String workerId, Duration lease) {
@@ -99,6 +109,7 @@ public final class SendWorker {
         this.clock = requireNonNull(clock, "clock is null");
         this.env = requireNonNull(env, "env is null");
         this.rules = new SendingRules(dataSource);
+        this.contactsLimit = new ContactsLimit(dataSource);
         this.jdbc = new JdbcTemplate(requireNonNull(dataSource, "dataSource is null"));
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -123,6 +134,14 @@ public final class SendWorker {
 
     public void afterAccepted(AfterAccepted hook) {
         this.afterAccepted = requireNonNull(hook);
+    }
+
+    /**
+     * A test hook: runs at the end of a batch before the SENT marks still owed (the sends it is given, accepted by
+     * the SMTP server) are written; throwing from it plays a worker that dies between delivery and the mark.
+     */
+    public void beforeRecordingSent(java.util.function.Consumer<List<Long>> hook) {
+        this.beforeRecordingSent = requireNonNull(hook);
     }
 
     /** A claimed send. */
@@ -163,11 +182,13 @@ public final class SendWorker {
             return 0;
         }
         MailSender.Connection[] connection = new MailSender.Connection[1];
-        Map<ShopId, SendingRules.ShopRules> shopRules = new HashMap<>();
+        Batch batch = new Batch();
+        SentMarks marks = new SentMarks(workerId);
+        RuntimeException failure = null;
         try {
             for (Claimed send : claimed) {
                 try {
-                    process(send, connection, shopRules);
+                    process(send, connection, batch, marks);
                 }
                 catch (MailSendException e) {
                     // Could not even connect: nothing went out.
@@ -175,6 +196,7 @@ public final class SendWorker {
                 }
                 catch (RuntimeException e) {
                     LOG.error("Send {} failed unexpectedly; it stays SENDING and will be held for review", send.id, e);
+                    failure = e;
                     throw e;
                 }
             }
@@ -183,56 +205,127 @@ public final class SendWorker {
             if (connection[0] != null) {
                 connection[0].close();
             }
+            // The emails already accepted are marked even when the batch ends in a failure.
+            try {
+                recordSent(marks);
+            }
+            catch (RuntimeException e) {
+                if (failure == null) {
+                    throw e;
+                }
+                failure.addSuppressed(e);
+            }
         }
         return claimed.size();
     }
 
-    /** True once {@code app/uninstalled} has been received for the shop (api-server marks {@code uninstalled_at}). */
-    private boolean uninstalled(ShopId shop) {
-        return !jdbc.queryForList("SELECT 1 FROM shops WHERE shop_domain = ? AND uninstalled_at IS NOT NULL",
-                Integer.class, shop.domain()).isEmpty();
+    /**
+     * Writes the SENT marks still owed at the end of a batch. If this fails (or never runs: the process died), the
+     * rows stay SENDING and are held for review once their lease expires: never resent.
+     */
+    private void recordSent(SentMarks marks) {
+        if (marks.isEmpty()) {
+            return;
+        }
+        beforeRecordingSent.accept(marks.sendIds());
+        jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Void>) c -> {
+            marks.flush(c);
+            return null;
+        });
     }
 
+    /**
+     * What a batch reads once rather than once per send: the shops' sending rules, sender identity and DKIM keys,
+     * the template versions, the parsed flow settings. The checks that must see a change made a moment ago (the flow
+     * switched off, an unsubscribe, a suppression, an uninstall, quota and cap counts) are read per send
+     * ({@link SendCheck}).
+     */
+    private final class Batch {
+        private final Map<ShopId, SendingRules.ShopRules> rules = new HashMap<>();
+        private final Map<ShopId, Map<String, Object>> identityRows = new HashMap<>();
+        private final Map<String, Object> dkim = new HashMap<>(); // shop|host -> DkimKey, NO_KEY or the failure
+        private final Map<String, Optional<TemplateStore.Version>> versions = new HashMap<>();
+        private final Map<String, Map<String, Object>> settings = new HashMap<>();
+
+        SendingRules.ShopRules rules(ShopId shop) {
+            return rules.computeIfAbsent(shop, SendWorker.this.rules::load);
+        }
+
+        Map<String, Object> identityRow(ShopId shop) {
+            return identityRows.computeIfAbsent(shop, SendWorker.this::identityRow);
+        }
+
+        Optional<TemplateStore.Version> latest(ShopId shop, long templateId) {
+            return versions.computeIfAbsent(shop.domain() + "|" + templateId, k -> templates.latest(shop, templateId));
+        }
+
+        Map<String, Object> settings(String json) {
+            return settings.computeIfAbsent(json == null ? "" : json, k -> parse(json));
+        }
+
+        DkimKey dkim(ShopId shop, String fromAddress) {
+            Object found = dkim.computeIfAbsent(shop.domain() + "|" + fromAddress.toLowerCase(Locale.ROOT), k -> {
+                try {
+                    DkimKey key = dkimFor(shop, fromAddress);
+                    return key == null ? NO_KEY : key;
+                }
+                catch (RuntimeException e) {
+                    return e;
+                }
+            });
+            if (found instanceof RuntimeException e) {
+                throw e;
+            }
+            return found == NO_KEY ? null : (DkimKey) found;
+        }
+    }
+
+    private static final Object NO_KEY = new Object();
+
     /** {@code connection} holds the batch's SMTP connection, opened only when a send gets that far. */
-    private void process(Claimed send, MailSender.Connection[] connection,
-                         Map<ShopId, SendingRules.ShopRules> shopRules) throws MailSendException {
-        if (uninstalled(send.shop)) {
+    private void process(Claimed send, MailSender.Connection[] connection, Batch batch, SentMarks marks)
+            throws MailSendException {
+        SendingRules.ShopRules shopRules = batch.rules(send.shop);
+        Instant now = clock.instant();
+        SendCheck.Window window = new SendCheck.Window(SendingRules.startOfMonth(now, shopRules.zone()),
+                SendingRules.startOfNextMonth(now, shopRules.zone()), now.minus(shopRules.capWindow()),
+                shopRules.capExemptFlows().toArray(String[]::new));
+        SendCheck check = jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<SendCheck>) c ->
+                SendCheck.read(c, marks, send.shop, send.flowId, send.customerId, send.email, send.id, window));
+        if (check.uninstalled()) {
             finish(send, "CANCELLED", "shop_uninstalled");
             return;
         }
-        Map<String, Object> flow = send.flowId == null ? null : jdbc.queryForList(
-                "SELECT enabled, kind, template_id, settings::text AS settings FROM flows WHERE shop_domain = ? "
-                        + "AND id = ?",
-                send.shop.domain(), send.flowId).stream().findFirst().orElse(null);
-        if (flow == null || !Boolean.TRUE.equals(flow.get("enabled"))) {
+        if (send.flowId == null || !check.flowFound() || !check.flowEnabled()) {
             finish(send, "CANCELLED", "flow_disabled");
             return;
         }
-        Optional<String> suppressed = jdbc.queryForList("SELECT reason FROM suppressions WHERE shop_domain = ? "
-                + "AND email = ?", String.class, send.shop.domain(), send.email).stream().findFirst();
-        if (suppressed.isPresent()) {
-            finish(send, "SKIPPED", "suppressed:" + suppressed.get());
+        if (check.suppression() != null) {
+            finish(send, "SKIPPED", "suppressed:" + check.suppression());
             return;
         }
-        String consent = consent(send);
+        String consent = check.consent();
         if (!"SUBSCRIBED".equals(consent)) {
             finish(send, "SKIPPED", "consent:" + (consent == null ? "unknown" : consent.toLowerCase()));
             return;
         }
-        if (!send.test && !applyRules(send, (String) flow.get("kind"),
-                shopRules.computeIfAbsent(send.shop, rules::load))) {
+        if (!send.test && contactsLimit.beyond(send.shop, send.customerId, send.email)) {
+            // Over the plan's contacts limit: the newest contacts get no flow email until an upgrade (ContactsLimit).
+            finish(send, "SKIPPED", "contacts_limit");
             return;
         }
-        Object templateId = flow.get("template_id");
-        Optional<TemplateStore.Version> version = templateId == null ? Optional.empty()
-                : templates.latest(send.shop, ((Number) templateId).longValue());
+        if (!send.test && !applyRules(send, check, shopRules, now)) {
+            return;
+        }
+        Optional<TemplateStore.Version> version = check.templateId() == null ? Optional.empty()
+                : batch.latest(send.shop, check.templateId());
         if (version.isEmpty()) {
             finish(send, "FAILED", "no_template");
             return;
         }
-        Map<String, Object> settings = parse((String) flow.get("settings"));
+        Map<String, Object> settings = batch.settings(check.flowSettings());
         Map<String, Object> model = new LinkedHashMap<>(parse(send.mergeData));
-        ShopEmailIdentity identity = identity(send.shop, settings);
+        ShopEmailIdentity identity = identity(send.shop, settings, batch.identityRow(send.shop));
         ShopSender.Sender sender = identity.sender();
         String shopName = sender.name();
         model.put("shop", Map.of("name", shopName, "domain", send.shop.domain(), "address", identity.postalAddress()));
@@ -257,7 +350,7 @@ public final class SendWorker {
         String fromAddress = sender.address();
         DkimKey dkim;
         try {
-            dkim = dkimFor(send.shop, fromAddress);
+            dkim = batch.dkim(send.shop, fromAddress);
         }
         catch (RuntimeException e) {
             // A verified domain whose key cannot be read: sending unsigned could be rejected by the domain's DMARC
@@ -293,36 +386,30 @@ public final class SendWorker {
             return;
         }
         afterAccepted.run(send.id);
-        int marked = jdbc.update("UPDATE sends SET status = 'SENT', message_id = ?, sent_at = ?, "
-                + "template_id = ?, template_version = ?, skip_reason = NULL, claimed_until = NULL, "
-                + "updated_at = now() WHERE id = ? AND claimed_by = ? AND status IN ('SENDING', 'HELD')",
-                messageId, Timestamp.from(clock.instant()), version.get().templateId(), version.get().version(),
-                send.id, workerId);
-        if (marked != 1) {
-            LOG.warn("Send {} went out but its row was no longer ours to mark SENT", send.id);
-        }
+        // Written with the next send's check or at the end of the batch; until then the row stays SENDING (ours).
+        marks.add(new SentMarks.Mark(send.id, messageId, clock.instant(), version.get().templateId(),
+                version.get().version()));
     }
 
     /**
      * Quota, frequency cap, quiet hours. Returns true when the send may go now; otherwise it has been HELD or
      * deferred (and its claim released).
      */
-    private boolean applyRules(Claimed send, String flowKind, SendingRules.ShopRules r) {
-        Instant now = clock.instant();
-        if (rules.monthlyUsage(send.shop, r, now, send.id) >= r.monthlyEmails()) {
+    private boolean applyRules(Claimed send, SendCheck check, SendingRules.ShopRules r, Instant now) {
+        if (check.monthlyUsage() >= r.monthlyEmails()) {
             jdbc.update("UPDATE sends SET status = 'HELD', skip_reason = 'quota', attempts = attempts - 1, "
                     + "claimed_until = NULL, updated_at = now() WHERE id = ? AND claimed_by = ? "
                     + "AND status = 'SENDING'", send.id, workerId);
             return false;
         }
-        boolean capped = !r.capExempt(flowKind);
+        boolean capped = !r.capExempt(check.flowKind());
         Instant at = now;
         boolean byCap = false;
         boolean byQuiet = false;
         for (int i = 0; i < 8; i++) { // each step only moves later; two rounds settle it in practice
             Instant next = at;
             if (capped) {
-                Instant allowed = rules.capAllows(send.shop, r, send.email, send.customerId, send.id, next);
+                Instant allowed = SendingRules.capAllows(r, check.recentSent(), check.racing(), next);
                 if (allowed.isAfter(next)) {
                     byCap = true;
                     next = allowed;
@@ -361,13 +448,7 @@ public final class SendWorker {
      * shop's verified sender domain, else the app's, with replies to the merchant ({@link ShopSender#sender}). A flow's
      * own {@code from_address} (set by an operator) still wins, as before, and is signed if its domain is verified.
      */
-    private ShopEmailIdentity identity(ShopId shop, Map<String, Object> flowSettings) {
-        Map<String, Object> row = jdbc.queryForList("SELECT e.from_name, e.reply_to, e.from_address, e.postal_address, "
-                + "s.name AS shop_name, s.email AS merchant_email, (SELECT d.domain FROM sender_domains d "
-                + "WHERE d.shop_domain = ? AND d.verified_at IS NOT NULL AND d.dkim_key_ref IS NOT NULL "
-                + "AND d.domain = lower(split_part(e.from_address, '@', 2)) LIMIT 1) AS verified_domain "
-                + "FROM (SELECT 1) one LEFT JOIN shop_email_settings e ON e.shop_domain = ? "
-                + "LEFT JOIN shops s ON s.shop_domain = ?", shop.domain(), shop.domain(), shop.domain()).get(0);
+    private ShopEmailIdentity identity(ShopId shop, Map<String, Object> flowSettings, Map<String, Object> row) {
         String name = Optional.ofNullable(flowSettings.get("from_name")).map(String::valueOf)
                 .or(() -> text(row, "from_name")).or(() -> text(row, "shop_name")).orElse(shop.handle());
         ShopSender.Sender sender = new ShopSender(name, text(row, "from_address"), text(row, "verified_domain"),
@@ -377,6 +458,18 @@ public final class SendWorker {
                     text(row, "reply_to"));
         }
         return new ShopEmailIdentity(sender, text(row, "postal_address").orElse(""));
+    }
+
+    /** The shop's sender settings and verified sender domain, read once per batch. */
+    private Map<String, Object> identityRow(ShopId shop) {
+        return jdbc.queryForList("SELECT e.from_name, e.reply_to, e.from_address, e.postal_address, "
+                + "s.name AS shop_name, s.email AS merchant_email, (SELECT d.domain FROM sender_domains d "
+                + "WHERE d.shop_domain = ? AND d.verified_at IS NOT NULL AND d.dkim_key_ref IS NOT NULL "
+                + "AND d.domain = lower(split_part(e.from_address, '@', 2)) "
+                // Only on a plan with the own sender domain; else the app's address (PlanFeature, nothing deleted).
+                + "AND s.plan IN (" + OWN_SENDER_DOMAIN_PLANS + ") LIMIT 1) AS verified_domain "
+                + "FROM (SELECT 1) one LEFT JOIN shop_email_settings e ON e.shop_domain = ? "
+                + "LEFT JOIN shops s ON s.shop_domain = ?", shop.domain(), shop.domain(), shop.domain()).get(0);
     }
 
     private static Optional<String> text(Map<String, Object> row, String column) {
@@ -417,19 +510,6 @@ public final class SendWorker {
         }
         return dkimKeys.computeIfAbsent(domain + "|" + selector + "|" + ref,
                 k -> new DkimKey(domain, selector, DkimKey.load(ref, env)));
-    }
-
-    private String consent(Claimed send) {
-        if (send.customerId != null) {
-            List<String> s = jdbc.queryForList("SELECT marketing_state FROM consent WHERE shop_domain = ? "
-                    + "AND customer_id = ?", String.class, send.shop.domain(), send.customerId);
-            if (!s.isEmpty()) {
-                return s.get(0);
-            }
-        }
-        return jdbc.queryForList("SELECT marketing_state FROM consent WHERE shop_domain = ? AND email = ? "
-                + "ORDER BY updated_at DESC LIMIT 1", String.class, send.shop.domain(), send.email)
-                .stream().findFirst().orElse(null);
     }
 
     private void retryOrFail(Claimed send, String error) {

@@ -467,7 +467,7 @@ class EmailRulesTest {
     @Test
     void theMerchantsOwnFromAddressAtTheVerifiedDomainIsUsedAndSignedWithThatDomainsKey() throws Exception {
         settings(0, 24, false);
-        shop("free", "UTC");
+        shop("growth", "UTC"); // the own sender domain is a Growth feature (PlanLimitsSendTest: Free falls back)
         jdbc.update("UPDATE shops SET name = 'Acme Linen', email = 'owner@gmail.example' WHERE shop_domain = ?",
                 SHOP.domain());
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");

@@ -7,6 +7,7 @@ import com.ecomcrm.api.install.AppHome;
 import com.ecomcrm.api.tokens.OfflineTokens;
 import com.ecomcrm.domain.DomainException;
 import com.ecomcrm.domain.ErrorCode;
+import com.ecomcrm.domain.PlanFeature;
 import com.ecomcrm.domain.ShopId;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -38,8 +39,10 @@ import static java.util.Objects.requireNonNull;
  * <ul>
  *   <li>{@code GET /api/billing} (session token): the effective plan, the subscription (status, test, trial end,
  *   period end), a pending approval if any, this calendar month's usage in the shop's time zone against the plan's
- *   quota, the sends held for quota ({@code usage.held_for_quota}: count, since, resets_at, owner_notified_at), and
- *   the catalogue.</li>
+ *   quota, the sends held for quota ({@code usage.held_for_quota}: count, since, resets_at, owner_notified_at), the
+ *   contacts against the plan's limit ({@code usage.contacts}, {@code contacts_limit}, {@code over_contacts_limit},
+ *   {@code contacts_beyond_limit}, {@code skipped_for_contacts_limit} this month; contact: see {@link Plans}), the
+ *   current plan's {@code features}, and the catalogue.</li>
  *   <li>{@code POST /api/billing/subscribe {"plan": name}} (session token): a paid plan creates a subscription with
  *   {@code appSubscriptionCreate} through the shop's offline token and answers {@code {"confirmation_url": ...}}, where
  *   the dashboard sends the merchant (top window). The plan's trial is offered only to a shop that never had an
@@ -210,7 +213,8 @@ public final class BillingHandlers {
             Future<Optional<BillingStore.Subscription>> current = store.current(shop);
             Future<Optional<BillingStore.Subscription>> pending = store.pending(shop);
             Future<BillingStore.QuotaHold> hold = store.quotaHold(shop, monthStart.toInstant());
-            return Future.all(List.of(limits, sent, contacts, current, pending, hold)).map(done -> {
+            Future<Long> skipped = store.skippedForContactsLimit(shop, monthStart.toInstant());
+            return Future.all(List.of(limits, sent, contacts, current, pending, hold, skipped)).map(done -> {
                 Map<String, long[]> quota = limits.result();
                 long[] mine = quota.getOrDefault(shopPlan.plan(), quota.getOrDefault(Plans.FREE, new long[]{0, 0}));
                 JsonObject usage = new JsonObject()
@@ -222,7 +226,12 @@ public final class BillingHandlers {
                         .put("emails_remaining", Math.max(0, mine[0] - sent.result()))
                         .put("contacts", contacts.result())
                         .put("contacts_limit", mine[1])
-                        .put("over_quota", sent.result() >= mine[0] || contacts.result() > mine[1])
+                        // Over the contacts limit the flows do not email the newest contacts beyond it (jobs
+                        // ContactsLimit); nothing is deleted and an upgrade lifts it.
+                        .put("over_contacts_limit", contacts.result() > mine[1])
+                        .put("contacts_beyond_limit", Math.max(0, contacts.result() - mine[1]))
+                        .put("skipped_for_contacts_limit", skipped.result())
+                        .put("over_quota", sent.result() >= mine[0])
                         // Sends waiting for quota (nothing is dropped): they go out at resets_at or after an upgrade.
                         .put("held_for_quota", new JsonObject()
                                 .put("count", hold.result().held())
@@ -248,6 +257,9 @@ public final class BillingHandlers {
                 return new JsonObject()
                         .put("shop", shop.domain())
                         .put("plan", shopPlan.plan())
+                        // What the current plan includes: the dashboard shows an upgrade prompt for the rest.
+                        .put("features", new JsonArray(PlanFeature.of(shopPlan.plan()).stream()
+                                .map(PlanFeature::key).toList()))
                         .put("subscription", current.result().map(BillingHandlers::json).orElse(null))
                         .put("pending", pending.result().map(BillingHandlers::json).orElse(null))
                         .put("usage", usage)

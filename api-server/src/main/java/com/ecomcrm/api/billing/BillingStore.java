@@ -25,6 +25,10 @@ import static java.util.Objects.requireNonNull;
  * not drop the shop to free, and a {@code FROZEN} subscription counts as free until Shopify reports it active again.
  */
 public final class BillingStore {
+    /** The contact condition on {@code consent c}: the same text as jobs {@code ContactsLimit.CONTACT}. */
+    static final String CONTACT = "c.marketing_state = 'SUBSCRIBED' AND c.email IS NOT NULL AND c.email <> '' "
+            + "AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.shop_domain = c.shop_domain AND x.email = c.email)";
+
     private final Pool postgres;
 
     public BillingStore(Pool postgres) {
@@ -109,14 +113,23 @@ public final class BillingStore {
     }
 
     /**
-     * Contacts: the shop's customers the app holds a marketing-consent record for in PostgreSQL ({@code consent},
-     * kept current by the webhooks and the import), redacted ones excluded. PostgreSQL rather than the ClickHouse
-     * publication because it is current to the last webhook, not to the last nightly publish.
+     * Contacts: the shop's customers the flows can email, as the send job counts them (jobs {@code ContactsLimit}):
+     * a {@code consent} row with an email address, marketing state {@code SUBSCRIBED}, the address not suppressed.
+     * Customers who never agreed to marketing, unsubscribed, bounced or were redacted are not contacts. PostgreSQL
+     * rather than the ClickHouse publication because it is current to the last webhook, not to the last nightly
+     * publish.
      */
     public Future<Long> contacts(ShopId shop) {
-        return postgres.preparedQuery("SELECT count(*) FROM consent WHERE shop_domain = $1 "
-                        + "AND marketing_state <> 'REDACTED'")
+        return postgres.preparedQuery("SELECT count(*) FROM consent c WHERE c.shop_domain = $1 AND " + CONTACT)
                 .execute(Tuple.of(shop.domain()))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** Flow sends the send job skipped ({@code contacts_limit}) since {@code from}: contacts beyond the limit. */
+    public Future<Long> skippedForContactsLimit(ShopId shop, Instant from) {
+        return postgres.preparedQuery("SELECT count(*) FROM sends WHERE shop_domain = $1 AND status = 'SKIPPED' "
+                        + "AND skip_reason = 'contacts_limit' AND updated_at >= $2")
+                .execute(Tuple.of(shop.domain(), utc(from)))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 

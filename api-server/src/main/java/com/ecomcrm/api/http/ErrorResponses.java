@@ -57,6 +57,13 @@ public final class ErrorResponses implements Handler<RoutingContext> {
         if (failure instanceof ParameterException parameter) {
             error.put("field", parameter.parameter());
         }
+        if (failure instanceof PlanRequiredException planRequired) {
+            // The dashboard shows an upgrade prompt from these, without parsing the message.
+            error.put("feature", planRequired.feature().key())
+                    .put("plan", planRequired.feature().lowestPlan())
+                    .put("current_plan", planRequired.currentPlan());
+            planRequired.parameter().ifPresent(parameter -> error.put("field", parameter));
+        }
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("error", error).encode());
     }
@@ -65,6 +72,7 @@ public final class ErrorResponses implements Handler<RoutingContext> {
         return switch (code) {
             case INVALID_SHOP, INVALID_INPUT -> 400;
             case UNAUTHENTICATED -> 401;
+            case PLAN_REQUIRED -> 403;
             case NOT_FOUND -> 404;
             case UNAVAILABLE -> 503;
             case INTERNAL -> 500;

@@ -2,6 +2,10 @@ package com.ecomcrm.api.settings;
 
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.flows.JsonBody;
+import com.ecomcrm.api.http.PlanRequiredException;
+import com.ecomcrm.api.plans.PlanAccess;
+import com.ecomcrm.api.plans.PlanGate;
+import com.ecomcrm.domain.PlanFeature;
 import com.ecomcrm.domain.ShopId;
 import com.ecomcrm.email.mail.ShopSender;
 import io.vertx.core.Future;
@@ -61,10 +65,26 @@ public final class SettingsHandlers {
             JsonBody body = JsonBody.of(ctx, "save the settings");
             ShopEmailSettings settings = parse(body);
             ShopId shop = shop(ctx);
-            checkFromAddress(shop, settings.fromAddress(), body)
+            checkPlan(ctx, shop, settings.fromAddress())
+                    .compose(ok -> checkFromAddress(shop, settings.fromAddress(), body))
                     .compose(ok -> store.put(shop, settings))
                     .map(SettingsHandlers::json).onSuccess(ctx::json).onFailure(ctx::fail);
         };
+    }
+
+    /**
+     * A From address of the merchant's own is part of the plans with an own sender domain. After a downgrade the stored
+     * one may be saved again unchanged (nothing is deleted, and the other settings stay editable; the send job uses the
+     * app's address meanwhile) or cleared, but not set to a new address.
+     */
+    private Future<Void> checkPlan(RoutingContext ctx, ShopId shop, Optional<String> fromAddress) {
+        Optional<PlanAccess> lacking = PlanGate.access(ctx).filter(a -> !a.allows(PlanFeature.OWN_SENDER_DOMAIN));
+        if (fromAddress.isEmpty() || lacking.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return store.get(shop).compose(stored -> stored.fromAddress().equals(fromAddress) ? Future.<Void>succeededFuture()
+                : Future.failedFuture(new PlanRequiredException(PlanFeature.OWN_SENDER_DOMAIN, lacking.get().plan(),
+                Optional.of("fromAddress"))));
     }
 
     /** A From address must be at the shop's sender domain, and that domain verified. */

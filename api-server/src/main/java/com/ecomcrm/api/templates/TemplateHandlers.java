@@ -282,7 +282,10 @@ public final class TemplateHandlers {
                         + "LEFT JOIN shops s ON s.shop_domain = $1 "
                         + "LEFT JOIN sender_domains d ON d.shop_domain = $1 AND d.verified_at IS NOT NULL "
                         + "AND d.dkim_key_ref = '" + DkimKey.SEALED_REF + "' AND d.dkim_private_key IS NOT NULL "
-                        + "AND d.domain = lower(split_part(e.from_address, '@', 2))")
+                        + "AND d.domain = lower(split_part(e.from_address, '@', 2)) "
+                        // A shop whose plan lost the own sender domain sends from the app's address (PlanFeature).
+                        + "AND s.plan IN (" + com.ecomcrm.domain.PlanFeature.OWN_SENDER_DOMAIN.plans().stream()
+                        .map(plan -> "'" + plan + "'").collect(java.util.stream.Collectors.joining(", ")) + ")")
                 .execute(Tuple.of(shop.domain()))
                 .map(rows -> {
                     Row row = rows.iterator().next();

@@ -43,8 +43,9 @@ final class ShopSeeder {
     SeededShop seed(ShopId shop, String marker, int index) {
         long unique = 7_310_000_000L + index * 1_000_003L;
         String insightId = String.format("%020x", 0xabc0000L + index * 7919L);
-        server.sql("INSERT INTO shops (shop_domain, email, installed_at, scopes, name, currency) "
-                        + "VALUES ($1, $2, now(), $3, $4, 'EUR')", shop.domain(), "owner-" + marker + "@example.com",
+        // On Pro, so every route's own answer is reachable (features per plan: PlanGateApiTest).
+        server.sql("INSERT INTO shops (shop_domain, email, installed_at, scopes, name, currency, plan) "
+                        + "VALUES ($1, $2, now(), $3, $4, 'EUR', 'pro')", shop.domain(), "owner-" + marker + "@example.com",
                 "read_customers,read_orders", "Shop " + marker);
 
         String templateName = "Tpl " + marker;

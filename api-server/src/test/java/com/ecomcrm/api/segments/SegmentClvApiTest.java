@@ -49,6 +49,11 @@ class SegmentClvApiTest {
         new ClickHouseMigrator(ClickHouseTarget.fromEnv()).migrate();
         clickHouse = ClickHouseGateway.connect(ClickHouseSettings.fromEnvironment());
         api = EmailApiHarness.start(landing, Map.of());
+        // The average predicted CLV is part of the plans with predictions (PlanGate; PlanGateApiTest covers Free).
+        for (ShopId shop : List.of(SHOP_A, SHOP_B)) {
+            api.sql("INSERT INTO shops (shop_domain, plan) VALUES ($1, 'starter') "
+                    + "ON CONFLICT (shop_domain) DO UPDATE SET plan = 'starter'", shop.domain());
+        }
         // A: LOYAL 1001 (100.00) and 1002 (200.01) average 150.005, rounded half up to 150.01; CHAMPIONS 1003 has
         // a prediction (1,040.00), 1004 a failed one without a value, 1001's id also exists in B; NEW 1005 has only
         // NO_ORDERS. The half-written publish 400 would put 1001 at 99,999.99.

@@ -64,6 +64,14 @@ class SettingsApiTest {
         return ShopId.of("settings-" + RUN + "-" + name + ".myshopify.com");
     }
 
+    /** The own sender domain is a Growth feature (PlanGate; PlanGateApiTest covers Free). */
+    private static void growth(ShopId... shops) {
+        for (ShopId shop : shops) {
+            api.sql("INSERT INTO shops (shop_domain, plan) VALUES ($1, 'growth') "
+                    + "ON CONFLICT (shop_domain) DO UPDATE SET plan = 'growth'", shop.domain());
+        }
+    }
+
     private static JsonObject validSettings() {
         return new JsonObject()
                 .put("timezone", "Europe/Paris")
@@ -153,6 +161,7 @@ class SettingsApiTest {
     @Test
     void aFromAddressAtTheVerifiedSenderDomainIsSavedWhereTheSendJobReadsIt() {
         ShopId a = shop("from-a");
+        growth(a);
         String domain = "linen-" + RUN + ".example";
         senderDomain(a, domain, true);
 
@@ -177,6 +186,7 @@ class SettingsApiTest {
         ShopId unverified = shop("from-unverified");
         ShopId verified = shop("from-verified");
         ShopId other = shop("from-other");
+        growth(unverified, verified, other, shop("from-none"));
         String domain = "brand-" + RUN + ".example";
         senderDomain(unverified, "pending-" + RUN + ".example", false);
         senderDomain(verified, domain, true);
@@ -218,6 +228,7 @@ class SettingsApiTest {
     void aSenderDomainGetsADkimKeySealedAtRestAndTheRecordsToAdd() throws Exception {
         ShopId a = shop("domain-a");
         ShopId b = shop("domain-b");
+        growth(a, b);
         assertThat(api.get(a, "/api/sender-domain").json()).isEqualTo(new JsonObject().putNull("domain")
                 .put("status", "NONE").put("records", new JsonArray()).putNull("checkedAt"));
         for (String bad : List.of("not a domain", "localhost", "-bad.example", "shop.myshopify.com", "")) {
@@ -273,6 +284,7 @@ class SettingsApiTest {
     @Test
     void verificationLooksTheRecordsUpAndVerifiesOnlyWhenAllAreRight() {
         ShopId a = shop("verify-a");
+        growth(a);
         String domain = "news.verify-" + RUN + ".example";
         JsonArray records = api.call(a, PUT, "/api/sender-domain", new JsonObject().put("domain", domain)).json()
                 .getJsonArray("records");

@@ -443,8 +443,10 @@ class FlowsAndTemplatesApiTest {
     void aTestSendGoesFromTheMerchantsOwnAddressAtTheVerifiedDomainSignedWithItsKey() throws Exception {
         ShopId a = shop("own-from");
         String domain = "brand-" + RUN + ".example";
-        api.sql("INSERT INTO shops (shop_domain, email, name) VALUES ($1, $2, 'Brand Shop') ON CONFLICT (shop_domain) "
-                + "DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name", a.domain(), "owner-" + RUN + "@gmail.example");
+        // On Growth: the own sender domain is a Growth feature (on Free the test send goes from the app's address).
+        api.sql("INSERT INTO shops (shop_domain, email, name, plan) VALUES ($1, $2, 'Brand Shop', 'growth') "
+                + "ON CONFLICT (shop_domain) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, "
+                + "plan = EXCLUDED.plan", a.domain(), "owner-" + RUN + "@gmail.example");
         java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         java.security.KeyPair pair = generator.generateKeyPair();
