@@ -239,7 +239,8 @@ class PredictionsJobTest {
             }
             finally {
                 for (String shop : List.of(BIG, TINY, OTHER)) {
-                    for (String table : List.of("customer_rfm", "segment_summary", "segment_transitions",
+                    for (String table : List.of("customer_rfm", "segment_summary", "segment_overview",
+                            "segment_transitions",
                             "shop_daily_kpis", "customer_segment_history", "segment_history_dates",
                             "customer_predictions", "shop_model_fits", "shop_publications")) {
                         gateway.forShop(ShopId.of(shop)).execute(
@@ -288,6 +289,27 @@ class PredictionsJobTest {
             assertThat(n.get("next_order").isNull() ? null : n.get("next_order").asText())
                     .isEqualTo(next == null ? null : next.toLocalDate().toString());
         }
+        // The segment cards' predicted value, computed once by the publisher, is what joining every customer's
+        // prediction to its segment gives (what GET /api/segments computed per request before segment_overview).
+        List<String> joined = scope.select(SqlTemplate.of("""
+                SELECT segment, toString(count()) AS predicted, toString(sum(clv)) AS clv_sum
+                FROM (SELECT customer_id, segment FROM customer_rfm WHERE shop_id = {shop} AND publish_id = {p})
+                ANY INNER JOIN (
+                    SELECT customer_id, assumeNotNull(clv_12m_cents) AS clv FROM customer_predictions
+                    WHERE shop_id = {shop} AND publish_id = {p} AND prediction_status = 'PREDICTED'
+                      AND isNotNull(clv_12m_cents)
+                ) USING (customer_id)
+                GROUP BY segment ORDER BY segment""").bind("p", publishId)).stream()
+                .map(n -> n.get("segment").asText() + " " + n.get("predicted").asText() + " "
+                        + n.get("clv_sum").asText()).toList();
+        List<String> overview = scope.select(SqlTemplate.of("SELECT segment, toString(predicted_customers) AS"
+                        + " predicted, toString(clv_12m_sum_cents) AS clv_sum FROM segment_overview"
+                        + " WHERE shop_id = {shop} AND publish_id = {p} AND predicted_customers > 0 ORDER BY segment")
+                .bind("p", publishId)).stream()
+                .map(n -> n.get("segment").asText() + " " + n.get("predicted").asText() + " "
+                        + n.get("clv_sum").asText()).toList();
+        assertThat(joined).isNotEmpty();
+        assertThat(overview).isEqualTo(joined);
         List<JsonNode> fits = scope.select(SqlTemplate.of("SELECT status, r, v, converged FROM shop_model_fits"
                 + " WHERE shop_id = {shop} AND publish_id = {p}").bind("p", publishId));
         Row fit = fit(shop);

@@ -37,7 +37,8 @@ class PublishJobTest {
     private static final String OTHER = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
     private static final String MOVER = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
     private static final String BUYER = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
-    private static final List<String> TABLES = List.of("customer_rfm", "segment_summary", "segment_transitions",
+    private static final List<String> TABLES = List.of("customer_rfm", "segment_summary", "segment_overview",
+            "segment_transitions",
             "shop_daily_kpis", "customer_segment_history", "segment_history_dates", "customer_orders", "shop_publications");
 
     @TempDir
@@ -112,6 +113,14 @@ class PublishJobTest {
         assertThat(summary).extracting(n -> n.get("segment").asText() + " " + n.get("customers").asLong() + " "
                 + n.get("revenue_cents").asLong())
                 .containsExactly("DORMANT 1 1000", "LOYAL 2 26005", "PROSPECTS 1 0");
+        // The segment cards: the same customers and revenue; no predictions ran for the date, so none predicted.
+        List<JsonNode> overview = select(scope, "SELECT segment, customers, revenue_cents, predicted_customers,"
+                + " clv_12m_sum_cents FROM segment_overview WHERE shop_id = {shop} AND publish_id = {p}"
+                + " ORDER BY segment", p1);
+        assertThat(overview).extracting(n -> n.get("segment").asText() + " " + n.get("customers").asLong() + " "
+                + n.get("revenue_cents").asLong() + " " + n.get("predicted_customers").asLong() + " "
+                + n.get("clv_12m_sum_cents").asLong())
+                .containsExactly("DORMANT 1 1000 0 0", "LOYAL 2 26005 0 0", "PROSPECTS 1 0 0 0");
 
         // A second publish (even with a clock that went backwards) gets a larger id and removes the first.
         PublishJob.Result two = PublishJob.run(lake.spark, lake.lakehouse, gateway, AS_OF,

@@ -39,7 +39,8 @@ class SortKeyTest {
 
         assertThat(sortKeys).containsOnlyKeys("shop_publications", "customer_rfm", "segment_summary",
                 "segment_transitions", "shop_daily_kpis", "customer_segment_history", "segment_history_dates",
-                "customer_predictions", "shop_model_fits", "email_performance", "shop_insights", "customer_orders");
+                "customer_predictions", "shop_model_fits", "email_performance", "shop_insights", "customer_orders",
+                "segment_overview");
         assertThat(sortKeys).containsEntry("shop_publications", "shop_id, publish_id")
                 .containsEntry("customer_rfm", "shop_id, publish_id, customer_id")
                 .containsEntry("segment_summary", "shop_id, publish_id, segment")
@@ -51,7 +52,8 @@ class SortKeyTest {
                 .containsEntry("shop_model_fits", "shop_id, publish_id")
                 .containsEntry("email_performance", "shop_id, publish_id, send_date, flow_id, template_id")
                 .containsEntry("shop_insights", "shop_id, publish_id, rank")
-                .containsEntry("customer_orders", "shop_id, publish_id, customer_id, processed_at, order_id");
+                .containsEntry("customer_orders", "shop_id, publish_id, customer_id, processed_at, order_id")
+                .containsEntry("segment_overview", "shop_id, publish_id, segment");
         sortKeys.forEach((table, key) -> assertThat(firstColumn(key)).as("sort key of %s", table)
                 .isEqualTo("shop_id"));
     }

@@ -33,6 +33,25 @@ public final class ClickHouseKpiReader implements KpiReader {
             WHERE shop_id = {shop} AND publish_id = {publish_id} AND kpi_date >= {from} AND kpi_date <= {to}
             ORDER BY kpi_date""");
 
+    /** The shop's current publication and its date, picked inside the query (see {@link #currentDays}). */
+    private static final String CURRENT = "(SELECT max(publish_id) FROM shop_publications WHERE shop_id = {shop})";
+    /** An aggregate, so no publication gives the zero date (no day matches), not NULL (which 18.16 cannot compare). */
+    private static final String CURRENT_DATE = "(SELECT argMax(as_of_date, publish_id) FROM shop_publications"
+            + " WHERE shop_id = {shop})";
+    /** %1$s: the first day, %2$s: the last day (bound dates, or expressions of the current publication's date). */
+    private static final String CURRENT_DAYS = """
+            SELECT toString(kpi_date) AS day, toString(orders) AS orders,
+                   toString(revenue_cents) AS revenue_cents, toString(aov_cents) AS aov_cents,
+                   toString(new_customer_orders) AS new_customer_orders,
+                   toString(returning_customer_orders) AS returning_customer_orders,
+                   toString(buyers) AS buyers, toString(customers) AS customers,
+                   toString(repeat_customers) AS repeat_customers, repeat_rate,
+                   toString(publish_id) AS publication, toString(%3$s) AS as_of,
+                   toString(%1$s) AS first_day, toString(%2$s) AS last_day
+            FROM shop_daily_kpis
+            WHERE shop_id = {shop} AND publish_id = %4$s AND kpi_date >= %1$s AND kpi_date <= %2$s
+            ORDER BY kpi_date""";
+
     private final ClickHouseGateway clickHouse;
 
     public ClickHouseKpiReader(ClickHouseGateway clickHouse) {
@@ -50,10 +69,40 @@ public final class ClickHouseKpiReader implements KpiReader {
     }
 
     @Override
+    public Optional<KpiDays> currentDays(ShopId shop, Optional<LocalDate> from, Optional<LocalDate> to) {
+        String last = to.isPresent() ? "{to}" : CURRENT_DATE;
+        String first = from.isPresent() ? "{from}" : "(" + last + " - " + (KpisHandler.DEFAULT_DAYS - 1) + ")";
+        SqlTemplate query = SqlTemplate.of(CURRENT_DAYS.formatted(first, last, CURRENT_DATE, CURRENT));
+        if (from.isPresent()) {
+            query = query.bind("from", from.get());
+        }
+        if (to.isPresent()) {
+            query = query.bind("to", to.get());
+        }
+        List<JsonNode> rows = clickHouse.forShop(shop).select(query);
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode head = rows.get(0);
+        for (JsonNode row : rows) {
+            if (!row.get("publication").asText().equals(head.get("publication").asText())) {
+                return Optional.empty(); // cannot happen (one publish_id in the filter); read the slow way then
+            }
+        }
+        return Optional.of(new KpiDays(new Publication(Long.parseLong(head.get("publication").asText()),
+                LocalDate.parse(head.get("as_of").asText())), LocalDate.parse(head.get("first_day").asText()),
+                LocalDate.parse(head.get("last_day").asText()), days(rows)));
+    }
+
+    @Override
     public List<DailyKpis> days(ShopId shop, Publication publication, LocalDate from, LocalDate to) {
-        List<DailyKpis> days = new ArrayList<>();
-        for (JsonNode row : clickHouse.forShop(shop).select(DAYS.bind("publish_id", publication.publishId())
-                .bind("from", from).bind("to", to))) {
+        return days(clickHouse.forShop(shop).select(DAYS.bind("publish_id", publication.publishId())
+                .bind("from", from).bind("to", to)));
+    }
+
+    private static List<DailyKpis> days(List<JsonNode> rows) {
+        List<DailyKpis> days = new ArrayList<>(rows.size());
+        for (JsonNode row : rows) {
             days.add(new DailyKpis(LocalDate.parse(row.get("day").asText()), number(row, "orders"),
                     money(row, "revenue_cents"), money(row, "aov_cents"), number(row, "new_customer_orders"),
                     number(row, "returning_customer_orders"), number(row, "buyers"), number(row, "customers"),

@@ -64,6 +64,13 @@ public final class KpisHandler implements Handler<RoutingContext> {
     /** The whole answer for a shop (blocking). */
     static JsonObject answer(KpiReader reader, ShopId shop, Optional<LocalDate> from, Optional<LocalDate> to) {
         JsonObject json = new JsonObject().put("shop", shop.domain());
+        // One round trip when the range has days; else the publication, then its days, as before.
+        Optional<KpiDays> current = reader.currentDays(shop, from, to);
+        if (current.isPresent()) {
+            checkRange(current.get().from(), current.get().to());
+            return toJson(json, current.get().publication(), current.get().from(), current.get().to(),
+                    current.get().days());
+        }
         Optional<Publication> publication = reader.publication(shop);
         if (publication.isEmpty()) {
             return json.put("status", "NOT_COMPUTED")

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import static java.util.Objects.requireNonNull;
 
@@ -32,6 +33,20 @@ public final class ClickHouseCustomerOrderReader implements CustomerOrderReader 
             ORDER BY processed_at DESC, order_id DESC
             LIMIT {offset}, {limit}""");
 
+    /** Grouped by publication: no row when the customer has no order (or nothing is published). */
+    private static final SqlTemplate CURRENT_COUNT = SqlTemplate.of("""
+            SELECT toString(publish_id) AS publication, toString(count()) AS orders_count FROM customer_orders
+            WHERE shop_id = {shop} AND publish_id = %s AND customer_id = {customer_id}
+            GROUP BY publish_id""".formatted(ClickHouseCustomerReader.CURRENT));
+    private static final SqlTemplate CURRENT_PAGE = SqlTemplate.of("""
+            SELECT toString(order_id) AS oid, order_name, toString(toUnixTimestamp(processed_at)) AS processed_epoch,
+                   financial_status, toString(total_cents) AS total, toString(refunded_cents) AS refunded,
+                   toString(net_cents) AS net, line_count, cancelled, toString(publish_id) AS publication
+            FROM customer_orders
+            WHERE shop_id = {shop} AND publish_id = %s AND customer_id = {customer_id}
+            ORDER BY processed_at DESC, order_id DESC
+            LIMIT {offset}, {limit}""".formatted(ClickHouseCustomerReader.CURRENT));
+
     private final ClickHouseGateway clickHouse;
 
     public ClickHouseCustomerOrderReader(ClickHouseGateway clickHouse) {
@@ -46,10 +61,31 @@ public final class ClickHouseCustomerOrderReader implements CustomerOrderReader 
     }
 
     @Override
+    public CurrentOrders currentCount(ShopId shop, long customerId) {
+        List<JsonNode> rows = clickHouse.forShop(shop).select(CURRENT_COUNT.bind("customer_id", customerId));
+        return rows.isEmpty() ? new CurrentOrders(OptionalLong.empty(), 0, List.of())
+                : new CurrentOrders(OptionalLong.of(Long.parseLong(rows.get(0).get("publication").asText())),
+                Long.parseLong(rows.get(0).get("orders_count").asText()), List.of());
+    }
+
+    @Override
+    public CurrentOrders currentPage(ShopId shop, long customerId, OrderPage page) {
+        List<JsonNode> rows = clickHouse.forShop(shop).select(CURRENT_PAGE.bind("customer_id", customerId)
+                .bind("offset", page.offset()).bind("limit", page.pageSize()));
+        OptionalLong publication = rows.isEmpty() ? OptionalLong.empty()
+                : OptionalLong.of(Long.parseLong(rows.get(0).get("publication").asText()));
+        return new CurrentOrders(publication, 0, orders(rows));
+    }
+
+    @Override
     public List<CustomerOrder> page(ShopId shop, Publication publication, long customerId, OrderPage page) {
-        List<CustomerOrder> orders = new ArrayList<>();
-        for (JsonNode row : clickHouse.forShop(shop).select(PAGE.bind("publish_id", publication.publishId())
-                .bind("customer_id", customerId).bind("offset", page.offset()).bind("limit", page.pageSize()))) {
+        return orders(clickHouse.forShop(shop).select(PAGE.bind("publish_id", publication.publishId())
+                .bind("customer_id", customerId).bind("offset", page.offset()).bind("limit", page.pageSize())));
+    }
+
+    private static List<CustomerOrder> orders(List<JsonNode> rows) {
+        List<CustomerOrder> orders = new ArrayList<>(rows.size());
+        for (JsonNode row : rows) {
             String status = row.get("financial_status").asText();
             orders.add(new CustomerOrder(Long.parseLong(row.get("oid").asText()), row.get("order_name").asText(),
                     Instant.ofEpochSecond(Long.parseLong(row.get("processed_epoch").asText())),

@@ -4,6 +4,7 @@ import com.ecomcrm.api.analytics.Publication;
 import com.ecomcrm.api.auth.SessionIdentity;
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.http.ParameterException;
+import com.ecomcrm.api.plans.PlanAnswers;
 import com.ecomcrm.domain.DomainException;
 import com.ecomcrm.domain.ErrorCode;
 import com.ecomcrm.domain.ShopId;
@@ -49,6 +50,8 @@ import static java.util.Objects.requireNonNull;
 public final class CustomerHandlers {
     static final int CSV_MAX_ROWS = 100_000;
     static final int CSV_CHUNK_ROWS = 5_000;
+    /** Reads of one answer: a second one agrees unless two publications were switched in within milliseconds. */
+    static final int ATTEMPTS = 3;
     private static final Logger LOG = LoggerFactory.getLogger(CustomerHandlers.class);
 
     private final Vertx vertx;
@@ -83,17 +86,11 @@ public final class CustomerHandlers {
                 return;
             }
             ShopId shop = identity.shop();
-            // The ClickHouse client blocks; keep it off the event loop. Once the publication is known, the count and
-            // the page are read at the same time (two round trips one after the other instead of three): both are
-            // filtered by that publication, so they agree even if a new one is switched in meanwhile.
-            blocking(() -> reader.publication(shop))
-                    .compose(publication -> publication.isEmpty()
-                            ? Future.succeededFuture(listAnswer(shop, query, publication, 0, List.of()))
-                            : Future.all(blocking(() -> reader.count(shop, publication.get(), query)),
-                                    blocking(() -> reader.page(shop, publication.get(), query)))
-                            .map(read -> listAnswer(shop, query, publication, read.<Long>resultAt(0),
-                                    read.<List<CustomerRow>>resultAt(1))))
-                    .onSuccess(ctx::json)
+            // The ClickHouse client blocks; keep it off the event loop. The count and the page are read at the same
+            // time, each picking the current publication inside its query (one round trip in all).
+            readList(shop, query, ATTEMPTS)
+                    // Predictions are left out on a plan without them (the gate in ApiServer read the plan).
+                    .onSuccess(json -> ctx.json(PlanAnswers.customerList(ctx, json)))
                     .onFailure(ctx::fail);
         };
     }
@@ -111,15 +108,9 @@ public final class CustomerHandlers {
                 return;
             }
             ShopId shop = identity.shop();
-            // The customer and its RFM history are read at the same time, from the same publication.
-            blocking(() -> reader.publication(shop))
-                    .compose(publication -> publication.isEmpty()
-                            ? Future.succeededFuture(detailAnswer(shop, id, publication, Optional.empty(), List.of()))
-                            : Future.all(blocking(() -> reader.customer(shop, publication.get(), id)),
-                                    blocking(() -> reader.history(shop, publication.get(), id)))
-                            .map(read -> detailAnswer(shop, id, publication,
-                                    read.<Optional<CustomerRow>>resultAt(0), read.<List<RfmHistoryPoint>>resultAt(1))))
-                    .onSuccess(ctx::json)
+            // The customer and its RFM history are read at the same time, each picking the current publication.
+            readDetail(shop, id, ATTEMPTS)
+                    .onSuccess(json -> ctx.json(PlanAnswers.customerDetail(ctx, json)))
                     .onFailure(ctx::fail);
         };
     }
@@ -137,14 +128,78 @@ public final class CustomerHandlers {
                 return;
             }
             ShopId shop = identity.shop();
+            // The count picks the current publication (and says which); every chunk then reads that one.
             vertx.executeBlocking(() -> {
-                        Optional<Publication> publication = reader.publication(shop);
-                        long total = publication.isEmpty() ? 0 : reader.count(shop, publication.get(), query);
-                        return new Export(publication, total);
+                        CurrentRead<Long> count = reader.currentCount(shop, query);
+                        return count.publication().isPresent() ? new Export(count.publication(), count.value())
+                                : new Export(reader.publication(shop), 0);
                     }, false)
                     .onSuccess(export -> stream(ctx, shop, query, export))
                     .onFailure(ctx::fail);
         };
+    }
+
+    /**
+     * The count and the page side by side. Each says which publication it read; when a new one was switched in
+     * between them they disagree and both are read again. When neither found a row, the publication (or its absence)
+     * is read on its own: the answer then says READY with no customer, or NOT_COMPUTED.
+     */
+    private Future<JsonObject> readList(ShopId shop, CustomerQuery query, int attempts) {
+        return Future.all(blocking(() -> reader.currentCount(shop, query)),
+                        blocking(() -> reader.currentPage(shop, query)))
+                .compose(read -> {
+                    CurrentRead<Long> count = read.resultAt(0);
+                    CurrentRead<List<CustomerRow>> page = read.resultAt(1);
+                    // A page that is empty although the count says it should not be, or rows the count did not see,
+                    // came from another publication too.
+                    boolean agree = count.agreesWith(page)
+                            && (page.value().isEmpty() ? count.value() <= query.offset() : count.value() > 0);
+                    if (!agree) {
+                        return again(attempts, "the customer list", () -> readList(shop, query, attempts - 1));
+                    }
+                    Optional<Publication> publication = count.publicationOr(page);
+                    if (publication.isPresent()) {
+                        return Future.succeededFuture(listAnswer(shop, query, publication, count.value(),
+                                page.value()));
+                    }
+                    return blocking(() -> reader.publication(shop))
+                            .map(p -> listAnswer(shop, query, p, 0, List.of()));
+                })
+                .recover(failure -> failure instanceof PublicationChanged
+                        ? again(attempts, "the customer list", () -> readList(shop, query, attempts - 1))
+                        : Future.failedFuture(failure));
+    }
+
+    /** The customer and its history side by side, read again if a new publication came between them. */
+    private Future<JsonObject> readDetail(ShopId shop, long id, int attempts) {
+        return Future.all(blocking(() -> reader.currentCustomer(shop, id)),
+                        blocking(() -> reader.currentHistory(shop, id)))
+                .compose(read -> {
+                    CurrentRead<Optional<CustomerRow>> customer = read.resultAt(0);
+                    CurrentHistory history = read.resultAt(1);
+                    if (customer.publication().isEmpty()) {
+                        // Not found: say whether anything was published at all.
+                        return blocking(() -> reader.publication(shop))
+                                .map(p -> detailAnswer(shop, id, p, Optional.empty(), List.of()));
+                    }
+                    if (!history.readUpTo(customer.publication().get().publishId())) {
+                        return again(attempts, "a customer", () -> readDetail(shop, id, attempts - 1));
+                    }
+                    return Future.succeededFuture(detailAnswer(shop, id, customer.publication(), customer.value(),
+                            history.points()));
+                })
+                .recover(failure -> failure instanceof PublicationChanged
+                        ? again(attempts, "a customer", () -> readDetail(shop, id, attempts - 1))
+                        : Future.failedFuture(failure));
+    }
+
+    /** Reads again while attempts are left: a publication switch between two reads is a once-a-night event. */
+    static <T> Future<T> again(int attempts, String what, java.util.function.Supplier<Future<T>> read) {
+        if (attempts <= 1) {
+            return Future.failedFuture(new DomainException(ErrorCode.UNAVAILABLE, "Cannot read " + what
+                    + " from one publication: new ones kept being switched in; try again"));
+        }
+        return read.get();
     }
 
     /** A blocking read on a worker thread, unordered (the reads of one request may run side by side). */

@@ -6,6 +6,7 @@ import com.ecomcrm.api.http.ParameterException;
 import com.ecomcrm.domain.DomainException;
 import com.ecomcrm.domain.ErrorCode;
 import com.ecomcrm.domain.ShopId;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -13,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -51,23 +53,57 @@ public final class CustomerOrderHandler implements Handler<RoutingContext> {
             return;
         }
         // The ClickHouse client blocks; keep it off the event loop.
-        vertx.executeBlocking(() -> answer(shop, id, page), false)
+        read(shop, id, page, CustomerHandlers.ATTEMPTS)
                 .onSuccess(ctx::json)
                 .onFailure(ctx::fail);
     }
 
-    JsonObject answer(ShopId shop, long id, OrderPage page) {
-        Optional<Publication> publication = customers.publication(shop);
-        if (publication.flatMap(p -> customers.customer(shop, p, id)).isEmpty()) {
-            // The same answer whether the id is unknown or belongs to another shop.
-            throw new ParameterException(ErrorCode.NOT_FOUND, "id", "Cannot find customer " + id
-                    + " in this shop's customers" + (publication.isEmpty() ? " (no nightly run has finished yet)" : ""));
-        }
-        long total = orders.count(shop, publication.get(), id);
+    /**
+     * Whether the customer is in the current publication, its order count and the page, side by side (one round
+     * trip), each query picking the current publication itself and saying which it read; when a new publication was
+     * switched in between them they disagree, and all three are read again.
+     */
+    private Future<JsonObject> read(ShopId shop, long id, OrderPage page, int attempts) {
+        return Future.all(blocking(() -> customers.currentPublicationOf(shop, id)),
+                        blocking(() -> orders.currentCount(shop, id)),
+                        blocking(() -> orders.currentPage(shop, id, page)))
+                .compose(read -> {
+                    Optional<Publication> member = read.resultAt(0);
+                    CurrentOrders count = read.resultAt(1);
+                    CurrentOrders rows = read.resultAt(2);
+                    if (member.isEmpty()) {
+                        // Not in the current publication (or nothing published): say which, as before.
+                        return blocking(() -> {
+                            throw notFound(id, customers.publication(shop).isEmpty());
+                        });
+                    }
+                    long publishId = member.get().publishId();
+                    boolean agree = count.readFrom(publishId) && rows.readFrom(publishId)
+                            && (rows.page().isEmpty() ? count.count() <= page.offset() : count.count() > 0);
+                    if (!agree) {
+                        return CustomerHandlers.again(attempts, "a customer's orders",
+                                () -> read(shop, id, page, attempts - 1));
+                    }
+                    return Future.succeededFuture(answer(shop, id, page, member.get(), count.count(), rows.page()));
+                });
+    }
+
+    private <T> Future<T> blocking(java.util.concurrent.Callable<T> read) {
+        return vertx.executeBlocking(read, false);
+    }
+
+    /** The same answer whether the id is unknown or belongs to another shop. */
+    private static ParameterException notFound(long id, boolean nothingPublished) {
+        return new ParameterException(ErrorCode.NOT_FOUND, "id", "Cannot find customer " + id
+                + " in this shop's customers" + (nothingPublished ? " (no nightly run has finished yet)" : ""));
+    }
+
+    static JsonObject answer(ShopId shop, long id, OrderPage page, Publication publication, long total,
+                             List<CustomerOrder> orders) {
         JsonArray items = new JsonArray();
-        // Past the last page there is nothing to read.
+        // Past the last page there is nothing to show.
         if (page.offset() < total) {
-            for (CustomerOrder order : orders.page(shop, publication.get(), id, page)) {
+            for (CustomerOrder order : orders) {
                 items.add(new JsonObject()
                         .put("order_id", String.valueOf(order.orderId()))
                         .put("name", order.name())
@@ -81,7 +117,7 @@ public final class CustomerOrderHandler implements Handler<RoutingContext> {
             }
         }
         return new JsonObject().put("shop", shop.domain())
-                .put("as_of_date", publication.get().asOfDate().toString())
+                .put("as_of_date", publication.asOfDate().toString())
                 .put("customer_id", String.valueOf(id))
                 .put("total", total)
                 .put("page", page.page())

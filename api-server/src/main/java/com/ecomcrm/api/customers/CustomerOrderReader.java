@@ -12,4 +12,10 @@ public interface CustomerOrderReader {
 
     /** One page of the customer's orders, newest first (ties by order id, newest first). */
     List<CustomerOrder> page(ShopId shop, Publication publication, long customerId, OrderPage page);
+
+    /** {@link #count} in the current publication, which the query picks itself. */
+    CurrentOrders currentCount(ShopId shop, long customerId);
+
+    /** {@link #page} of the current publication, which the query picks itself. */
+    CurrentOrders currentPage(ShopId shop, long customerId, OrderPage page);
 }

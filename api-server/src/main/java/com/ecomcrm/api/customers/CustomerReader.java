@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads a shop's customers from its current publication. Blocking. Every method takes the publication the caller
- * resolved first, so the count, the pages of one request and a customer's history all read the same publication.
+ * Reads a shop's customers from its current publication. Blocking. Either the caller resolves the publication first
+ * and passes it (the CSV export's chunks all read the one its count read), or a {@code current*} read picks it inside
+ * its own query and says which one it read, so reads made side by side can be checked to agree
+ * ({@link CurrentRead#agreesWith}) without a round trip for the publication before them.
  */
 public interface CustomerReader {
     /** The shop's current publication; empty before its first nightly run. */
@@ -25,4 +27,19 @@ public interface CustomerReader {
 
     /** The customer's segment and spend in every snapshot published up to the publication, oldest first. */
     List<RfmHistoryPoint> history(ShopId shop, Publication publication, long customerId);
+
+    /** {@link #count} of the current publication, which the query picks itself (one round trip). */
+    CurrentRead<Long> currentCount(ShopId shop, CustomerQuery query);
+
+    /** {@link #page} of the current publication, which the query picks itself (one round trip). */
+    CurrentRead<List<CustomerRow>> currentPage(ShopId shop, CustomerQuery query);
+
+    /** {@link #customer} of the current publication, which the query picks itself (one round trip). */
+    CurrentRead<Optional<CustomerRow>> currentCustomer(ShopId shop, long customerId);
+
+    /** The current publication when the customer is in it; empty when it is not (or nothing is published). */
+    Optional<Publication> currentPublicationOf(ShopId shop, long customerId);
+
+    /** {@link #history} up to the current publication, which the query picks itself (one round trip). */
+    CurrentHistory currentHistory(ShopId shop, long customerId);
 }

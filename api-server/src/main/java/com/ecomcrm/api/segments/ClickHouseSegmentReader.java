@@ -19,10 +19,25 @@ import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Reads the segments of a shop's current publication from ClickHouse. The publication is read first and the summary
- * rows are filtered by it, so a publish in progress (rows written, publication row not yet) is never seen.
+ * Reads the segments of a shop's current publication from ClickHouse, in one round trip: the publisher wrote each
+ * segment's card (customers, revenue, customers with a prediction and the sum of their predicted 12-month CLV) to
+ * {@code segment_overview}, and the query picks the current publication itself ({@code publish_id = (SELECT
+ * max(publish_id) FROM shop_publications ...)}), so a publish in progress (rows written, publication row not yet) is
+ * never seen and all rows come from one publication.
+ *
+ * <p>A publication without overview rows (published before ClickHouse V7, or with no customers at all, or none yet)
+ * is read the way it was before: the summary rows, then the predictions joined to the customers per request. That
+ * path goes once every shop has been published again after V7.
  */
 public final class ClickHouseSegmentReader implements SegmentReader {
+    /** The segment cards of the current publication, as the publisher computed them. */
+    private static final SqlTemplate CURRENT_OVERVIEW = SqlTemplate.of("""
+            SELECT segment, toString(customers) AS customer_count, toString(revenue_cents) AS revenue,
+                   toString(predicted_customers) AS predicted, toString(clv_12m_sum_cents) AS clv_sum,
+                   toString(publish_id) AS publication, toString(as_of_date) AS as_of
+            FROM segment_overview
+            WHERE shop_id = {shop}
+              AND publish_id = (SELECT max(publish_id) FROM shop_publications WHERE shop_id = {shop})""");
     private static final SqlTemplate PUBLICATION = new SqlTemplate(
             "SELECT toString(publish_id) AS publication, toString(as_of_date) AS as_of FROM shop_publications"
                     + " WHERE shop_id = {shop} ORDER BY publish_id DESC LIMIT 1");
@@ -62,6 +77,45 @@ public final class ClickHouseSegmentReader implements SegmentReader {
     @Override
     public Optional<SegmentReport> latest(ShopId shop) {
         ShopScope scope = clickHouse.forShop(shop);
+        List<JsonNode> overview = scope.select(CURRENT_OVERVIEW);
+        if (!overview.isEmpty()) {
+            return Optional.of(fromOverview(overview));
+        }
+        return computedPerRequest(scope);
+    }
+
+    private static SegmentReport fromOverview(List<JsonNode> rows) {
+        Map<Segment, SegmentSummary> bySegment = new EnumMap<>(Segment.class);
+        for (JsonNode row : rows) {
+            Segment segment = Segment.fromKey(row.get("segment").asText());
+            long predicted = Long.parseLong(row.get("predicted").asText());
+            bySegment.put(segment, new SegmentSummary(segment, Long.parseLong(row.get("customer_count").asText()),
+                    BigDecimal.valueOf(Long.parseLong(row.get("revenue").asText()), 2), predicted,
+                    average(predicted, Long.parseLong(row.get("clv_sum").asText()))));
+        }
+        JsonNode first = rows.get(0);
+        return new SegmentReport(LocalDate.parse(first.get("as_of").asText()),
+                Long.parseLong(first.get("publication").asText()), everySegment(bySegment));
+    }
+
+    /** The sum over the count, rounded half up to the cent (exact, no floating point); empty without a prediction. */
+    private static Optional<BigDecimal> average(long predicted, long sumCents) {
+        return predicted == 0 ? Optional.empty()
+                : Optional.of(BigDecimal.valueOf(sumCents).divide(BigDecimal.valueOf(predicted), 0,
+                RoundingMode.HALF_UP).movePointLeft(2));
+    }
+
+    /** Every segment in display order, the ones without customers with zeros. */
+    private static List<SegmentSummary> everySegment(Map<Segment, SegmentSummary> bySegment) {
+        List<SegmentSummary> segments = new ArrayList<>();
+        for (Segment segment : Segment.values()) {
+            segments.add(bySegment.getOrDefault(segment, new SegmentSummary(segment, 0, BigDecimal.ZERO.setScale(2))));
+        }
+        return segments;
+    }
+
+    /** A publication without overview rows: the summary, then the predictions joined per request. */
+    private Optional<SegmentReport> computedPerRequest(ShopScope scope) {
         List<JsonNode> rows = scope.select(CURRENT_SUMMARY);
         long publishId;
         LocalDate asOfDate;
@@ -90,16 +144,10 @@ public final class ClickHouseSegmentReader implements SegmentReader {
         for (JsonNode row : rows) {
             Segment segment = Segment.fromKey(row.get("segment").asText());
             long[] predicted = clv.getOrDefault(segment, new long[2]);
-            Optional<BigDecimal> average = predicted[0] == 0 ? Optional.empty()
-                    : Optional.of(BigDecimal.valueOf(predicted[1]).divide(BigDecimal.valueOf(predicted[0]), 0,
-                    RoundingMode.HALF_UP).movePointLeft(2));
             bySegment.put(segment, new SegmentSummary(segment, Long.parseLong(row.get("customer_count").asText()),
-                    BigDecimal.valueOf(Long.parseLong(row.get("revenue").asText()), 2), predicted[0], average));
+                    BigDecimal.valueOf(Long.parseLong(row.get("revenue").asText()), 2), predicted[0],
+                    average(predicted[0], predicted[1])));
         }
-        List<SegmentSummary> segments = new ArrayList<>();
-        for (Segment segment : Segment.values()) {
-            segments.add(bySegment.getOrDefault(segment, new SegmentSummary(segment, 0, BigDecimal.ZERO.setScale(2))));
-        }
-        return Optional.of(new SegmentReport(asOfDate, publishId, segments));
+        return Optional.of(new SegmentReport(asOfDate, publishId, everySegment(bySegment)));
     }
 }

@@ -2,6 +2,7 @@ package com.ecomcrm.api.segments;
 
 import com.ecomcrm.api.auth.SessionIdentity;
 import com.ecomcrm.api.auth.SessionTokenHandler;
+import com.ecomcrm.api.plans.PlanAnswers;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -31,7 +32,7 @@ public final class SegmentsHandler implements Handler<RoutingContext> {
         SessionIdentity identity = SessionTokenHandler.identity(ctx);
         // The ClickHouse client blocks; keep it off the event loop.
         vertx.executeBlocking(() -> reader.latest(identity.shop()), false)
-                .onSuccess(report -> ctx.json(toJson(identity, report)))
+                .onSuccess(report -> ctx.json(PlanAnswers.segments(ctx, toJson(identity, report))))
                 .onFailure(ctx::fail);
     }
 

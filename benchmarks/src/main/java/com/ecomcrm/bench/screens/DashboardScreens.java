@@ -50,8 +50,19 @@ public final class DashboardScreens {
     private final int loadsPerClient;
     private final ScreenBudget budget;
     private final LocalDate today;
+    private final List<String> screens;
 
     public DashboardScreens(List<ShopId> shops, int clients, int loadsPerClient, ScreenBudget budget, LocalDate today) {
+        this(shops, clients, loadsPerClient, budget, today, ScreenPlans.SCREENS);
+    }
+
+    /** Loads only {@code screens} (a subset of {@link ScreenPlans#SCREENS}): one screen's cost on its own. */
+    public DashboardScreens(List<ShopId> shops, int clients, int loadsPerClient, ScreenBudget budget, LocalDate today,
+                            List<String> screens) {
+        this.screens = List.copyOf(screens);
+        if (this.screens.isEmpty() || !ScreenPlans.SCREENS.containsAll(this.screens)) {
+            throw new IllegalArgumentException("Cannot load the dashboard: unknown screens in " + screens);
+        }
         this.shops = List.copyOf(shops);
         if (this.shops.isEmpty() || clients < 1 || loadsPerClient < 1) {
             throw new IllegalArgumentException("Cannot load the dashboard: need shops, clients and loads");
@@ -67,6 +78,11 @@ public final class DashboardScreens {
     }
 
     public Results run(URI baseUrl, SessionTokens tokens) throws Exception {
+        return run(baseUrl, tokens, () -> { });
+    }
+
+    /** @param measuring called once the warm-up is over, right before the measured loads start */
+    public Results run(URI baseUrl, SessionTokens tokens, Runnable measuring) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         // Tokens and the shops' real ids are read before the clock starts.
@@ -82,7 +98,7 @@ public final class DashboardScreens {
         ScreenTimings warmUp = new ScreenTimings();
         Random warmUpChoices = new Random(Scale.SEED);
         for (ShopSample sample : samples) {
-            for (String screen : ScreenPlans.SCREENS) {
+            for (String screen : screens) {
                 if (ScreenPlans.applicable(screen, sample)) {
                     client.load(sample.shop(), ScreenPlans.plan(screen, sample, warmUpChoices), warmUp);
                 }
@@ -91,6 +107,7 @@ public final class DashboardScreens {
 
         ScreenTimings timings = new ScreenTimings();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
+        measuring.run();
         long start = System.nanoTime();
         try {
             List<Future<?>> running = new ArrayList<>();
@@ -100,7 +117,7 @@ public final class DashboardScreens {
                     Random random = new Random(Scale.SEED * 31 + index);
                     for (int i = 0; i < loadsPerClient; i++) {
                         ShopSample sample = samples.get(random.nextInt(samples.size()));
-                        String screen = ScreenPlans.SCREENS.get(random.nextInt(ScreenPlans.SCREENS.size()));
+                        String screen = screens.get(random.nextInt(screens.size()));
                         if (!ScreenPlans.applicable(screen, sample)) {
                             continue;
                         }
@@ -139,7 +156,7 @@ public final class DashboardScreens {
         Map<String, Latency> screens = timings.screens();
         List<String> passed = new ArrayList<>();
         List<String> failed = new ArrayList<>();
-        for (String screen : ScreenPlans.SCREENS) {
+        for (String screen : this.screens) {
             Latency latency = screens.get(screen);
             long failures = timings.screenFailures(screen);
             if (latency == null && failures == 0) {

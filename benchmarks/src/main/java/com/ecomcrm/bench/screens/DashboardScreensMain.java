@@ -31,7 +31,7 @@ import java.util.Map;
  * on them and runs {@link DashboardScreens}. Without {@code --clone-from} it reuses the copy made before.
  */
 public final class DashboardScreensMain {
-    private static final String DATABASE = "ecomcrm_screens";
+    private static final String DEFAULT_DATABASE = "ecomcrm_screens";
     private static final String CLIENT_ID = "screens-client-id";
     private static final String SECRET = "screens-client-secret";
 
@@ -40,6 +40,8 @@ public final class DashboardScreensMain {
 
     public static void main(String[] args) throws Exception {
         String cloneFrom = null;
+        String database = DEFAULT_DATABASE;
+        List<String> screens = ScreenPlans.SCREENS;
         int shops = 2;
         int clients = 20;
         int loads = 50;
@@ -49,23 +51,29 @@ public final class DashboardScreensMain {
                 case "--shops" -> shops = Integer.parseInt(args[++i]);
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
                 case "--loads" -> loads = Integer.parseInt(args[++i]);
+                case "--database" -> database = args[++i];
+                case "--screens" -> screens = List.of(args[++i].split(","));
                 default -> {
-                    System.err.println("usage: DashboardScreensMain [--clone-from DB] [--shops N] [--clients N]"
-                            + " [--loads PER_CLIENT]");
+                    System.err.println("usage: DashboardScreensMain [--clone-from DB] [--database OWN_DB] [--shops N]"
+                            + " [--clients N] [--loads PER_CLIENT] [--screens 'Home,Customer,...']");
                     System.exit(2);
                 }
             }
         }
-        PostgresTarget main = PostgresTarget.fromEnv();
-        String pgUrl = main.url().replaceFirst("/[^/?]+(\\?.*)?$", "/" + DATABASE + "$1");
-        ClickHouseSettings clickHouseSettings = ClickHouseSettings.fromEnvironment().withDatabase(DATABASE);
-        if (cloneFrom != null) {
-            clone(main, cloneFrom);
+        if (!database.matches("[a-z_][a-z0-9_]*") || database.startsWith("ecomcrm_bench")) {
+            throw new IllegalArgumentException("Cannot use database '" + database + "': not a name of this runner's own");
         }
-        Path work = Files.createDirectories(Path.of("var/screens"));
+        PostgresTarget main = PostgresTarget.fromEnv();
+        String pgUrl = main.url().replaceFirst("/[^/?]+(\\?.*)?$", "/" + database + "$1");
+        ClickHouseSettings clickHouseSettings = ClickHouseSettings.fromEnvironment().withDatabase(database);
+        if (cloneFrom != null) {
+            clone(main, cloneFrom, database);
+        }
+        onEveryFeature(pgUrl, main, SimulatedShops.domains(shops));
+        Path work = Files.createDirectories(Path.of("var/screens", database));
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("ECOMCRM_PG_URL", pgUrl);
-        env.put("ECOMCRM_CH_DATABASE", DATABASE);
+        env.put("ECOMCRM_CH_DATABASE", database);
         env.put("ECOMCRM_LANDING_DIR", Files.createDirectories(work.resolve("landing")).toAbsolutePath().toString());
         env.put("ECOMCRM_WAREHOUSE_DIR", Files.createDirectories(work.resolve("warehouse")).toAbsolutePath().toString());
         env.put("ECOMCRM_API_PORT", "0");
@@ -78,10 +86,19 @@ public final class DashboardScreensMain {
                 Clock.systemUTC()).await();
         try {
             URI apiUrl = URI.create("http://127.0.0.1:" + api.server().actualPort());
+            String measured = database;
+            ScreensCpu[] before = new ScreensCpu[1];
+            String[] loadBefore = new String[1];
             DashboardScreens.Results results = new DashboardScreens(SimulatedShops.domains(shops), clients, loads,
-                    ScreenBudget.DASHBOARD, LocalDate.now(Clock.systemUTC()))
-                    .run(apiUrl, new SessionTokens(CLIENT_ID, SECRET, Clock.systemUTC()));
-            System.out.println("load average " + Files.readString(Path.of("/proc/loadavg")).trim());
+                    ScreenBudget.DASHBOARD, LocalDate.now(Clock.systemUTC()), screens)
+                    .run(apiUrl, new SessionTokens(CLIENT_ID, SECRET, Clock.systemUTC()), () -> {
+                        before[0] = ScreensCpu.now(main.url(), main.user(), main.password(), measured);
+                        loadBefore[0] = loadAverage();
+                    });
+            ScreensCpu after = ScreensCpu.now(main.url(), main.user(), main.password(), measured);
+            System.out.println("load average at start " + loadBefore[0] + ", at end " + loadAverage());
+            System.out.println(after.perLoad(before[0], results.stages().get(0).rows())
+                    + " (clickhouse: the whole server, other users' queries included)");
             System.out.println("| row | loads | p50 ms | p95 ms | p99 ms | details |");
             System.out.println("| --- | ---: | ---: | ---: | ---: | --- |");
             for (StageResult s : results.stages()) {
@@ -98,23 +115,49 @@ public final class DashboardScreensMain {
     }
 
     /** A fresh copy of a finished benchmark's PostgreSQL and ClickHouse databases under this runner's own name. */
-    private static void clone(PostgresTarget main, String source) throws Exception {
-        if (!source.matches("[a-z_][a-z0-9_]*") || source.equals(DATABASE)) {
+    /**
+     * Every screen is measured, so every measured shop is on the plan that includes every feature (the API's
+     * PlanGate refuses the others with 403); a bulk-imported bench shop may have no {@code shops} row at all.
+     */
+    private static void onEveryFeature(String pgUrl, PostgresTarget main, List<com.ecomcrm.domain.ShopId> shops)
+            throws java.sql.SQLException {
+        try (Connection connection = DriverManager.getConnection(pgUrl, main.user(), main.password());
+             java.sql.PreparedStatement upsert = connection.prepareStatement("INSERT INTO shops (shop_domain, plan)"
+                     + " VALUES (?, 'pro') ON CONFLICT (shop_domain) DO UPDATE SET plan = 'pro'")) {
+            for (com.ecomcrm.domain.ShopId shop : shops) {
+                upsert.setString(1, shop.domain());
+                upsert.executeUpdate();
+            }
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        }
+        catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void clone(PostgresTarget main, String source, String database) throws Exception {
+        if (!source.matches("[a-z_][a-z0-9_]*") || source.equals(database)) {
             throw new IllegalArgumentException("Cannot clone from '" + source + "': not a database name");
         }
         try (Connection connection = DriverManager.getConnection(main.url(), main.user(), main.password());
              Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-            statement.execute("CREATE DATABASE " + DATABASE + " TEMPLATE " + source);
+            statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            statement.execute("CREATE DATABASE " + database + " TEMPLATE " + source);
         }
+
         try (ClickHouseGateway admin = ClickHouseGateway.connect(ClickHouseSettings.fromEnvironment())) {
-            admin.admin().execute("DROP DATABASE IF EXISTS " + DATABASE);
-            admin.admin().execute("CREATE DATABASE " + DATABASE);
+            admin.admin().execute("DROP DATABASE IF EXISTS " + database);
+            admin.admin().execute("CREATE DATABASE " + database);
             List<String> tables = admin.admin().query("SELECT name FROM system.tables WHERE database = '" + source
                     + "'").stream().map(row -> row.get("name").asText()).toList();
             for (String table : tables) {
-                admin.admin().execute("CREATE TABLE " + DATABASE + "." + table + " AS " + source + "." + table);
-                admin.admin().execute("INSERT INTO " + DATABASE + "." + table + " SELECT * FROM " + source + "."
+                admin.admin().execute("CREATE TABLE " + database + "." + table + " AS " + source + "." + table);
+                admin.admin().execute("INSERT INTO " + database + "." + table + " SELECT * FROM " + source + "."
                         + table);
             }
         }
