@@ -34,6 +34,7 @@ import com.ecomcrm.api.install.QueryHmac;
 import com.ecomcrm.api.install.SignedRequestCheck;
 import com.ecomcrm.api.segments.ClickHouseSegmentReader;
 import com.ecomcrm.api.segments.SegmentsHandler;
+import com.ecomcrm.api.plans.PlanGate;
 import com.ecomcrm.api.privacy.PrivacyPage;
 import com.ecomcrm.api.privacy.PrivacySettings;
 import com.ecomcrm.api.shop.ShopHandler;
@@ -142,7 +143,11 @@ public final class ApiMain {
                         + "the dev value), so anyone can forge them. Set a secret key everywhere but on a development "
                         + "machine.");
             }
-            TrackingHandlers tracking = new TrackingHandlers(vertx, trackingLinks, new TrackingStore(postgres),
+            TrackingStore trackingStore = new TrackingStore(postgres);
+            TrackingHandlers tracking = new TrackingHandlers(vertx, trackingLinks, trackingStore,
+                    new com.ecomcrm.api.tracking.TrackingIntake(vertx, trackingIntakePool(vertx, config.postgres()),
+                            trackingStore, landingZone,
+                            com.ecomcrm.api.tracking.TrackingIntake.Settings.fromEnvironment(environment)),
                     landingZone, clock, "true".equalsIgnoreCase(environment.get("ECOMCRM_TRUST_FORWARDED_FOR")));
 
             InitialSync initialSync = new InitialSync((shop, accessToken) -> new BulkImport(
@@ -198,7 +203,8 @@ public final class ApiMain {
                     new CustomerOrderHandler(vertx, new ClickHouseCustomerReader(clickHouse),
                             new ClickHouseCustomerOrderReader(clickHouse)),
                     new ShopHandler(new ShopProfileStore(postgres)),
-                    new PrivacyPage(PrivacySettings.fromEnvironment(environment))));
+                    new PrivacyPage(PrivacySettings.fromEnvironment(environment)),
+                    new PlanGate(billingStore)));
             return vertx.deployVerticle(server)
                     .onSuccess(id -> {
                         if (config.initialSync() == ApiConfig.InitialSyncMode.AUTOMATIC) {
@@ -262,6 +268,18 @@ public final class ApiMain {
      * The webhook intake's own connections: its receipt transactions stay open across a landing fsync, so they must
      * not take the dashboard's connections; and they commit asynchronously ({@link WebhookIntake#SESSION_SETTINGS}).
      */
+    /** The tracking intake's own connections: asynchronous commit (TrackingIntake says why that is durable enough). */
+    static Pool trackingIntakePool(Vertx vertx, PostgresSettings settings) {
+        // Its few statements run once per batch, every batch: parsed and planned once per connection, not each time.
+        PgConnectOptions options = connectOptions(settings).setCachePreparedStatements(true);
+        com.ecomcrm.api.tracking.TrackingIntake.SESSION_SETTINGS.forEach(options::addProperty);
+        return PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(4))
+                .connectingTo(options)
+                .using(vertx)
+                .build();
+    }
+
     static Pool webhookIntakePool(Vertx vertx, PostgresSettings settings) {
         PgConnectOptions options = connectOptions(settings);
         WebhookIntake.SESSION_SETTINGS.forEach(options::addProperty);

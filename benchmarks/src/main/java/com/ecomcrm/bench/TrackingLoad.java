@@ -3,6 +3,12 @@ package com.ecomcrm.bench;
 import static java.util.Objects.requireNonNull;
 
 import com.ecomcrm.tracking.TrackingLinks;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,9 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +47,7 @@ import java.util.function.Supplier;
  */
 final class TrackingLoad {
     static final double TARGET_PER_SECOND = 5_000;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final List<String> USER_AGENTS = List.of(
             "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
@@ -58,86 +68,128 @@ final class TrackingLoad {
         }
     }
 
+    /**
+     * Which HTTP client sends the requests: {@link #VERTX} (default since 2026-11-30) is a Vert.x client on one event
+     * loop of its own, several times cheaper per request than the JDK client, whose CPU competed with the server for
+     * the same cores and was counted in {@code jvm_cpu_us_per_request}; {@link #JDK} is the client of the figures
+     * measured before, kept to compare.
+     */
+    enum Client {
+        VERTX, JDK;
+
+        static Client named(String name) {
+            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
     private final URI api;
     private final Settings settings;
+    private final Client client;
 
     TrackingLoad(URI api, Settings settings) {
+        this(api, settings, Client.VERTX);
+    }
+
+    TrackingLoad(URI api, Settings settings, Client client) {
         this.api = requireNonNull(api, "api is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.client = requireNonNull(client, "client is null");
     }
 
     StageResult run(List<SendThroughput.SentEmail> sent, TrackingLinks links, Supplier<Connection> postgres)
             throws Exception {
+        return run(sent, links, postgres, null);
+    }
+
+    /**
+     * @param world when given, the CPU of the PostgreSQL backends serving its database is reported too
+     *              ({@code postgres_cpu_us_per_request})
+     */
+    StageResult run(List<SendThroughput.SentEmail> sent, TrackingLinks links, Supplier<Connection> postgres,
+                    BenchDatabases world) throws Exception {
         if (sent.isEmpty()) {
             throw new IllegalStateException("Cannot load the tracking endpoints: no email was sent");
         }
-        List<HttpRequest> all = requests(sent, links, settings.warmup() + settings.requests());
-        List<HttpRequest> warmup = all.subList(0, settings.warmup());
-        List<HttpRequest> measured = all.subList(settings.warmup(), all.size());
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
-        send(http, warmup, System.nanoTime() + settings.timeLimit().toNanos());
-        long eventsBefore = events(postgres);
+        List<Planned> all = requests(sent, links, settings.warmup() + settings.requests());
+        List<Planned> warmup = all.subList(0, settings.warmup());
+        List<Planned> measured = all.subList(settings.warmup(), all.size());
+        try (Sender sender = client == Client.VERTX ? new VertxSender() : new JdkSender()) {
+            send(sender, warmup, System.nanoTime() + settings.timeLimit().toNanos());
+            long eventsBefore = events(postgres);
 
-        long cpuBefore = ProcessCpu.nanos();
-        long start = System.nanoTime();
-        Outcome outcome = send(http, measured, start + settings.timeLimit().toNanos());
-        StageResult stage = StageResult.timed("tracking endpoints (open + click)", start, outcome.answered(),
-                "requests");
-        long cpu = ProcessCpu.nanos() - cpuBefore;
-        long recorded = events(postgres) - eventsBefore;
-        long clicks = measured.stream().limit(outcome.answered()).filter(r -> r.uri().getPath().startsWith("/t/c/"))
-                .count();
-        Map<String, Object> details = new TreeMap<>();
-        details.put("concurrency", settings.concurrency());
-        details.put("warmup_requests", warmup.size());
-        details.put("planned_requests", measured.size());
-        details.put("time_limit_s", settings.timeLimit().toSeconds());
-        details.put("opens", outcome.answered() - clicks);
-        details.put("clicks", clicks);
-        details.put("sends_tracked", Math.min(sent.size(), all.size()));
-        details.put("non_2xx_3xx", outcome.failed());
-        details.put("wrong_answer", outcome.wrong());
-        details.put("statuses", outcome.statuses());
-        details.put("events_recorded", recorded);
-        details.put("target_per_second", TARGET_PER_SECOND);
-        details.put("jvm_cpu_us_per_request", outcome.answered() == 0 ? 0 : Math.round(cpu / 1e3 / outcome.answered()));
-        StageResult result = stage.with(Latency.ofNanos(outcome.latencies()), null, details);
-        details.put("target_met", result.rowsPerSecond() >= TARGET_PER_SECOND && outcome.failed() == 0);
-        return result.with(result.latency(), null, details);
+            long cpuBefore = ProcessCpu.nanos();
+            CpuTimes threadsBefore = world == null ? null : CpuTimes.now(world, sender.threadIds());
+            long start = System.nanoTime();
+            Outcome outcome = send(sender, measured, start + settings.timeLimit().toNanos());
+            StageResult stage = StageResult.timed("tracking endpoints (open + click)", start, outcome.answered(),
+                    "requests");
+            long cpu = ProcessCpu.nanos() - cpuBefore;
+            CpuTimes threadsAfter = world == null ? null : CpuTimes.now(world, sender.threadIds());
+            long recorded = events(postgres) - eventsBefore;
+            long clicks = measured.stream().limit(outcome.answered()).filter(Planned::click).count();
+            Map<String, Object> details = new TreeMap<>();
+            details.put("concurrency", settings.concurrency());
+            details.put("load_generator", client.name().toLowerCase(java.util.Locale.ROOT));
+            details.put("warmup_requests", warmup.size());
+            details.put("planned_requests", measured.size());
+            details.put("time_limit_s", settings.timeLimit().toSeconds());
+            details.put("opens", outcome.answered() - clicks);
+            details.put("clicks", clicks);
+            details.put("sends_tracked", Math.min(sent.size(), all.size()));
+            details.put("non_2xx_3xx", outcome.failed());
+            details.put("wrong_answer", outcome.wrong());
+            details.put("statuses", outcome.statuses());
+            details.put("events_recorded", recorded);
+            details.put("target_per_second", TARGET_PER_SECOND);
+            details.put("jvm_cpu_us_per_request", outcome.answered() == 0 ? 0
+                    : Math.round(cpu / 1e3 / outcome.answered()));
+            if (world != null && outcome.answered() > 0) {
+                Map<String, Double> split = threadsAfter.perDeliveryMicros(threadsBefore, outcome.answered());
+                details.put("api_cpu_us_per_request", split.get("api_server"));
+                details.put("load_generator_cpu_us_per_request", split.get("load_generator"));
+                details.put("postgres_cpu_us_per_request", split.get("postgres"));
+            }
+            StageResult result = stage.with(Latency.ofNanos(outcome.latencies()), null, details);
+            details.put("target_met", result.rowsPerSecond() >= TARGET_PER_SECOND && outcome.failed() == 0);
+            return result.with(result.latency(), null, details);
+        }
     }
 
     /**
      * {@code count} requests over the sends: clicks first assigned one per send (at most {@code clickShare} of all),
      * the rest opens spread round-robin, then shuffled with a fixed seed.
      */
-    private List<HttpRequest> requests(List<SendThroughput.SentEmail> sent, TrackingLinks links, int count) {
+    /** One request of the plan: the path (token included), the User-Agent, and whether it is a click. */
+    private record Planned(String path, String userAgent, boolean click) {
+    }
+
+    private List<Planned> requests(List<SendThroughput.SentEmail> sent, TrackingLinks links, int count) {
         Random random = new Random(Scale.SEED);
         int clicks = (int) Math.min(sent.size(), Math.round(count * settings.clickShare()));
-        List<HttpRequest> requests = new ArrayList<>(count);
+        List<Planned> requests = new ArrayList<>(count);
         for (int i = 0; i < clicks; i++) {
             SendThroughput.SentEmail email = sent.get(i);
             String token = email.clickTokens().get(i % email.clickTokens().size());
-            requests.add(request("/t/c/" + token, random));
+            requests.add(new Planned("/t/c/" + token, userAgent(random), true));
         }
         for (int i = 0; requests.size() < count; i++) {
             SendThroughput.SentEmail email = sent.get(i % sent.size());
             String pixel = links.openPixelUrl(email.shop(), email.sendId());
-            requests.add(request("/t/o/" + pixel.substring(pixel.lastIndexOf('/') + 1), random));
+            requests.add(new Planned("/t/o/" + pixel.substring(pixel.lastIndexOf('/') + 1), userAgent(random), false));
         }
         Collections.shuffle(requests, random);
         return requests;
     }
 
-    private HttpRequest request(String path, Random random) {
-        return HttpRequest.newBuilder(api.resolve(path)).GET().timeout(Duration.ofSeconds(10))
-                .header("User-Agent", USER_AGENTS.get(random.nextInt(USER_AGENTS.size()))).build();
+    private static String userAgent(Random random) {
+        return USER_AGENTS.get(random.nextInt(USER_AGENTS.size()));
     }
 
     private record Outcome(long[] latencies, int answered, int failed, int wrong, Map<Integer, Integer> statuses) {
     }
 
-    private Outcome send(HttpClient http, List<HttpRequest> requests, long deadline) throws InterruptedException {
+    private Outcome send(Sender sender, List<Planned> plan, long deadline) throws InterruptedException {
+        List<Object> requests = sender.prepare(plan);
         long[] latencies = new long[requests.size()];
         Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
         AtomicInteger failed = new AtomicInteger();
@@ -147,18 +199,17 @@ final class TrackingLoad {
         for (int i = 0; i < requests.size() && System.nanoTime() < deadline; i++) {
             inFlight.acquire();
             int index = i;
-            HttpRequest request = requests.get(i);
-            boolean click = request.uri().getPath().startsWith("/t/c/");
+            boolean click = plan.get(i).click();
             long sentAt = System.nanoTime();
             started++;
-            http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+            sender.send(requests.get(i), (status, error) -> {
                 latencies[index] = System.nanoTime() - sentAt;
-                int status = error == null ? response.statusCode() : -1;
-                statuses.merge(status, 1, Integer::sum);
-                if (status < 200 || status > 399) {
+                int code = error == null ? status : -1;
+                statuses.merge(code, 1, Integer::sum);
+                if (code < 200 || code > 399) {
                     failed.incrementAndGet();
                 }
-                else if (status != (click ? 302 : 200)) {
+                else if (code != (click ? 302 : 200)) {
                     wrong.incrementAndGet();
                 }
                 inFlight.release();
@@ -169,6 +220,88 @@ final class TrackingLoad {
         long[] measured = new long[started];
         System.arraycopy(latencies, 0, measured, 0, started);
         return new Outcome(measured, started, failed.get(), wrong.get(), new TreeMap<>(statuses));
+    }
+
+    /** Prepares requests, then sends them asynchronously, calling back with the status or the error. */
+    private interface Sender extends AutoCloseable {
+        List<Object> prepare(List<Planned> plan);
+
+        void send(Object request, BiConsumer<Integer, Throwable> done);
+
+        /** The sender's own threads, to tell its CPU from the server's (empty: the JDK client's are found by name). */
+        Set<Long> threadIds();
+
+        @Override
+        void close();
+    }
+
+    private final class VertxSender implements Sender {
+        private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        private final io.vertx.core.http.HttpClient http = vertx.createHttpClient(new HttpClientOptions()
+                        .setKeepAlive(true).setConnectTimeout((int) TIMEOUT.toMillis()),
+                new PoolOptions().setHttp1MaxSize(settings.concurrency()).setMaxWaitQueueSize(-1));
+        private final long loopThread;
+
+        VertxSender() {
+            CompletableFuture<Long> thread = new CompletableFuture<>();
+            vertx.getOrCreateContext().runOnContext(ignored -> thread.complete(Thread.currentThread().getId()));
+            loopThread = thread.join();
+        }
+
+        @Override
+        public List<Object> prepare(List<Planned> plan) {
+            return plan.stream().<Object>map(p -> new RequestOptions().setMethod(HttpMethod.GET)
+                    .setHost(api.getHost()).setPort(api.getPort()).setURI(p.path())
+                    .putHeader("User-Agent", p.userAgent()).setIdleTimeout(TIMEOUT.toMillis())).toList();
+        }
+
+        @Override
+        public void send(Object request, BiConsumer<Integer, Throwable> done) {
+            // Redirects are not followed: request() never does, the 302 is the answer measured.
+            http.request((RequestOptions) request)
+                    .compose(outgoing -> outgoing.send())
+                    .compose(response -> response.body().map(ignored -> response.statusCode()))
+                    .onComplete(result -> done.accept(result.succeeded() ? result.result() : null, result.cause()));
+        }
+
+        @Override
+        public Set<Long> threadIds() {
+            return Set.of(loopThread);
+        }
+
+        @Override
+        public void close() {
+            http.close().await();
+            vertx.close().await();
+        }
+    }
+
+    private final class JdkSender implements Sender {
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+
+        @Override
+        public List<Object> prepare(List<Planned> plan) {
+            return plan.stream().<Object>map(p -> HttpRequest.newBuilder(api.resolve(p.path())).GET()
+                    .timeout(TIMEOUT).header("User-Agent", p.userAgent()).build()).toList();
+        }
+
+        @Override
+        public void send(Object request, BiConsumer<Integer, Throwable> done) {
+            http.sendAsync((HttpRequest) request, HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((response, error) -> done.accept(error == null ? response.statusCode() : null,
+                            error));
+        }
+
+        @Override
+        public Set<Long> threadIds() {
+            return Set.of();
+        }
+
+        @Override
+        public void close() {
+            // The JDK client's threads end with the JVM (the runners exit when done).
+        }
     }
 
     private static long events(Supplier<Connection> postgres) throws Exception {

@@ -102,15 +102,28 @@ public final class LandingZone implements AutoCloseable {
      * twice is harmless, the ingest keeps one version per key).
      */
     public List<Path> appendWebhooks(List<LandingEnvelope> envelopes) {
+        return appendAllDurably(envelopes, LandingSource.WEBHOOK, "webhooks-");
+    }
+
+    /**
+     * Appends several email tracking events (opens, clicks) and forces them to disk with one wait for the group
+     * commit: what the tracking intake does for a batch of requests. Same guarantees as {@link #appendWebhooks}.
+     */
+    public List<Path> appendTrackingEvents(List<LandingEnvelope> envelopes) {
+        return appendAllDurably(envelopes, LandingSource.TRACKING, "tracking-");
+    }
+
+    private List<Path> appendAllDurably(List<LandingEnvelope> envelopes, LandingSource source, String filePrefix) {
         for (LandingEnvelope envelope : envelopes) {
-            if (envelope.source() != LandingSource.WEBHOOK) {
-                throw new IllegalArgumentException("Cannot append a " + envelope.source() + " envelope as a webhook");
+            if (envelope.source() != source) {
+                throw new IllegalArgumentException("Cannot append a " + envelope.source() + " envelope as "
+                        + source.folderValue());
             }
         }
         List<Path> files = new ArrayList<>(envelopes.size());
         List<byte[]> lines = new ArrayList<>(envelopes.size());
         for (LandingEnvelope envelope : envelopes) {
-            files.add(webhookFile(envelope));
+            files.add(fileFor(envelope, filePrefix));
             // Serialised outside the lock: it is the costly part, and callers run it in parallel.
             lines.add(line(envelope));
         }
@@ -126,8 +139,8 @@ public final class LandingZone implements AutoCloseable {
         }
         catch (IOException e) {
             LandingEnvelope failed = envelopes.get(Math.min(index, envelopes.size() - 1));
-            throw new UncheckedIOException("Cannot land " + envelopes.size() + " webhooks (at " + failed.topic()
-                    + " for " + failed.shop() + "): " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot land " + envelopes.size() + " " + source.folderValue()
+                    + " lines (at " + failed.topic() + " for " + failed.shop() + "): " + e.getMessage(), e);
         }
         return files;
     }

@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -42,9 +41,12 @@ import static java.util.Objects.requireNonNull;
  * it was a test and nothing changed: the merchant's address is not suppressed and no event is recorded.
  * An unsigned, altered or wrong-kind token gets 400 and nothing else: no redirect, no event.
  *
- * <p>Failures after the token verified never break the recipient's experience: the pixel is served and the click
- * redirected even if landing or PostgreSQL fail (logged). The landed line comes first, so an event recorded nowhere
- * else can be replayed from the landing zone into {@code email_events} (its event id makes that idempotent).
+ * <p>An open or a click is answered (pixel, redirect) only once it is durable: landed and recorded by
+ * {@link TrackingIntake}, in a batch with the requests arriving at the same time (what durable means is written
+ * there). If its batch fails (the disk or PostgreSQL is down), the recipient still gets the pixel and the redirect:
+ * a merchant would rather lose one open or click from the statistics than have a customer's click on a sale link end
+ * on an error page. The lost event is logged with its send (no address), and nothing of it was recorded, so no count
+ * is ever half-made. The unsubscribe is different: it must take effect, so it answers "try again" when it cannot.
  */
 public final class TrackingHandlers {
     private static final Logger LOG = LoggerFactory.getLogger(TrackingHandlers.class);
@@ -55,6 +57,7 @@ public final class TrackingHandlers {
     private final Vertx vertx;
     private final TrackingLinks links;
     private final TrackingStore store;
+    private final TrackingIntake intake;
     private final LandingZone landingZone;
     private final Clock clock;
     private final boolean trustForwardedFor;
@@ -64,11 +67,12 @@ public final class TrackingHandlers {
      * @param trustForwardedFor take the client address from the first {@code X-Forwarded-For} entry; only behind a
      *                          proxy that sets it (otherwise a client could claim any address)
      */
-    public TrackingHandlers(Vertx vertx, TrackingLinks links, TrackingStore store, LandingZone landingZone,
-                            Clock clock, boolean trustForwardedFor) {
+    public TrackingHandlers(Vertx vertx, TrackingLinks links, TrackingStore store, TrackingIntake intake,
+                            LandingZone landingZone, Clock clock, boolean trustForwardedFor) {
         this.vertx = requireNonNull(vertx, "vertx is null");
         this.links = requireNonNull(links, "links is null");
         this.store = requireNonNull(store, "store is null");
+        this.intake = requireNonNull(intake, "intake is null");
         this.landingZone = requireNonNull(landingZone, "landingZone is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.trustForwardedFor = trustForwardedFor;
@@ -96,17 +100,14 @@ public final class TrackingHandlers {
             return;
         }
         TrackingLinks.Token token = verified.get();
-        Instant at = clock.instant();
-        store.facts(token.shop(), token.sendId(), at, false)
-                .otherwise(failure -> {
-                    LOG.warn("Cannot look up send {} of {} for an open; classifying without it", token.sendId(),
-                            token.shop(), failure);
-                    return TrackingStore.Facts.UNKNOWN;
-                })
-                .map(facts -> event(ctx, EmailEvent.Kind.OPEN, token, at, Optional.empty(), facts,
-                        MachineEventRule.EventKind.OPEN))
-                .compose(this::landAndRecord)
-                .onComplete(done -> TrackingPages.pixel(ctx));
+        intake.receive(arrival(ctx, EmailEvent.Kind.OPEN, token, clock.instant(), Optional.empty(), 0))
+                .onComplete(recorded -> {
+                    if (recorded.failed()) {
+                        LOG.warn("Open of send {} of {} not recorded (its batch failed); pixel served",
+                                token.sendId(), token.shop(), recorded.cause());
+                    }
+                    TrackingPages.pixel(ctx);
+                });
     }
 
     private void handleClick(RoutingContext ctx) {
@@ -122,44 +123,15 @@ public final class TrackingHandlers {
         }
         Instant at = clock.instant();
         int seenHere = bursts.noteAndCount(token.shop(), token.sendId(), at);
-        store.facts(token.shop(), token.sendId(), at, true)
-                .otherwise(failure -> {
-                    LOG.warn("Cannot look up send {} of {} for a click; classifying without it", token.sendId(),
-                            token.shop(), failure);
-                    return TrackingStore.Facts.UNKNOWN;
-                })
-                .map(facts -> event(ctx, EmailEvent.Kind.CLICK, token, at, Optional.of(token.url()),
-                        new TrackingStore.Facts(facts.sentAt(), Math.max(facts.clicksInBurstWindow(), seenHere)),
-                        MachineEventRule.EventKind.CLICK))
-                .compose(event -> landAndRecord(event).compose(recorded -> burst(event)))
-                .onComplete(done -> TrackingPages.noStore(ctx.response()).setStatusCode(302)
-                        .putHeader("Location", token.url())
-                        // The token must not travel to the destination in a Referer header.
-                        .putHeader("Referrer-Policy", "no-referrer")
-                        .end());
-    }
-
-    /**
-     * A click that completes a burst flags the clicks of the window before it; a click recorded as human while a
-     * burst around it was being recognised checks whether it belongs to it. Failures are logged only.
-     */
-    private Future<Void> burst(EmailEvent click) {
-        Future<Integer> flagged;
-        if (click.machineReason().filter(r -> r == MachineEventRule.Reason.CLICK_BURST).isPresent()) {
-            flagged = store.flagBurst(click.shop(), click.sendId(),
-                    click.occurredAt().minus(MachineEventRule.BURST_WINDOW), click.occurredAt());
-        }
-        else if (!click.machine() && bursts.countAround(click.shop(), click.sendId(), click.occurredAt())
-                >= MachineEventRule.BURST_CLICKS) {
-            flagged = store.flagIfInBurst(click);
-        }
-        else {
-            return Future.succeededFuture();
-        }
-        return flagged.otherwise(failure -> {
-            LOG.warn("Cannot flag the click burst of send {} of {}", click.sendId(), click.shop(), failure);
-            return 0;
-        }).mapEmpty();
+        intake.receive(arrival(ctx, EmailEvent.Kind.CLICK, token, at, Optional.of(token.url()), seenHere))
+                .onComplete(recorded -> {
+                    if (recorded.failed()) {
+                        LOG.warn("Click of send {} of {} not recorded (its batch failed); redirected anyway",
+                                token.sendId(), token.shop(), recorded.cause());
+                    }
+                    // The destination is the signed one, checked above: redirecting never depends on the record.
+                    TrackingPages.redirect(ctx, token.url());
+                });
     }
 
     private void handleUnsubscribePage(RoutingContext ctx) {
@@ -272,28 +244,16 @@ public final class TrackingHandlers {
         return Optional.empty();
     }
 
-    private EmailEvent event(RoutingContext ctx, EmailEvent.Kind kind, TrackingLinks.Token token, Instant at,
-                             Optional<String> url, TrackingStore.Facts facts, MachineEventRule.EventKind ruleKind) {
-        String method = ctx.request().method().name();
-        Optional<String> userAgent = userAgent(ctx);
-        MachineEventRule.Verdict verdict = MachineEventRule.classify(new MachineEventRule.Observation(ruleKind,
-                method, userAgent, at, facts.sentAt(), facts.clicksInBurstWindow()));
-        return new EmailEvent(UUID.randomUUID().toString(), kind, token.shop(), token.sendId(), at, url, method,
-                userAgent, clientIp(ctx), verdict.reason(), facts.sentAt());
+    private TrackingIntake.Arrival arrival(RoutingContext ctx, EmailEvent.Kind kind, TrackingLinks.Token token,
+                                           Instant at, Optional<String> url, int clicksBefore) {
+        return new TrackingIntake.Arrival(kind, new TrackingStore.SendRef(token.shop(), token.sendId()), at, url,
+                ctx.request().method().name(), userAgent(ctx), clientIp(ctx), clicksBefore);
     }
 
-    /** Lands, then records; neither failure is passed on (the recipient still gets the pixel or the redirect). */
-    private Future<Void> landAndRecord(EmailEvent event) {
-        return land(event)
-                .compose(landed -> store.record(event))
-                .otherwise(failure -> {
-                    LOG.error("Cannot record {} of send {} of {} (event {}); it is in the landing zone if landing "
-                            + "succeeded", event.kind().topic(), event.sendId(), event.shop(), event.eventId(), failure);
-                    return null;
-                });
-    }
-
-    /** Lands the event durably (group-committed fsync on a worker thread). A failure is logged, not passed on. */
+    /**
+     * Lands an unsubscribe durably (group-committed fsync on a worker thread). A failure is logged, not passed on:
+     * the suppression in PostgreSQL is what stops the emails, and it must not wait for the landing zone.
+     */
     private Future<Void> land(EmailEvent event) {
         LandingEnvelope envelope = LandingEnvelope.tracking(event.shop(), event.kind().topic(), event.eventId(),
                 event.occurredAt(), event.toJson());

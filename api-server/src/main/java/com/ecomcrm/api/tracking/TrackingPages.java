@@ -2,6 +2,7 @@ package com.ecomcrm.api.tracking;
 
 import com.ecomcrm.domain.ShopId;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -14,6 +15,23 @@ final class TrackingPages {
     static final Buffer PIXEL = Buffer.buffer(Base64.getDecoder()
             .decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"));
 
+    // Header names and values of the two hot answers, encoded once (ASCII strings Netty copies as bytes) rather than
+    // converted from Strings on every pixel and redirect.
+    private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("Cache-Control");
+    private static final CharSequence NO_STORE = HttpHeaders.createOptimized(
+            "no-store, no-cache, must-revalidate, max-age=0, private");
+    private static final CharSequence PRAGMA = HttpHeaders.createOptimized("Pragma");
+    private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+    private static final CharSequence EXPIRES = HttpHeaders.createOptimized("Expires");
+    private static final CharSequence ZERO = HttpHeaders.createOptimized("0");
+    private static final CharSequence CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("X-Content-Type-Options");
+    private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
+    private static final CharSequence IMAGE_GIF = HttpHeaders.createOptimized("image/gif");
+    private static final CharSequence LOCATION = HttpHeaders.createOptimized("Location");
+    private static final CharSequence REFERRER_POLICY = HttpHeaders.createOptimized("Referrer-Policy");
+    private static final CharSequence NO_REFERRER = HttpHeaders.createOptimized("no-referrer");
+
     private static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
             + "frame-ancestors 'none'; base-uri 'none'";
 
@@ -22,14 +40,23 @@ final class TrackingPages {
 
     /** Nothing a tracking route answers may be cached: every fetch of the pixel or the link must reach us. */
     static HttpServerResponse noStore(HttpServerResponse response) {
-        return response.putHeader("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0, private")
-                .putHeader("Pragma", "no-cache")
-                .putHeader("Expires", "0")
-                .putHeader("X-Content-Type-Options", "nosniff");
+        return response.putHeader(CACHE_CONTROL, NO_STORE)
+                .putHeader(PRAGMA, NO_CACHE)
+                .putHeader(EXPIRES, ZERO)
+                .putHeader(CONTENT_TYPE_OPTIONS, NOSNIFF);
     }
 
     static void pixel(RoutingContext ctx) {
-        noStore(ctx.response()).setStatusCode(200).putHeader("Content-Type", "image/gif").end(PIXEL);
+        noStore(ctx.response()).setStatusCode(200).putHeader(CONTENT_TYPE, IMAGE_GIF).end(PIXEL);
+    }
+
+    /** 302 to exactly the signed destination ({@link TrackingHandlers#destinationRefusal} passed it). */
+    static void redirect(RoutingContext ctx, String url) {
+        noStore(ctx.response()).setStatusCode(302)
+                .putHeader(LOCATION, url)
+                // The token must not travel to the destination in a Referer header.
+                .putHeader(REFERRER_POLICY, NO_REFERRER)
+                .end();
     }
 
     /**

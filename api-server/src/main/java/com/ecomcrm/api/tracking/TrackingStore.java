@@ -4,20 +4,21 @@ import com.ecomcrm.domain.ShopId;
 import com.ecomcrm.tracking.EmailEvent;
 import com.ecomcrm.tracking.MachineEventRule;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -27,19 +28,65 @@ import static java.util.Objects.requireNonNull;
  * AND send id, so a token of shop A never reaches a row of shop B), {@code email_events}, {@code suppressions} and
  * {@code consent}.
  *
- * <p>Event rows are written with group commit, like the landing zone: while one multi-row insert is in flight, new
- * events queue, and the next insert takes them all. Under load one round trip records many events; each caller's
- * future completes once its own row is committed.
+ * <p>Opens and clicks are written a batch at a time by {@link TrackingIntake}, on its connection and inside its
+ * transaction ({@link #sentTimes}, {@link #insertEvents}), then {@link #flagBursts} re-flags the scanner bursts of the
+ * batch's sends. Every statement takes whole arrays ({@code unnest}): one round trip and one plan per batch, whatever
+ * its size.
  */
 public final class TrackingStore {
-    private static final Logger LOG = LoggerFactory.getLogger(TrackingStore.class);
-    private static final int MAX_BATCH = 500;
-
+    /** One event (the unsubscribe, inside its own transaction). */
     private static final String INSERT_EVENT = """
             INSERT INTO email_events (shop_domain, send_id, kind, url, occurred_at, event_id, method, user_agent, ip,
                                       machine, machine_reason)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ($9::text)::inet, $10, $11)
             ON CONFLICT DO NOTHING""";
+
+    /** Many events in one statement; a replayed event id records nothing (ON CONFLICT on the shop's event id). */
+    private static final String INSERT_EVENTS = """
+            INSERT INTO email_events (shop_domain, send_id, kind, url, occurred_at, event_id, method, user_agent, ip,
+                                      machine, machine_reason)
+            SELECT shop_domain, send_id, kind, url, occurred_at, event_id, method, user_agent, ip::inet, machine,
+                   machine_reason
+              FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
+                          $8::text[], $9::text[], $10::boolean[], $11::text[])
+                   AS e(shop_domain, send_id, kind, url, occurred_at, event_id, method, user_agent, ip, machine,
+                        machine_reason)
+            ON CONFLICT DO NOTHING""";
+
+    /** sent_at of several sends, each looked up by its shop AND id. */
+    private static final String SENT_TIMES = """
+            SELECT s.shop_domain, s.id, s.sent_at
+              FROM unnest($1::text[], $2::bigint[]) AS k(shop_domain, id)
+              JOIN sends s ON s.shop_domain = k.shop_domain AND s.id = k.id
+             WHERE s.sent_at IS NOT NULL""";
+
+    /**
+     * The scanner-burst rule over every committed click of the given sends (whichever server recorded it): a click
+     * {@code e} not yet flagged belongs to a burst when a click {@code d} of the same send, at most one window after
+     * it, closes a window ({@code (d - window, d]}) holding at least {@code BURST_CLICKS} clicks. That is
+     * {@link MachineEventRule}'s rule for {@code d} plus "the earlier clicks of the burst are flagged too".
+     */
+    private static final String FLAG_BURSTS = """
+            UPDATE email_events e SET machine = true, machine_reason = $3
+              FROM unnest($1::text[], $2::bigint[]) AS s(shop_domain, send_id)
+             WHERE e.shop_domain = s.shop_domain AND e.send_id = s.send_id AND e.kind = 'click' AND NOT e.machine
+               AND e.occurred_at >= $4 AND e.occurred_at <= $5
+               AND EXISTS (SELECT 1 FROM email_events d
+                            WHERE d.shop_domain = e.shop_domain AND d.send_id = e.send_id AND d.kind = 'click'
+                              AND d.occurred_at >= e.occurred_at
+                              AND d.occurred_at <= e.occurred_at + $6 * interval '1 millisecond'
+                              AND (SELECT count(*) FROM email_events x
+                                    WHERE x.shop_domain = d.shop_domain AND x.send_id = d.send_id
+                                      AND x.kind = 'click'
+                                      AND x.occurred_at > d.occurred_at - $6 * interval '1 millisecond'
+                                      AND x.occurred_at <= d.occurred_at) >= $7)""";
+
+    /** One send, named by its shop and id. */
+    public record SendRef(ShopId shop, long sendId) {
+        public SendRef {
+            requireNonNull(shop, "shop is null");
+        }
+    }
 
     /**
      * A send as the tracking routes need it. {@code test}: a test send to the merchant (its unsubscribe link works
@@ -47,11 +94,6 @@ public final class TrackingStore {
      */
     public record Recipient(long sendId, String email, Optional<Long> customerId, Optional<Instant> sentAt,
                             boolean suppressed, boolean test) {
-    }
-
-    /** What the machine rule needs from the database for one event. */
-    public record Facts(Optional<Instant> sentAt, int clicksInBurstWindow) {
-        public static final Facts UNKNOWN = new Facts(Optional.empty(), 0);
     }
 
     /** What an unsubscribe did. */
@@ -66,60 +108,101 @@ public final class TrackingStore {
         TEST_EMAIL
     }
 
-    private record Pending(Tuple row, Promise<Void> done) {
-    }
-
     private final Pool pool;
-    /** sent_at never changes once written, so opens (most of the traffic) skip the lookup for recently seen sends. */
-    private final java.util.Map<String, Instant> sentAtCache = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, Instant> eldest) {
-            return size() > 50_000;
-        }
-    };
-    private final Object queueLock = new Object();
-    private List<Pending> queue = new ArrayList<>();
-    private boolean flushing;
 
     public TrackingStore(Pool pool) {
         this.pool = requireNonNull(pool, "pool is null");
     }
 
-    /** The send's sent_at and, for clicks, how many clicks of the same send came in the burst window before {@code at}. */
-    public Future<Facts> facts(ShopId shop, long sendId, Instant at, boolean withClicks) {
-        if (!withClicks) {
-            String key = shop.domain() + "|" + sendId;
-            Instant cached;
-            synchronized (sentAtCache) {
-                cached = sentAtCache.get(key);
-            }
-            if (cached != null) {
-                return Future.succeededFuture(new Facts(Optional.of(cached), 0));
-            }
-            return pool.preparedQuery("SELECT sent_at FROM sends WHERE shop_domain = $1 AND id = $2")
-                    .execute(Tuple.of(shop.domain(), sendId))
-                    .map(rows -> {
-                        Optional<Instant> sentAt = firstInstant(rows, "sent_at");
-                        sentAt.ifPresent(at0 -> {
-                            synchronized (sentAtCache) {
-                                sentAtCache.put(key, at0);
-                            }
-                        });
-                        return new Facts(sentAt, 0);
-                    });
+    /**
+     * sent_at of the sends that have one (a send not yet marked sent, or of another shop, is absent), on the caller's
+     * connection.
+     */
+    public Future<Map<SendRef, Instant>> sentTimes(SqlClient connection, Collection<SendRef> sends) {
+        String[] shops = new String[sends.size()];
+        Long[] ids = new Long[sends.size()];
+        int i = 0;
+        for (SendRef send : sends) {
+            shops[i] = send.shop().domain();
+            ids[i++] = send.sendId();
         }
-        Instant from = at.minus(MachineEventRule.BURST_WINDOW);
-        return pool.preparedQuery("""
-                        SELECT (SELECT sent_at FROM sends WHERE shop_domain = $1 AND id = $2) AS sent_at,
-                               (SELECT count(*) FROM email_events
-                                 WHERE shop_domain = $1 AND send_id = $2 AND kind = 'click'
-                                   AND occurred_at > $3 AND occurred_at <= $4) AS clicks""")
-                .execute(Tuple.of(shop.domain(), sendId, utc(from), utc(at)))
-                .map(rows -> {
-                    Row row = rows.iterator().next();
-                    return new Facts(Optional.ofNullable(row.getOffsetDateTime("sent_at")).map(OffsetDateTime::toInstant),
-                            row.getLong("clicks").intValue());
-                });
+        return connection.preparedQuery(SENT_TIMES).execute(Tuple.tuple().addValue(shops).addValue(ids)).map(rows -> {
+            Map<SendRef, Instant> found = new HashMap<>();
+            for (Row row : rows) {
+                found.put(new SendRef(ShopId.of(row.getString(0)), row.getLong(1)),
+                        row.getOffsetDateTime(2).toInstant());
+            }
+            return found;
+        });
+    }
+
+    /** Inserts opens and clicks in one statement on the caller's connection (its transaction). */
+    public Future<Void> insertEvents(SqlClient connection, List<EmailEvent> events) {
+        int n = events.size();
+        String[] shops = new String[n];
+        Long[] sends = new Long[n];
+        String[] kinds = new String[n];
+        String[] urls = new String[n];
+        OffsetDateTime[] times = new OffsetDateTime[n];
+        String[] ids = new String[n];
+        String[] methods = new String[n];
+        String[] agents = new String[n];
+        String[] ips = new String[n];
+        Boolean[] machine = new Boolean[n];
+        String[] reasons = new String[n];
+        for (int i = 0; i < n; i++) {
+            EmailEvent e = events.get(i);
+            shops[i] = e.shop().domain();
+            sends[i] = e.sendId();
+            kinds[i] = e.kind().dbKind();
+            urls[i] = e.url().orElse(null);
+            times[i] = utc(e.occurredAt());
+            ids[i] = e.eventId();
+            methods[i] = e.method();
+            agents[i] = e.userAgent().orElse(null);
+            ips[i] = e.ip().orElse(null);
+            machine[i] = e.machine();
+            reasons[i] = e.machineReason().map(MachineEventRule.Reason::code).orElse(null);
+        }
+        return connection.preparedQuery(INSERT_EVENTS).execute(Tuple.tuple().addValue(shops).addValue(sends)
+                .addValue(kinds).addValue(urls).addValue(times).addValue(ids).addValue(methods).addValue(agents)
+                .addValue(ips).addValue(machine).addValue(reasons)).mapEmpty();
+    }
+
+    /**
+     * Flags, as {@link MachineEventRule.Reason#CLICK_BURST}, every committed click of these clicks' sends that belongs
+     * to a burst (the rule on {@link #FLAG_BURSTS}), whichever server recorded it and in whichever batch. Run after
+     * the clicks' batch committed, on a fresh snapshot: of two batches committing at once, the later one's run sees
+     * both. Returns the rows changed.
+     */
+    public Future<Integer> flagBursts(SqlClient client, List<EmailEvent> clicks) {
+        Map<SendRef, Boolean> sends = new LinkedHashMap<>();
+        Instant first = null;
+        Instant last = null;
+        for (EmailEvent click : clicks) {
+            sends.put(new SendRef(click.shop(), click.sendId()), Boolean.TRUE);
+            first = first == null || click.occurredAt().isBefore(first) ? click.occurredAt() : first;
+            last = last == null || click.occurredAt().isAfter(last) ? click.occurredAt() : last;
+        }
+        if (sends.isEmpty()) {
+            return Future.succeededFuture(0);
+        }
+        String[] shops = new String[sends.size()];
+        Long[] ids = new Long[sends.size()];
+        int i = 0;
+        for (SendRef send : sends.keySet()) {
+            shops[i] = send.shop().domain();
+            ids[i++] = send.sendId();
+        }
+        // A click of this batch can complete the burst of clicks up to one window before it, and be completed by
+        // clicks up to one window after it (committed earlier by another batch or server).
+        java.time.Duration window = MachineEventRule.BURST_WINDOW;
+        return client.preparedQuery(FLAG_BURSTS).execute(Tuple.tuple().addValue(shops).addValue(ids)
+                        .addValue(MachineEventRule.Reason.CLICK_BURST.code())
+                        .addValue(utc(first.minus(window.multipliedBy(2))))
+                        .addValue(utc(last.plus(window.multipliedBy(2))))
+                        .addValue(window.toMillis()).addValue(MachineEventRule.BURST_CLICKS))
+                .map(RowSet::rowCount);
     }
 
     /** The send named by a token, looked up within the token's shop only. */
@@ -140,49 +223,6 @@ public final class TrackingStore {
                             Optional.ofNullable(row.getOffsetDateTime("sent_at")).map(OffsetDateTime::toInstant),
                             row.getBoolean("suppressed"), row.getBoolean("is_test")));
                 });
-    }
-
-    /** Records one open or click (group-committed). A replay of the same event id records nothing. */
-    public Future<Void> record(EmailEvent event) {
-        Promise<Void> done = Promise.promise();
-        boolean start;
-        synchronized (queueLock) {
-            queue.add(new Pending(eventRow(event), done));
-            start = !flushing;
-            flushing = true;
-        }
-        if (start) {
-            flushNext();
-        }
-        return done.future();
-    }
-
-    /** Flags the clicks of one send between {@code from} and {@code to} as a scanner's burst. Returns rows changed. */
-    public Future<Integer> flagBurst(ShopId shop, long sendId, Instant from, Instant to) {
-        return pool.preparedQuery("""
-                        UPDATE email_events SET machine = true, machine_reason = $5
-                         WHERE shop_domain = $1 AND send_id = $2 AND kind = 'click' AND NOT machine
-                           AND occurred_at >= $3 AND occurred_at <= $4""")
-                .execute(Tuple.of(shop.domain(), sendId, utc(from), utc(to),
-                        MachineEventRule.Reason.CLICK_BURST.code()))
-                .map(RowSet::rowCount);
-    }
-
-    /**
-     * Flags one click recorded as human when a click of the same send, at most one burst window after it, was
-     * recognised as a burst: that burst's own flagging may have run before this row was committed.
-     */
-    public Future<Integer> flagIfInBurst(EmailEvent click) {
-        return pool.preparedQuery("""
-                        UPDATE email_events SET machine = true, machine_reason = $4
-                         WHERE shop_domain = $1 AND event_id = $2 AND NOT machine
-                           AND EXISTS (SELECT 1 FROM email_events b
-                                        WHERE b.shop_domain = $1 AND b.send_id = $3 AND b.kind = 'click'
-                                          AND b.machine_reason = $4 AND b.occurred_at >= $5 AND b.occurred_at <= $6)""")
-                .execute(Tuple.of(click.shop().domain(), click.eventId(), click.sendId(),
-                        MachineEventRule.Reason.CLICK_BURST.code(), utc(click.occurredAt()),
-                        utc(click.occurredAt().plus(MachineEventRule.BURST_WINDOW))))
-                .map(RowSet::rowCount);
     }
 
     /**
@@ -232,73 +272,11 @@ public final class TrackingStore {
                 .execute(Tuple.of(shop.domain(), email))).mapEmpty();
     }
 
-    private void flushNext() {
-        List<Pending> batch;
-        synchronized (queueLock) {
-            if (queue.isEmpty()) {
-                flushing = false;
-                return;
-            }
-            if (queue.size() <= MAX_BATCH) {
-                batch = queue;
-                queue = new ArrayList<>();
-            }
-            else {
-                batch = new ArrayList<>(queue.subList(0, MAX_BATCH));
-                queue = new ArrayList<>(queue.subList(MAX_BATCH, queue.size()));
-            }
-        }
-        List<Tuple> rows = new ArrayList<>(batch.size());
-        for (Pending pending : batch) {
-            rows.add(pending.row());
-        }
-        pool.preparedQuery(INSERT_EVENT).executeBatch(rows).onComplete(result -> {
-            if (result.succeeded()) {
-                batch.forEach(pending -> pending.done().complete());
-                flushNext();
-            }
-            else if (batch.size() == 1) {
-                batch.get(0).done().fail(result.cause());
-                flushNext();
-            }
-            else {
-                // One bad row fails the whole batch: record the rows one by one, so only the bad one fails.
-                LOG.warn("Batch of {} email events failed ({}); recording them one by one", batch.size(),
-                        result.cause().getMessage());
-                oneByOne(batch, 0);
-            }
-        });
-    }
-
-    private void oneByOne(List<Pending> batch, int index) {
-        if (index == batch.size()) {
-            flushNext();
-            return;
-        }
-        Pending pending = batch.get(index);
-        pool.preparedQuery(INSERT_EVENT).execute(pending.row()).onComplete(result -> {
-            if (result.succeeded()) {
-                pending.done().complete();
-            }
-            else {
-                pending.done().fail(result.cause());
-            }
-            oneByOne(batch, index + 1);
-        });
-    }
-
     private static Tuple eventRow(EmailEvent e) {
         return Tuple.tuple().addValue(e.shop().domain()).addValue(e.sendId()).addValue(e.kind().dbKind())
                 .addValue(e.url().orElse(null)).addValue(utc(e.occurredAt())).addValue(e.eventId())
                 .addValue(e.method()).addValue(e.userAgent().orElse(null)).addValue(e.ip().orElse(null))
                 .addValue(e.machine()).addValue(e.machineReason().map(MachineEventRule.Reason::code).orElse(null));
-    }
-
-    private static Optional<Instant> firstInstant(RowSet<Row> rows, String column) {
-        if (rows.size() == 0) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(rows.iterator().next().getOffsetDateTime(column)).map(OffsetDateTime::toInstant);
     }
 
     private static OffsetDateTime utc(Instant instant) {
