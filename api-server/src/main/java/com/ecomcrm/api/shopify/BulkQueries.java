@@ -8,9 +8,19 @@ public final class BulkQueries {
     public static final String CUSTOMERS = "{ customers { edges { node { id email firstName lastName state createdAt "
             + "updatedAt emailMarketingConsent { marketingState marketingOptInLevel consentUpdatedAt } } } } }";
 
+    /**
+     * Orders with their line items (a connection: lines of their own) and their refunds. {@code Order.refunds} is a
+     * list field, so each order's refunds come inline in its line, with their ids, times and amounts. A refund's
+     * {@code refundLineItems} is a connection, and Shopify refuses a connection inside a list field in a bulk query
+     * ("Queries that contain a connection field within a list field are not currently supported."), so which line
+     * items a refund returned is not in the initial import: {@code silver.refund_lines} has it for the refunds that
+     * {@code refunds/create} or {@code orders/updated} deliver. The refunded money, which net revenue needs, is here.
+     */
     public static final String ORDERS = "{ orders { edges { node { id name createdAt processedAt updatedAt cancelledAt "
             + "displayFinancialStatus test currencyCode totalPriceSet { shopMoney { amount currencyCode } } "
-            + "totalRefundedSet { shopMoney { amount currencyCode } } customer { id } lineItems { edges { node { id sku "
+            + "totalRefundedSet { shopMoney { amount currencyCode } } "
+            + "refunds { id createdAt totalRefundedSet { shopMoney { amount currencyCode } } } "
+            + "customer { id } lineItems { edges { node { id sku "
             + "title quantity product { id } variant { id } originalUnitPriceSet { shopMoney { amount currencyCode } } "
             + "} } } } } } }";
 

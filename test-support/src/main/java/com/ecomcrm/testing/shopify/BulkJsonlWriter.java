@@ -18,7 +18,9 @@ import java.time.format.DateTimeFormatter;
  * Writes a store as Shopify writes the result of the app's two bulk queries ({@code BulkQueries.CUSTOMERS} and
  * {@code BulkQueries.ORDERS} in api-server), without grouping: one JSON object per line, fields in the order the query
  * selects them, every line ending in {@code \n}, UTF-8. An order's line items are separate lines right after it, each
- * ending with {@code "__parentId"} = the order's GID. Money amounts are strings with two decimals ({@code "12.30"}),
+ * ending with {@code "__parentId"} = the order's GID. Its refunds ({@code Order.refunds}, a list field) are inline in
+ * the order's line, {@code []} when there are none; their refund line items are a connection, which Shopify refuses
+ * inside a list field in a bulk query, so they are not in the file. Money amounts are strings with two decimals ({@code "12.30"}),
  * timestamps ISO-8601 UTC to the second ({@code "2024-01-02T03:04:05Z"}). The output is a pure function of the store.
  */
 public final class BulkJsonlWriter {
@@ -95,6 +97,16 @@ public final class BulkJsonlWriter {
                 json.writeStringField("currencyCode", o.currency());
                 money(json, "totalPriceSet", o.totalPrice(), o.currency());
                 money(json, "totalRefundedSet", o.totalRefunded(), o.currency());
+                // Order.refunds is a list, not a connection: it stays inline, an empty array when nothing was refunded.
+                json.writeArrayFieldStart("refunds");
+                for (SimulatedRefund r : o.refunds()) {
+                    json.writeStartObject();
+                    json.writeStringField("id", r.gid());
+                    json.writeStringField("createdAt", timestamp(r.createdAt()));
+                    money(json, "totalRefundedSet", r.amount(), o.currency());
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
                 json.writeObjectFieldStart("customer");
                 json.writeStringField("id", o.customerGid());
                 json.writeEndObject();

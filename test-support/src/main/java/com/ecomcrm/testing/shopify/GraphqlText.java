@@ -108,6 +108,41 @@ final class GraphqlText {
 
     /** Every name the document selects, with argument lists and string literals left out. */
     static Set<String> selectedNames(String document) {
+        String text = withoutLiteralsAndArguments(document);
+        Set<String> names = new LinkedHashSet<>();
+        Matcher matcher = NAME.matcher(text);
+        while (matcher.find()) {
+            names.add(matcher.group());
+        }
+        return names;
+    }
+
+    /**
+     * The names selected inside each selection set of {@code field} (every occurrence, nested ones included): for
+     * {@code refunds { id refundLineItems { edges { node { id } } } } }, {@code id, refundLineItems, edges, node}.
+     */
+    static Set<String> selectedInside(String document, String field) {
+        String text = withoutLiteralsAndArguments(document);
+        Set<String> names = new LinkedHashSet<>();
+        Matcher opening = Pattern.compile("\\b" + Pattern.quote(field) + "\\s*\\{").matcher(text);
+        while (opening.find()) {
+            int depth = 1;
+            int at = opening.end();
+            while (at < text.length() && depth > 0) {
+                char c = text.charAt(at);
+                depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+                at++;
+            }
+            Matcher name = NAME.matcher(text.substring(opening.end(), Math.max(opening.end(), at - 1)));
+            while (name.find()) {
+                names.add(name.group());
+            }
+        }
+        return names;
+    }
+
+    /** The document with string literals and argument lists blanked out: only names and braces remain. */
+    private static String withoutLiteralsAndArguments(String document) {
         String text = document.replaceAll("\"\"\"[\\s\\S]*?\"\"\"", " ").replaceAll("\"(?:\\\\.|[^\"\\\\])*\"", " ");
         String previous;
         do {
@@ -115,11 +150,6 @@ final class GraphqlText {
             text = text.replaceAll("\\([^()]*\\)", " ");
         }
         while (!text.equals(previous));
-        Set<String> names = new LinkedHashSet<>();
-        Matcher matcher = NAME.matcher(text);
-        while (matcher.find()) {
-            names.add(matcher.group());
-        }
-        return names;
+        return text;
     }
 }

@@ -8,14 +8,15 @@ import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A simulated order. {@code totalPrice} is exactly the sum of the lines; {@code totalRefunded} is zero or (for a
- * refunded order) the whole total. {@code financialStatus} is the GraphQL enum name ({@code PAID}, {@code REFUNDED},
- * {@code VOIDED}); {@code cancelledAt} is null unless the order was cancelled.
+ * A simulated order. {@code totalPrice} is exactly the sum of the lines; {@code totalRefunded} is exactly the sum of
+ * its {@code refunds} (none, one partial refund, or one refund of everything). {@code financialStatus} is the GraphQL
+ * enum name ({@code PAID}, {@code PARTIALLY_REFUNDED}, {@code REFUNDED}, {@code VOIDED}); {@code cancelledAt} is null
+ * unless the order was cancelled.
  */
 public record SimulatedOrder(long id, String gid, String name, long customerId, Instant createdAt,
                              Instant processedAt, Instant updatedAt, Instant cancelledAt, String financialStatus,
                              String currency, List<SimulatedLine> lines, BigDecimal totalPrice,
-                             BigDecimal totalRefunded, boolean test) {
+                             BigDecimal totalRefunded, List<SimulatedRefund> refunds, boolean test) {
     public SimulatedOrder {
         requireNonNull(gid, "gid is null");
         requireNonNull(name, "name is null");
@@ -27,6 +28,7 @@ public record SimulatedOrder(long id, String gid, String name, long customerId, 
         requireNonNull(totalPrice, "totalPrice is null");
         requireNonNull(totalRefunded, "totalRefunded is null");
         lines = List.copyOf(lines);
+        refunds = List.copyOf(refunds);
         if (lines.isEmpty()) {
             throw new IllegalArgumentException("Cannot make order " + name + ": it has no lines");
         }
@@ -35,6 +37,24 @@ public record SimulatedOrder(long id, String gid, String name, long customerId, 
             throw new IllegalArgumentException("Cannot make order " + name + ": lines sum to " + sum + ", not "
                     + totalPrice);
         }
+        BigDecimal refunded = BigDecimal.ZERO;
+        for (SimulatedRefund refund : refunds) {
+            if (refund.orderId() != id) {
+                throw new IllegalArgumentException("Cannot make order " + name + ": refund " + refund.id()
+                        + " belongs to order " + refund.orderId());
+            }
+            refunded = refunded.add(refund.amount());
+        }
+        if (refunded.compareTo(totalRefunded) != 0) {
+            throw new IllegalArgumentException("Cannot make order " + name + ": refunds sum to " + refunded + ", not "
+                    + totalRefunded);
+        }
+    }
+
+    /** Units of line item {@code lineItemId} refunded so far. */
+    public int refundedQuantity(long lineItemId) {
+        return refunds.stream().flatMap(r -> r.lines().stream()).filter(l -> l.lineItemId() == lineItemId)
+                .mapToInt(SimulatedRefund.Line::quantity).sum();
     }
 
     public String customerGid() {

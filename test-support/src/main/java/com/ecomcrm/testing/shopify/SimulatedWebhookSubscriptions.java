@@ -24,8 +24,9 @@ import static java.util.Objects.requireNonNull;
  * and {@code webhookSubscriptionDelete}, per shop. A subscription's {@code apiVersion} is the version of the request
  * that created it. An exact duplicate (same topic and URI) is refused with the userError Shopify gives,
  * "Address for this topic has already been taken"; compliance topics are not in {@code WebhookSubscriptionTopic}, so
- * asking for one is a top-level GraphQL error, as on Shopify. Nothing is delivered to the subscriptions; they are
- * recorded so tests can check what an app registered. Thread-safe.
+ * asking for one is a top-level GraphQL error, as on Shopify. {@link SimulatorServer#deliverWebhook} delivers to them
+ * (with Shopify's retries), and a subscription whose delivery failed every retry is removed, as Shopify removes a
+ * shop-specific subscription after repeated failure. Thread-safe.
  */
 final class SimulatedWebhookSubscriptions {
     static final String TAKEN = "Address for this topic has already been taken";
@@ -56,6 +57,12 @@ final class SimulatedWebhookSubscriptions {
         return GraphqlText.calls(document, "webhookSubscriptionCreate")
                 || GraphqlText.calls(document, "webhookSubscriptionUpdate")
                 || GraphqlText.calls(document, "webhookSubscriptionDelete");
+    }
+
+    /** Removes subscription {@code number} of {@code shop}; false when it is already gone. */
+    synchronized boolean remove(ShopId shop, long number) {
+        List<Stored> subscriptions = byShop.get(shop);
+        return subscriptions != null && subscriptions.removeIf(s -> s.number() == number);
     }
 
     synchronized List<Stored> list(ShopId shop) {

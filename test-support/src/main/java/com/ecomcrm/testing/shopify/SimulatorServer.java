@@ -58,6 +58,9 @@ import static java.util.Objects.requireNonNull;
  *   {@code GET /shops/{shop}/admin/charges/{n}/confirm_recurring_application_charge?signature=...}, approves the charge
  *   (or declines it with {@code &decline=1}) and redirects to the returnUrl with {@code charge_id};
  *   {@link #deliverAppSubscriptionUpdate} sends a signed {@code app_subscriptions/update}.</li>
+ *   <li>{@link #deliverWebhook} delivers a webhook to the subscriptions of its topic, with Shopify's retries of a
+ *   delivery not answered 2xx ({@link WebhookRetries}, by the simulator's clock) and removal of a subscription whose
+ *   delivery failed every retry.</li>
  * </ul>
  * The app's {@code ECOMCRM_SHOPIFY_ADMIN_URL} is {@link #adminUrlTemplate()}:
  * {@code http://127.0.0.1:<port>/shops/{shop}/admin/api/2025-10/graphql.json}. Any {@code YYYY-MM} version is accepted
@@ -83,10 +86,18 @@ public final class SimulatorServer extends VerticleBase {
             BulkObjectType.ORDERS, Set.of("query", "orders", "edges", "node", "id", "name", "createdAt",
                     "processedAt", "updatedAt", "cancelledAt", "displayFinancialStatus", "test", "currencyCode",
                     "totalPriceSet", "totalRefundedSet", "shopMoney", "amount", "customer", "lineItems", "sku",
-                    "title", "quantity", "product", "variant", "originalUnitPriceSet"),
+                    "title", "quantity", "product", "variant", "originalUnitPriceSet", "refunds"),
             BulkObjectType.ABANDONED_CHECKOUTS, Set.of("query", "abandonedCheckouts", "edges", "node", "id",
                     "abandonedCheckoutUrl", "createdAt", "updatedAt", "completedAt", "totalPriceSet", "shopMoney",
                     "amount", "currencyCode", "customer", "email"));
+
+    /** List fields (not connections) of the bulk query types, which may not hold a connection in a bulk query. */
+    private static final Map<BulkObjectType, Set<String>> LIST_FIELDS = Map.of(
+            BulkObjectType.CUSTOMERS, Set.of(), BulkObjectType.ORDERS, Set.of("refunds"),
+            BulkObjectType.ABANDONED_CHECKOUTS, Set.of());
+    /** Shopify's userError for a connection inside a list field, e.g. {@code refunds { refundLineItems { edges ... } } }. */
+    public static final String CONNECTION_IN_LIST =
+            "Queries that contain a connection field within a list field are not currently supported.";
 
     /** A shop the simulator serves and the offline access token the app must present for it. */
     public record ShopAccount(SimulatedStore store, String accessToken) {
@@ -196,13 +207,28 @@ public final class SimulatorServer extends VerticleBase {
     private final SimulatedOAuth oauth;
     private final SimulatedWebhookSubscriptions subscriptions = new SimulatedWebhookSubscriptions();
     private final SimulatedBilling billing = new SimulatedBilling();
+    /** Shopify allows one second to connect and five for the whole request (shopify-platform.md 3.3). */
+    private final java.net.http.HttpClient webhookHttp = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(1)).build();
+    private final WebhookRetries webhookRetries;
+    /** Which subscription each delivery still being retried belongs to, by its X-Shopify-Webhook-Id. */
+    private final Map<String, SubscriptionOf> retriedDeliveries = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile HttpServer server;
+
+    private record SubscriptionOf(ShopId shop, long number) {
+    }
 
     public SimulatorServer(List<ShopAccount> accounts, Options options) {
         this.accounts = List.copyOf(accounts);
         this.options = requireNonNull(options, "options is null");
         this.oauth = new SimulatedOAuth(options.clientId(), options.clientSecret(), options.accessTokenLifetime(),
                 options.refreshTokenLifetime(), options.clock());
+        this.webhookRetries = new WebhookRetries(options.clock(), gaveUp -> {
+            SubscriptionOf owner = retriedDeliveries.remove(gaveUp.webhook().webhookId());
+            if (owner != null) {
+                subscriptions.remove(owner.shop(), owner.number());
+            }
+        });
         for (ShopAccount account : this.accounts) {
             if (shops.put(account.shop().domain(), new ShopState(account, options)) != null) {
                 throw new IllegalArgumentException("Cannot serve shop " + account.shop() + " twice");
@@ -313,6 +339,58 @@ public final class SimulatorServer extends VerticleBase {
                 SimulatedShops.API_VERSION);
         return new WebhookSender(java.net.http.HttpClient.newHttpClient(), endpoint, options.clientSecret())
                 .send(webhook);
+    }
+
+    /**
+     * Delivers {@code webhook} as Shopify would to every subscription of its topic that the app created in its shop:
+     * each subscription gets its own delivery with its own {@code X-Shopify-Webhook-Id} (derived from the webhook's
+     * and the subscription's ids), the same {@code X-Shopify-Event-Id}, signed with the app's secret, sent to the
+     * subscription's address. A delivery not answered 2xx within five seconds is retried by
+     * {@link #retryDueWebhooks()} on {@link WebhookRetrySchedule} (eight retries over four hours, by the simulator's
+     * clock, always to the address it was first sent to); when the eighth retry fails too, the subscription is removed,
+     * as Shopify removes a shop-specific subscription after repeated failure. Blocking (a JDK HTTP client): call it
+     * from a test or worker thread, never an event loop. Returns each subscription's outcome, by subscription GID.
+     */
+    public Map<String, WebhookRetries.Outcome> deliverWebhook(SimulatedWebhook webhook) {
+        requireNonNull(webhook, "webhook is null");
+        String topic = webhook.topic().toUpperCase(java.util.Locale.ROOT).replace('/', '_');
+        Map<String, WebhookRetries.Outcome> outcomes = new LinkedHashMap<>();
+        for (SimulatedWebhookSubscriptions.Stored subscription : subscriptions.list(webhook.shop())) {
+            if (!subscription.topic().equals(topic)) {
+                continue;
+            }
+            SimulatedWebhook delivery = new SimulatedWebhook(webhook.shop(), webhook.topic(),
+                    WebhookTimeline.uuid("delivery|" + webhook.webhookId() + "|" + subscription.gid()),
+                    webhook.eventId(), webhook.triggeredAt(), webhook.apiVersion(), webhook.body());
+            WebhookSender sender = new WebhookSender(webhookHttp, java.net.URI.create(subscription.uri()),
+                    options.clientSecret(), WebhookRetrySchedule.ANSWER_TIMEOUT);
+            retriedDeliveries.put(delivery.webhookId(), new SubscriptionOf(webhook.shop(), subscription.number()));
+            WebhookRetries.Outcome outcome = webhookRetries.deliver(delivery, sender);
+            if (outcome == WebhookRetries.Outcome.DELIVERED) {
+                retriedDeliveries.remove(delivery.webhookId());
+            }
+            outcomes.put(subscription.gid(), outcome);
+        }
+        return outcomes;
+    }
+
+    /** Makes the webhook retries whose time has come by the simulator's clock; returns how many were made. */
+    public int retryDueWebhooks() {
+        int made = webhookRetries.retryDue();
+        java.util.Set<String> waiting = new java.util.HashSet<>();
+        webhookRetries.pending().forEach(p -> waiting.add(p.webhook().webhookId()));
+        retriedDeliveries.keySet().retainAll(waiting);
+        return made;
+    }
+
+    /** Every webhook delivery attempt {@link #deliverWebhook} made, first attempts and retries, in order. */
+    public List<WebhookRetries.Attempt> webhookAttempts() {
+        return webhookRetries.attempts();
+    }
+
+    /** When the earliest pending webhook retry is due, if any delivery is still being retried. */
+    public Optional<Instant> nextWebhookRetryAt() {
+        return webhookRetries.nextRetryAt();
     }
 
     public String graphqlUrl(ShopId shop) {
@@ -521,6 +599,13 @@ public final class SimulatorServer extends VerticleBase {
                                 + filter.get() + "'", "INVALID"));
             }
             updatedAfter = Optional.of(Instant.parse(since.group(1)));
+        }
+        for (String list : LIST_FIELDS.get(type.get())) {
+            Set<String> inside = GraphqlText.selectedInside(query, list);
+            if (inside.contains("edges") || inside.contains("nodes") || inside.contains("pageInfo")) {
+                return Future.succeededFuture(userError(data, payload, selected, List.of("query"),
+                        CONNECTION_IN_LIST, "INVALID"));
+            }
         }
         for (String name : GraphqlText.selectedNames(query)) {
             if (!SUPPORTED_FIELDS.get(type.get()).contains(name)) {

@@ -59,6 +59,74 @@ public final class WebhookPayloads {
         return bytes(orderNode(order, customer, false));
     }
 
+    /** {@code refunds/create}: the refund as created; its order is the one it belongs to. */
+    public byte[] refundCreate(SimulatedRefund refund, SimulatedOrder order) {
+        if (refund.orderId() != order.id()) {
+            throw new IllegalArgumentException("Cannot write refund " + refund.id() + ": order " + order.id()
+                    + " is not its order " + refund.orderId());
+        }
+        return bytes(refundNode(refund, order));
+    }
+
+    /**
+     * A REST refund, as in {@code refunds/create} and in an order's {@code refunds}: the refunded line items (each
+     * with its line item), one successful {@code refund} transaction for the whole amount, no order adjustments.
+     */
+    private ObjectNode refundNode(SimulatedRefund r, SimulatedOrder o) {
+        String currency = o.currency();
+        ObjectNode refund = JSON.createObjectNode();
+        refund.put("id", r.id());
+        refund.put("order_id", o.id());
+        refund.put("created_at", time(r.createdAt()));
+        refund.put("note", r.amount().compareTo(o.totalPrice()) == 0 ? "Simulated full refund"
+                : "Simulated partial refund");
+        refund.putNull("user_id");
+        refund.put("processed_at", time(r.createdAt()));
+        refund.put("restock", false);
+        refund.putArray("duties");
+        refund.put("admin_graphql_api_id", r.gid());
+        ArrayNode refundLines = refund.putArray("refund_line_items");
+        for (SimulatedRefund.Line rl : r.lines()) {
+            SimulatedLine l = o.lines().stream().filter(x -> x.id() == rl.lineItemId()).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("Cannot write refund " + r.id() + ": line item "
+                            + rl.lineItemId() + " is not in order " + o.name()));
+            ObjectNode refundLine = refundLines.addObject();
+            refundLine.put("id", rl.id());
+            refundLine.put("quantity", rl.quantity());
+            refundLine.put("line_item_id", rl.lineItemId());
+            refundLine.putNull("location_id");
+            refundLine.put("restock_type", "no_restock");
+            refundLine.put("subtotal", rl.subtotal());
+            refundLine.put("total_tax", BigDecimal.ZERO.setScale(2));
+            refundLine.set("subtotal_set", priceSet(rl.subtotal(), currency));
+            refundLine.set("total_tax_set", priceSet(BigDecimal.ZERO.setScale(2), currency));
+            ObjectNode item = refundLine.putObject("line_item");
+            item.put("id", l.id());
+            item.put("variant_id", l.variantId());
+            item.put("title", l.title());
+            item.put("quantity", l.quantity());
+            item.put("sku", l.sku());
+            item.put("product_id", l.productId());
+            item.put("price", amount(l.unitPrice()));
+            item.set("price_set", priceSet(l.unitPrice(), currency));
+            item.put("admin_graphql_api_id", l.gid());
+        }
+        ArrayNode transactions = refund.putArray("transactions");
+        ObjectNode transaction = transactions.addObject();
+        transaction.put("id", r.id() + 1);
+        transaction.put("order_id", o.id());
+        transaction.put("kind", "refund");
+        transaction.put("gateway", "manual");
+        transaction.put("status", "success");
+        transaction.put("created_at", time(r.createdAt()));
+        transaction.put("processed_at", time(r.createdAt()));
+        transaction.put("amount", amount(r.amount()));
+        transaction.put("currency", currency);
+        transaction.put("admin_graphql_api_id", "gid://shopify/OrderTransaction/" + (r.id() + 1));
+        refund.putArray("order_adjustments");
+        return refund;
+    }
+
     /** {@code checkouts/create}: the checkout as the buyer left it (not completed). */
     public byte[] checkoutCreate(SimulatedCheckout checkout, SimulatedCustomer customer, ShopIdentity shop) {
         return bytes(checkoutNode(checkout, customer, shop, true));
@@ -170,6 +238,7 @@ public final class WebhookPayloads {
         }
         boolean cancelled = !asCreated && o.isCancelled();
         boolean refunded = !asCreated && o.totalRefunded().signum() > 0;
+        BigDecimal refundedAmount = refunded ? o.totalRefunded() : BigDecimal.ZERO;
         String currency = o.currency();
         ObjectNode node = JSON.createObjectNode();
         node.put("id", o.id());
@@ -193,7 +262,7 @@ public final class WebhookPayloads {
         node.put("total_line_items_price", amount(o.totalPrice()));
         node.put("total_tax", "0.00");
         node.put("total_discounts", "0.00");
-        BigDecimal current = refunded ? o.totalPrice().subtract(o.totalRefunded()) : o.totalPrice();
+        BigDecimal current = o.totalPrice().subtract(refundedAmount);
         node.put("current_total_price", amount(cancelled ? BigDecimal.ZERO.setScale(2) : current));
         node.put("financial_status", asCreated ? "paid" : lower(o.financialStatus()));
         node.putNull("fulfillment_status");
@@ -221,7 +290,7 @@ public final class WebhookPayloads {
             line.put("variant_title", variantTitle);
             line.put("vendor", "Simulated Goods");
             line.put("quantity", l.quantity());
-            line.put("current_quantity", refunded || cancelled ? 0 : l.quantity());
+            line.put("current_quantity", cancelled ? 0 : l.quantity() - (refunded ? o.refundedQuantity(l.id()) : 0));
             line.put("price", amount(l.unitPrice()));
             line.set("price_set", priceSet(l.unitPrice(), currency));
             line.put("total_discount", "0.00");
@@ -234,36 +303,10 @@ public final class WebhookPayloads {
             line.putArray("discount_allocations");
         }
         ArrayNode refunds = node.putArray("refunds");
-        if (refunded) {
-            long refundId = 900_000_000_000L + (o.id() - StoreGenerator.ORDER_ID_BASE);
-            ObjectNode refund = refunds.addObject();
-            refund.put("id", refundId);
-            refund.put("admin_graphql_api_id", "gid://shopify/Refund/" + refundId);
-            refund.put("order_id", o.id());
-            refund.put("created_at", time(o.updatedAt()));
-            refund.put("processed_at", time(o.updatedAt()));
-            refund.put("note", "Simulated full refund");
-            refund.put("restock", false);
-            ArrayNode refundLines = refund.putArray("refund_line_items");
-            for (SimulatedLine l : o.lines()) {
-                ObjectNode refundLine = refundLines.addObject();
-                refundLine.put("id", l.id() + 1_000_000_000_000L);
-                refundLine.put("line_item_id", l.id());
-                refundLine.put("quantity", l.quantity());
-                refundLine.put("restock_type", "no_restock");
-                refundLine.put("subtotal", amount(l.lineTotal()));
-                refundLine.put("total_tax", "0.00");
+        if (!asCreated) {
+            for (SimulatedRefund refund : o.refunds()) {
+                refunds.add(refundNode(refund, o));
             }
-            ArrayNode transactions = refund.putArray("transactions");
-            ObjectNode transaction = transactions.addObject();
-            transaction.put("id", refundId + 1);
-            transaction.put("order_id", o.id());
-            transaction.put("kind", "refund");
-            transaction.put("status", "success");
-            transaction.put("amount", amount(o.totalRefunded()));
-            transaction.put("currency", currency);
-            transaction.put("gateway", "manual");
-            transaction.put("created_at", time(o.updatedAt()));
         }
         return node;
     }

@@ -15,7 +15,8 @@ import static java.util.Objects.requireNonNull;
  * {@code X-Shopify-Topic}, {@code X-Shopify-Hmac-Sha256} (signed with the app's client secret),
  * {@code X-Shopify-Shop-Domain}, {@code X-Shopify-Webhook-Id}, {@code X-Shopify-Event-Id},
  * {@code X-Shopify-Triggered-At}, {@code X-Shopify-API-Version} and {@code Content-Type: application/json}.
- * Shopify gives the receiver five seconds; so does this sender.
+ * Shopify gives the receiver five seconds; so does this sender. One attempt per call: {@link WebhookRetries} makes
+ * Shopify's retries of a delivery that was not answered 2xx.
  */
 public final class WebhookSender {
     private final HttpClient http;

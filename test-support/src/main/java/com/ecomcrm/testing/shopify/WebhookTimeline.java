@@ -14,7 +14,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * The webhooks Shopify would have sent while the store's history happened, in the order they were triggered:
  * {@code customers/create} at sign-up, {@code orders/create} when an order is placed, then {@code orders/updated} and
- * {@code customers/update} when the order or customer last changed (with the store's final state), and
+ * {@code customers/update} when the order or customer last changed (with the store's final state),
+ * {@code refunds/create} when a refund is made (its order's {@code orders/updated} then carries it too), and
  * {@code checkouts/create} / {@code checkouts/update} for every checkout (abandoned ones, and the recovered ones that
  * complete with their order). Delivering the
  * whole timeline leaves a receiver with the same data as the bulk import. Ids are deterministic from the seed:
@@ -26,6 +27,7 @@ public final class WebhookTimeline {
     public static final String CUSTOMERS_UPDATE = "customers/update";
     public static final String ORDERS_CREATE = "orders/create";
     public static final String ORDERS_UPDATED = "orders/updated";
+    public static final String REFUNDS_CREATE = "refunds/create";
     public static final String CHECKOUTS_CREATE = "checkouts/create";
     public static final String CHECKOUTS_UPDATE = "checkouts/update";
 
@@ -55,6 +57,10 @@ public final class WebhookTimeline {
             events.add(new Event(o.createdAt(), 1, o.id(), ORDERS_CREATE, payloads.orderCreate(o, customer)));
             if (o.updatedAt().isAfter(o.createdAt())) {
                 events.add(new Event(o.updatedAt(), 2, o.id(), ORDERS_UPDATED, payloads.orderUpdated(o, customer)));
+            }
+            for (SimulatedRefund refund : o.refunds()) {
+                events.add(new Event(refund.createdAt(), 6, refund.id(), REFUNDS_CREATE,
+                        payloads.refundCreate(refund, o)));
             }
         }
         WebhookPayloads.ShopIdentity shop = new WebhookPayloads.ShopIdentity(store.shop().domain());

@@ -51,11 +51,47 @@ class BulkJsonlWriterTest {
     void orderLines() throws Exception {
         JsonNode order = lines(BulkObjectType.ORDERS).get(0);
         assertThat(names(order)).containsExactly("id", "name", "createdAt", "processedAt", "updatedAt", "cancelledAt",
-                "displayFinancialStatus", "test", "currencyCode", "totalPriceSet", "totalRefundedSet", "customer");
+                "displayFinancialStatus", "test", "currencyCode", "totalPriceSet", "totalRefundedSet", "refunds",
+                "customer");
         assertThat(order.at("/totalPriceSet/shopMoney/amount").isTextual()).isTrue();
         assertThat(order.at("/totalPriceSet/shopMoney/amount").asText()).matches("\\d+\\.\\d\\d");
         assertThat(order.at("/totalRefundedSet/shopMoney/currencyCode").asText()).isEqualTo("USD");
         assertThat(order.at("/customer/id").asText()).startsWith("gid://shopify/Customer/");
+    }
+
+    @Test
+    @DisplayName("an order's refunds are inline (a list field, not a connection) with GIDs, MoneyBags and times")
+    void refundsAreInlineInTheirOrder() throws Exception {
+        Map<String, SimulatedOrder> byGid = new HashMap<>();
+        STORE.orders().forEach(o -> byGid.put(o.gid(), o));
+        int refunds = 0;
+        for (JsonNode line : lines(BulkObjectType.ORDERS)) {
+            if (line.has("__parentId")) {
+                assertThat(line.has("refunds")).isFalse();
+                continue;
+            }
+            SimulatedOrder order = byGid.get(line.get("id").asText());
+            JsonNode list = line.get("refunds");
+            assertThat(list.isArray()).isTrue();
+            assertThat(list).hasSize(order.refunds().size());
+            BigDecimal sum = BigDecimal.ZERO;
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode refund = list.get(i);
+                SimulatedRefund expected = order.refunds().get(i);
+                assertThat(names(refund)).containsExactly("id", "createdAt", "totalRefundedSet");
+                assertThat(refund.get("id").asText()).isEqualTo("gid://shopify/Refund/" + expected.id());
+                assertThat(refund.get("createdAt").asText()).isEqualTo(BulkJsonlWriter.timestamp(expected.createdAt()));
+                assertThat(refund.at("/totalRefundedSet/shopMoney/amount").asText())
+                        .isEqualTo(expected.amount().toPlainString()).matches("\\d+\\.\\d\\d");
+                assertThat(refund.at("/totalRefundedSet/shopMoney/currencyCode").asText()).isEqualTo("USD");
+                sum = sum.add(new BigDecimal(refund.at("/totalRefundedSet/shopMoney/amount").asText()));
+                refunds++;
+            }
+            assertThat(sum).isEqualByComparingTo(line.at("/totalRefundedSet/shopMoney/amount").asText());
+        }
+        assertThat(refunds).isPositive().isEqualTo(STORE.orders().stream().mapToInt(o -> o.refunds().size()).sum());
+        assertThat(STORE.orders()).anySatisfy(o -> assertThat(o.financialStatus()).isEqualTo("PARTIALLY_REFUNDED"));
+        assertThat(STORE.orders()).anySatisfy(o -> assertThat(o.financialStatus()).isEqualTo("REFUNDED"));
     }
 
     @Test

@@ -35,7 +35,9 @@ class SimulatorServerTest {
             + "updatedAt emailMarketingConsent { marketingState marketingOptInLevel consentUpdatedAt } } } } }";
     private static final String ORDERS = "{ orders { edges { node { id name createdAt processedAt updatedAt cancelledAt "
             + "displayFinancialStatus test currencyCode totalPriceSet { shopMoney { amount currencyCode } } "
-            + "totalRefundedSet { shopMoney { amount currencyCode } } customer { id } lineItems { edges { node { id sku "
+            + "totalRefundedSet { shopMoney { amount currencyCode } } "
+            + "refunds { id createdAt totalRefundedSet { shopMoney { amount currencyCode } } } "
+            + "customer { id } lineItems { edges { node { id sku "
             + "title quantity product { id } variant { id } originalUnitPriceSet { shopMoney { amount currencyCode } } "
             + "} } } } } } }";
 
@@ -145,6 +147,18 @@ class SimulatorServerTest {
         assertThat(current.at("/data/currentBulkOperation/status").asText()).isEqualTo("COMPLETED");
         assertThat(current.at("/data/currentBulkOperation/fileSize").asText())
                 .isEqualTo(Long.toString(BulkJsonlWriter.toBytes(store, BulkObjectType.ORDERS).length));
+    }
+
+    @Test
+    @DisplayName("a refund's line items (a connection) inside Order.refunds (a list) are refused as Shopify refuses them")
+    void connectionInsideAListFieldIsRefused() throws Exception {
+        String query = "{ orders { edges { node { id refunds { id refundLineItems { edges { node { id quantity } } } } "
+                + "} } } }";
+        JsonNode answer = graphql(server, SimulatedShops.domain(1), RUN, JSON.createObjectNode().put("query", query));
+        assertThat(answer.at("/data/bulkOperationRunQuery/bulkOperation").isNull()).isTrue();
+        assertThat(answer.at("/data/bulkOperationRunQuery/userErrors/0/message").asText())
+                .isEqualTo("Queries that contain a connection field within a list field are not currently supported.");
+        assertThat(answer.at("/data/bulkOperationRunQuery/userErrors/0/field/0").asText()).isEqualTo("query");
     }
 
     @Test

@@ -73,6 +73,49 @@ class WebhookTest {
     }
 
     @Test
+    @DisplayName("every refund is on the timeline as refunds/create, with the ids, lines and money the bulk file has")
+    void refundsAreOnTheTimeline() throws Exception {
+        Map<Long, SimulatedOrder> refundedOrders = new HashMap<>();
+        STORE.orders().forEach(o -> o.refunds().forEach(r -> refundedOrders.put(r.id(), o)));
+        assertThat(refundedOrders).isNotEmpty();
+        List<SimulatedWebhook> created = WebhookTimeline.of(STORE).stream()
+                .filter(w -> w.topic().equals(WebhookTimeline.REFUNDS_CREATE)).toList();
+        assertThat(created).hasSize(refundedOrders.size());
+        for (SimulatedWebhook webhook : created) {
+            JsonNode refund = JSON.readTree(webhook.body());
+            SimulatedOrder order = refundedOrders.get(refund.get("id").asLong());
+            SimulatedRefund expected = order.refunds().get(0);
+            assertThat(refund.get("order_id").asLong()).isEqualTo(order.id());
+            assertThat(refund.get("admin_graphql_api_id").asText()).isEqualTo(expected.gid());
+            assertThat(OffsetDateTime.parse(refund.get("created_at").asText()).toInstant())
+                    .isEqualTo(expected.createdAt()).isEqualTo(webhook.triggeredAt());
+            assertThat(refund.at("/transactions/0/kind").asText()).isEqualTo("refund");
+            assertThat(refund.at("/transactions/0/status").asText()).isEqualTo("success");
+            assertThat(refund.at("/transactions/0/amount").asText()).isEqualTo(expected.amount().toPlainString());
+            assertThat(refund.get("refund_line_items")).hasSize(expected.lines().size());
+            assertThat(refund.at("/refund_line_items/0/line_item_id").asLong())
+                    .isEqualTo(expected.lines().get(0).lineItemId());
+            assertThat(refund.at("/refund_line_items/0/subtotal_set/shop_money/amount").asText())
+                    .isEqualTo(expected.lines().get(0).subtotal().toPlainString());
+            // The order's own update carries the same refund.
+            JsonNode updated = JSON.readTree(new WebhookPayloads().orderUpdated(order, null));
+            assertThat(updated.at("/refunds/0/id").asLong()).isEqualTo(expected.id());
+            assertThat(updated.get("current_total_price").asText())
+                    .isEqualTo(order.totalPrice().subtract(order.totalRefunded()).toPlainString());
+        }
+        SimulatedOrder partly = STORE.orders().stream()
+                .filter(o -> o.financialStatus().equals("PARTIALLY_REFUNDED")).findFirst().orElseThrow();
+        JsonNode partlyUpdated = JSON.readTree(new WebhookPayloads().orderUpdated(partly, null));
+        assertThat(partlyUpdated.get("financial_status").asText()).isEqualTo("partially_refunded");
+        long refundedLine = partly.refunds().get(0).lines().get(0).lineItemId();
+        for (JsonNode line : partlyUpdated.get("line_items")) {
+            int quantity = line.get("quantity").asInt();
+            assertThat(line.get("current_quantity").asInt())
+                    .isEqualTo(line.get("id").asLong() == refundedLine ? quantity - 1 : quantity);
+        }
+    }
+
+    @Test
     @DisplayName("the timeline is in trigger order, with unique ids that are the same on every run")
     void timelineIsOrderedAndDeterministic() {
         List<SimulatedWebhook> timeline = WebhookTimeline.of(STORE);
