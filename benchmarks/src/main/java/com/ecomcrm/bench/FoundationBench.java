@@ -67,7 +67,12 @@ public final class FoundationBench {
                 }
             }
         }
-        Report report = run(Scale.named(scaleName), repositoryRoot());
+        Scale scale = Scale.named(scaleName);
+        String fraction = System.getenv("ECOMCRM_BENCH_SHOPS");
+        if (fraction != null && !fraction.isBlank()) {
+            scale = scale.withShops(Integer.parseInt(fraction.trim()));
+        }
+        Report report = run(scale, repositoryRoot());
         report.write(out);
         System.out.println(report.markdown());
         System.out.println("Written: " + out.resolve("results-" + scaleName + ".json") + ", "
@@ -80,33 +85,26 @@ public final class FoundationBench {
         List<String> notes = new ArrayList<>();
         Instant startedAt = Instant.now();
 
-        LOG.info("Scale {}: fresh databases {} and {}", scale.name(), BenchDatabases.DATABASE, "var/bench/");
-        BenchDatabases world = BenchDatabases.fresh(root);
+        // Databases and folder from the environment, so a long run (medium) can go beside others' `bin/bench tiny`.
+        String database = System.getenv().getOrDefault("ECOMCRM_BENCH_DB", BenchDatabases.DATABASE);
+        String folder = System.getenv().getOrDefault("ECOMCRM_BENCH_DIR", "var/bench");
+        LOG.info("Scale {} ({} shops): fresh databases {} and {}/", scale.name(), scale.shops(), database, folder);
+        BenchDatabases world = BenchDatabases.fresh(root, database, folder);
         Map<String, String> env = world.environment(CLIENT_ID, SECRET);
-
-        // 1. Store generation (the bulk shops).
-        LOG.info("Generating {} shops x {} customers", scale.shops(), scale.customersPerShop());
-        long start = System.nanoTime();
-        List<SimulatedStore> stores = new ArrayList<>();
-        for (ShopId shop : SimulatedShops.domains(scale.shops())) {
-            stores.add(StoreGenerator.generate(Scale.SEED, shop, scale.customersPerShop(), HISTORY_START, HISTORY_END));
+        if (scale.shops() < Scale.named(scale.name()).shops()) {
+            notes.add("FRACTION: " + scale.shops() + " of the " + Scale.named(scale.name()).shops() + " bulk shops of "
+                    + "scale " + scale.name() + " (ECOMCRM_BENCH_SHOPS); the other stages at the scale's own sizes");
         }
-        long customers = stores.stream().mapToLong(s -> s.customers().size()).sum();
-        long orders = stores.stream().mapToLong(s -> s.orders().size()).sum();
-        long lines = stores.stream().mapToLong(SimulatedStore::lineCount).sum();
-        stages.add(StageResult.timed("store generation", start, orders, "orders")
-                .with(null, null, new TreeMap<>(Map.of("customers", customers, "order_lines", lines))));
 
+        // 1. and 2. Store generation and bulk sync, one shop at a time: each store is generated, served by a
+        // simulator of its own and imported, then dropped (medium does not fit in memory at once). The two stages'
+        // times are the sums of their own parts; starting and stopping each shop's simulator is in neither.
+        GeneratedStores stores = new GeneratedStores(scale, HISTORY_START, HISTORY_END);
         List<SimulatedWebhook> timeline = webhookTimeline(scale.webhookWarmup() + scale.webhookDeliveries());
         List<SimulatedWebhook> warmup = timeline.subList(0, scale.webhookWarmup());
         List<SimulatedWebhook> measured = timeline.subList(scale.webhookWarmup(), timeline.size());
-        DataSizes data = new DataSizes(stores.size(), customers, orders, lines, 1, timeline.size());
 
         Vertx vertx = Vertx.vertx();
-        List<SimulatorServer.ShopAccount> accounts = stores.stream().map(store -> new SimulatorServer.ShopAccount(store,
-                SimulatedShops.accessToken(Scale.SEED, store.shop()))).toList();
-        SimulatorServer simulator = new SimulatorServer(accounts, SimulatorServer.Options.defaults().withPort(0));
-        simulator.deployOn(vertx).await();
         ClickHouseSettings clickHouseSettings = world.clickHouse();
         ApiMain.Application api = ApiMain.Application.start(vertx, ApiConfig.from(env), clickHouseSettings,
                 Clock.systemUTC()).await();
@@ -114,13 +112,30 @@ public final class FoundationBench {
         try (ClickHouseGateway clickHouse = ClickHouseGateway.connect(clickHouseSettings)) {
             Machine machine = Machine.describe(root, clickHouse, world.postgres());
 
-            // 2. Bulk sync: every shop, one after another, as the app's initial import runs them.
-            LOG.info("Bulk import of {} shops", stores.size());
+            // 1./2. Every shop, one after another, as the app's initial import runs them.
+            LOG.info("Generating and bulk-importing {} shops x {} customers", stores.size(),
+                    scale.customersPerShop());
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            start = System.nanoTime();
+            long generationNanos = 0;
+            long importNanos = 0;
+            long customers = 0;
+            long orders = 0;
+            long lines = 0;
             long landed = 0;
             long rejected = 0;
-            for (SimulatorServer.ShopAccount account : accounts) {
+            for (int i = 0; i < stores.size(); i++) {
+                long start = System.nanoTime();
+                SimulatedStore store = stores.get(i);
+                generationNanos += System.nanoTime() - start;
+                customers += store.customers().size();
+                orders += store.orders().size();
+                lines += store.lineCount();
+                SimulatorServer.ShopAccount account = new SimulatorServer.ShopAccount(store,
+                        SimulatedShops.accessToken(Scale.SEED, store.shop()));
+                SimulatorServer simulator = new SimulatorServer(List.of(account),
+                        SimulatorServer.Options.defaults().withPort(0));
+                String deployment = vertx.deployVerticle(simulator).await();
+                start = System.nanoTime();
                 BulkImport bulk = new BulkImport(new AdminApiClient(http, simulator.adminUrlTemplate(), account.shop(),
                         account.accessToken()), api.landingZone(), world::connect, Clock.systemUTC(),
                         Duration.ofMillis(50), Duration.ofMinutes(30));
@@ -130,9 +145,18 @@ public final class FoundationBench {
                     landed += result.linesLanded();
                     rejected += result.rejects().size();
                 }
+                importNanos += System.nanoTime() - start;
+                vertx.undeploy(deployment).await();
+                if ((i + 1) % 50 == 0) {
+                    LOG.info("Imported {} of {} shops: {} orders, {} lines landed", i + 1, stores.size(), orders,
+                            landed);
+                }
             }
-            stages.add(StageResult.timed("bulk sync to landing", start, landed, "JSONL lines")
-                    .with(null, null, new TreeMap<>(Map.of("shops", accounts.size(), "lines_rejected", rejected))));
+            stages.add(new StageResult("store generation", generationNanos / 1e9, orders, "orders", null, null,
+                    new TreeMap<>(Map.of("customers", customers, "order_lines", lines))));
+            stages.add(new StageResult("bulk sync to landing", importNanos / 1e9, landed, "JSONL lines", null, null,
+                    new TreeMap<>(Map.of("shops", stores.size(), "lines_rejected", rejected))));
+            DataSizes data = new DataSizes(stores.size(), customers, orders, lines, 1, timeline.size());
 
             // 3. Webhook intake under load.
             LOG.info("Webhook intake: {} deliveries (+{} warm-up), {} in flight", measured.size(), warmup.size(),
@@ -157,9 +181,19 @@ public final class FoundationBench {
                 LOG.warn("Skipping the nightly pipeline: {}", missing);
             }
 
-            // 5. Dashboard API latency, and the same reads straight on ClickHouse.
+            // 5. Dashboard API latency, and the same reads straight on ClickHouse. Every screen and every answer is
+            // measured whole, so the bench shops are on the plan with every feature (the API's PlanGate refuses the
+            // others or leaves predictions out; a bulk-imported shop has no shops row, i.e. Free).
+            try (java.sql.Connection connection = world.connect();
+                 java.sql.PreparedStatement upsert = connection.prepareStatement("INSERT INTO shops (shop_domain, plan)"
+                         + " VALUES (?, 'pro') ON CONFLICT (shop_domain) DO UPDATE SET plan = 'pro'")) {
+                for (ShopId shop : stores.shops()) {
+                    upsert.setString(1, shop.domain());
+                    upsert.executeUpdate();
+                }
+            }
             LOG.info("Dashboard: {} clients x {} requests", scale.dashboardClients(), scale.requestsPerClient());
-            List<ShopId> shops = stores.stream().map(SimulatedStore::shop).toList();
+            List<ShopId> shops = stores.shops();
             DashboardLoad dashboard = new DashboardLoad(shops, scale.dashboardClients(), scale.requestsPerClient(),
                     published);
             StageResult viaApi = dashboard.api(apiUrl, new SessionTokens(CLIENT_ID, SECRET, Clock.systemUTC()));
@@ -192,7 +226,7 @@ public final class FoundationBench {
             BaselineStages.run(root, world, stores, AS_OF, clickHouse, stages, notes);
 
             busyNote(machine).ifPresent(notes::add);
-            notes.add("bench JVM peak RSS " + selfPeakMb() + " MB (simulator, API, load generators, all stores in memory)");
+            notes.add("bench JVM peak RSS " + selfPeakMb() + " MB (simulator, API, load generators, one store at a time)");
             return new Report(scale, startedAt, machine, data, stages, notes);
         }
         finally {

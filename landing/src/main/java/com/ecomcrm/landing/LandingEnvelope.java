@@ -142,7 +142,7 @@ public record LandingEnvelope(
                     ShopId.of(node.get("shop").asText()),
                     node.get("topic").asText(),
                     node.get("delivery_id").asText(),
-                    Instant.parse(node.get("received_at").asText()),
+                    IsoTimestamps.instant(node.get("received_at").asText()),
                     optionalText(node, "triggered_at").map(Instant::parse),
                     optionalText(node, "api_version"),
                     node.hasNonNull("line") ? Optional.of(node.get("line").asLong()) : Optional.empty(),

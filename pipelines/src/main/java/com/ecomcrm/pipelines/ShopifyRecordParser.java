@@ -2,6 +2,7 @@ package com.ecomcrm.pipelines;
 
 import com.ecomcrm.domain.DomainException;
 import com.ecomcrm.domain.ShopifyGid;
+import com.ecomcrm.landing.IsoTimestamps;
 import com.ecomcrm.landing.LandingEnvelope;
 import com.ecomcrm.landing.LandingSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -12,7 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -294,8 +294,11 @@ public final class ShopifyRecordParser {
     }
 
     /**
-     * A GraphQL refund inside a bulk order line, with its refund line items (as {@code edges/node} or {@code nodes}).
-     * Its version is the order's updatedAt, as for the refunds inside a webhook order.
+     * A GraphQL refund inside a bulk order line ({@code Order.refunds} is a list field, so its refunds are inline).
+     * Its version is the order's updatedAt, as for the refunds inside a webhook order. The app's bulk query cannot
+     * ask for a refund's line items: {@code refundLineItems} is a connection, and Shopify refuses a connection inside
+     * a list field in a bulk query, so bulk refunds bring no refund lines (webhooks do). Refund line items given inline
+     * ({@code edges/node} or {@code nodes}, as an ordinary paged GraphQL query returns them) are still read.
      */
     private static List<SilverRecord> bulkRefund(String shop, JsonNode refund, String at, long orderId,
                                                  Long customerId, String orderCurrency, Instant orderUpdatedAt,
@@ -521,7 +524,7 @@ public final class ShopifyRecordParser {
         }
         try {
             // Shopify sends offsets (REST: -05:00, GraphQL: Z); the tables hold UTC instants.
-            return OffsetDateTime.parse(value.asText()).toInstant();
+            return IsoTimestamps.offsetDateTime(value.asText());
         }
         catch (DateTimeParseException e) {
             throw new BadField(field, "not an ISO-8601 timestamp: " + shown(value));

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -35,7 +36,9 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>Edge cases, all drawn from the same seeded stream: about 10% of customers are prospects without orders, about 3%
  * of orders are cancelled ({@code VOIDED}), about 2% fully refunded ({@code REFUNDED}); names include non-ASCII and
- * apostrophes; emails are unique in the shop.
+ * apostrophes; emails are unique in the shop. About 3% of the other paid orders get one partial refund
+ * ({@code PARTIALLY_REFUNDED}: one unit of one line, 1 to 30 days after the order), drawn from a random stream of
+ * their own so that no customer, order or checkout changed when they were added.
  */
 public final class StoreGenerator {
     /** BG/NBD, CDNOW (weeks). */
@@ -51,6 +54,7 @@ public final class StoreGenerator {
     public static final double PROSPECT_SHARE = 0.10;
     public static final double CANCELLED_SHARE = 0.03;
     public static final double REFUNDED_SHARE = 0.02;
+    public static final double PARTIALLY_REFUNDED_SHARE = 0.03;
 
     public static final long CUSTOMER_ID_BASE = 7_000_000_000_000L;
     public static final long ORDER_ID_BASE = 5_000_000_000_000L;
@@ -58,6 +62,9 @@ public final class StoreGenerator {
     public static final long PRODUCT_ID_BASE = 8_000_000_000_000L;
     public static final long VARIANT_ID_BASE = 45_000_000_000_000L;
     public static final long CHECKOUT_ID_BASE = 32_000_000_000_000L;
+    /** An order has at most one refund: its id is this base plus the order's rank, its lines' ids the line's plus the offset. */
+    public static final long REFUND_ID_BASE = 900_000_000_000L;
+    public static final long REFUND_LINE_ID_OFFSET = 1_000_000_000_000L;
     /** Share of customers who leave a checkout for good at some point, and share of orders preceded by a left one. */
     public static final double ABANDONING_SHARE = 0.25;
     public static final double RECOVERED_SHARE = 0.10;
@@ -111,7 +118,14 @@ public final class StoreGenerator {
 
     public static SimulatedStore generate(long seed, ShopId shop, int customerCount, Instant historyStart,
                                           Instant historyEnd) {
+        return generate(seed, shop, customerCount, historyStart, historyEnd, PurchaseProcess.CDNOW);
+    }
+
+    /** A store whose buyers follow {@code purchases} instead of the CDNOW process (same seeded streams otherwise). */
+    public static SimulatedStore generate(long seed, ShopId shop, int customerCount, Instant historyStart,
+                                          Instant historyEnd, PurchaseProcess purchases) {
         requireNonNull(shop, "shop is null");
+        requireNonNull(purchases, "purchases is null");
         requireNonNull(historyStart, "historyStart is null");
         requireNonNull(historyEnd, "historyEnd is null");
         if (customerCount < 0) {
@@ -122,7 +136,7 @@ public final class StoreGenerator {
         if (Duration.between(historyStart, historyEnd).compareTo(Duration.ofDays(1)) < 0) {
             throw new IllegalArgumentException("Cannot generate a store: the history must span at least a day");
         }
-        return new Generation(seed, shop, customerCount, historyStart, historyEnd).run();
+        return new Generation(seed, shop, customerCount, historyStart, historyEnd, purchases).run();
     }
 
     /** The random stream of one shop: a Mersenne Twister keyed with SHA-256(seed, shop domain). */
@@ -171,7 +185,8 @@ public final class StoreGenerator {
         private final BetaDistribution dropouts;
         private final GammaDistribution nus;
 
-        Generation(long seed, ShopId shop, int customerCount, Instant historyStart, Instant historyEnd) {
+        Generation(long seed, ShopId shop, int customerCount, Instant historyStart, Instant historyEnd,
+                   PurchaseProcess purchases) {
             this.seed = seed;
             this.shop = shop;
             this.customerCount = customerCount;
@@ -180,8 +195,8 @@ public final class StoreGenerator {
             this.start = historyStart.getEpochSecond();
             this.end = historyEnd.getEpochSecond();
             this.rng = randomFor(seed, shop, "store");
-            this.lambdas = new GammaDistribution(rng, R, 1 / ALPHA);
-            this.dropouts = new BetaDistribution(rng, A, B);
+            this.lambdas = new GammaDistribution(rng, purchases.r(), 1 / purchases.alpha());
+            this.dropouts = new BetaDistribution(rng, purchases.a(), purchases.b());
             this.nus = new GammaDistribution(rng, Q, 1 / GAMMA);
         }
 
@@ -207,6 +222,8 @@ public final class StoreGenerator {
             draftOrders.sort(Comparator.comparingLong(DraftOrder::createdAt)
                     .thenComparingInt(DraftOrder::customerIndex).thenComparingInt(DraftOrder::sequence));
             List<SimulatedOrder> orders = new ArrayList<>(draftOrders.size());
+            // Partial refunds come from a random stream of their own, so adding them changed no customer or order.
+            PartialRefunds partialRefunds = new PartialRefunds(randomFor(seed, shop, "refunds"), end);
             long lineSequence = 0;
             for (int n = 0; n < draftOrders.size(); n++) {
                 DraftOrder d = draftOrders.get(n);
@@ -223,10 +240,34 @@ public final class StoreGenerator {
                 }
                 BigDecimal total = cents(d.totalCents());
                 Instant created = Instant.ofEpochSecond(d.createdAt());
+                Instant updated = Instant.ofEpochSecond(d.updatedAt());
+                String status = d.financialStatus();
+                List<SimulatedRefund> refunds = List.of();
+                long refundId = REFUND_ID_BASE + n + 1;
+                if (d.refunded()) {
+                    // Everything goes back when the order was last touched.
+                    List<SimulatedRefund.Line> refunded = new ArrayList<>();
+                    for (SimulatedLine l : lines) {
+                        refunded.add(new SimulatedRefund.Line(l.id() + REFUND_LINE_ID_OFFSET, l.id(), l.quantity(),
+                                l.lineTotal()));
+                    }
+                    refunds = List.of(new SimulatedRefund(refundId, "gid://shopify/Refund/" + refundId, id, updated,
+                            refunded));
+                }
+                else if (d.cancelledAt() == null) {
+                    Optional<SimulatedRefund> partial = partialRefunds.draw(refundId, id, d.createdAt(), lines);
+                    if (partial.isPresent()) {
+                        refunds = List.of(partial.get());
+                        status = "PARTIALLY_REFUNDED";
+                        updated = updated.isAfter(partial.get().createdAt()) ? updated : partial.get().createdAt();
+                    }
+                }
+                BigDecimal refundedTotal = refunds.stream().map(SimulatedRefund::amount)
+                        .reduce(cents(0), BigDecimal::add);
                 orders.add(new SimulatedOrder(id, "gid://shopify/Order/" + id, "#" + (FIRST_ORDER_NUMBER + n),
-                        customerIds[d.customerIndex()], created, created, Instant.ofEpochSecond(d.updatedAt()),
+                        customerIds[d.customerIndex()], created, created, updated,
                         d.cancelledAt() == null ? null : Instant.ofEpochSecond(d.cancelledAt()),
-                        d.financialStatus(), "USD", lines, total, d.refunded() ? total : cents(0), false));
+                        status, "USD", lines, total, refundedTotal, refunds, false));
             }
             // Checkouts come from a random stream of their own, so adding them changed no customer or order.
             List<SimulatedCheckout> checkouts = new CheckoutGeneration(randomFor(seed, shop, "checkouts"), end)
@@ -361,6 +402,35 @@ public final class StoreGenerator {
                 }
             }
             return false;
+        }
+    }
+
+    /**
+     * Partial refunds: {@link #PARTIALLY_REFUNDED_SHARE} of the paid orders that have more than one unit get back one
+     * unit of one line (the line drawn uniformly), 1 to 30 days after the order (never after the history's end).
+     */
+    private static final class PartialRefunds {
+        private final RandomGenerator rng;
+        private final long end;
+
+        PartialRefunds(RandomGenerator rng, long end) {
+            this.rng = rng;
+            this.end = end;
+        }
+
+        Optional<SimulatedRefund> draw(long refundId, long orderId, long orderCreatedAt, List<SimulatedLine> lines) {
+            if (rng.nextDouble() >= PARTIALLY_REFUNDED_SHARE) {
+                return Optional.empty();
+            }
+            SimulatedLine line = lines.get(rng.nextInt(lines.size()));
+            long refundedAt = Math.min(end, orderCreatedAt + 86400 + (long) (rng.nextDouble() * 29 * 86400));
+            if (lines.size() == 1 && line.quantity() == 1) {
+                return Optional.empty(); // one unit in all: refunding it would be a full refund
+            }
+            return Optional.of(new SimulatedRefund(refundId, "gid://shopify/Refund/" + refundId, orderId,
+                    Instant.ofEpochSecond(Math.max(orderCreatedAt + 1, refundedAt)),
+                    List.of(new SimulatedRefund.Line(line.id() + REFUND_LINE_ID_OFFSET, line.id(), 1,
+                            line.unitPrice()))));
         }
     }
 
