@@ -5,6 +5,10 @@ Everything is read-only. Settings come from the same environment variables every
 
     ECOMCRM_PG_URL, ECOMCRM_PG_USER, ECOMCRM_PG_PASSWORD   the PostgreSQL database holding Iceberg's JDBC catalog
     ECOMCRM_WAREHOUSE_DIR                                  Iceberg data files (default var/warehouse)
+    ECOMCRM_ICEBERG_CATALOG_URI                            an Iceberg REST catalog instead of the JDBC catalog
+                                                           (production, docs/production.md section 3), with
+    ECOMCRM_ICEBERG_CATALOG_CREDENTIAL                     its OAuth client "id:secret" (optional),
+    ECOMCRM_ICEBERG_CATALOG_WAREHOUSE                      the warehouse (catalog) name it serves (optional)
     ECOMCRM_CH_URL, ECOMCRM_CH_DATABASE                    ClickHouse's HTTP interface and database
     ECOMCRM_CH_USER, ECOMCRM_CH_PASSWORD
 
@@ -56,6 +60,10 @@ class Settings:
     ch_database: str = "ecomcrm"
     ch_user: str = "default"
     ch_password: str = ""
+    #: An Iceberg REST catalog's URI; None reads the JDBC catalog in PostgreSQL (development).
+    iceberg_catalog_uri: str | None = None
+    iceberg_catalog_credential: str | None = None
+    iceberg_catalog_warehouse: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, pg_database: str | None = None,
@@ -81,6 +89,9 @@ class Settings:
             ch_database=ch_database or get("ECOMCRM_CH_DATABASE", "ecomcrm"),
             ch_user=get("ECOMCRM_CH_USER", "default"),
             ch_password=env.get("ECOMCRM_CH_PASSWORD", ""),
+            iceberg_catalog_uri=get("ECOMCRM_ICEBERG_CATALOG_URI", "") or None,
+            iceberg_catalog_credential=get("ECOMCRM_ICEBERG_CATALOG_CREDENTIAL", "") or None,
+            iceberg_catalog_warehouse=get("ECOMCRM_ICEBERG_CATALOG_WAREHOUSE", "") or None,
         )
         if pg_database:
             settings = replace(settings, pg_url=with_pg_database(settings.pg_url, pg_database))
@@ -99,7 +110,8 @@ class Settings:
 
     def __repr__(self) -> str:  # never print passwords
         return (f"Settings(pg_url={self.pg_url!r}, pg_user={self.pg_user!r}, warehouse_dir={str(self.warehouse_dir)!r},"
-                f" ch_url={self.ch_url!r}, ch_database={self.ch_database!r}, ch_user={self.ch_user!r})")
+                f" ch_url={self.ch_url!r}, ch_database={self.ch_database!r}, ch_user={self.ch_user!r},"
+                f" iceberg_catalog_uri={self.iceberg_catalog_uri!r})")
 
 
 def _parse_jdbc(url: str) -> tuple[str, str]:
@@ -135,12 +147,26 @@ def identifier(name: str) -> str:
 
 
 def iceberg_catalog(settings: Settings | None = None):
-    """pyiceberg's SqlCatalog over the same PostgreSQL tables (iceberg_tables, iceberg_namespace_properties) and
-    catalog name (`lakehouse`) as the pipelines' Java JdbcCatalog. Never creates the catalog tables: the project's
-    migrations own them."""
+    """The pipelines' Iceberg catalog, read-only by convention.
+
+    With ECOMCRM_ICEBERG_CATALOG_URI (production): pyiceberg's RestCatalog on that REST catalog, with the client
+    credential and warehouse name when given; the catalog hands out the table locations (and, on object storage,
+    the credentials to read them), so no warehouse folder is needed. Without it (development): pyiceberg's
+    SqlCatalog over the same PostgreSQL tables (iceberg_tables, iceberg_namespace_properties) and catalog name
+    (`lakehouse`) as the pipelines' Java JdbcCatalog; it never creates the catalog tables: the project's migrations
+    own them."""
+    settings = settings or Settings.from_env()
+    if settings.iceberg_catalog_uri:
+        from pyiceberg.catalog.rest import RestCatalog
+
+        properties = {"uri": settings.iceberg_catalog_uri}
+        if settings.iceberg_catalog_credential:
+            properties["credential"] = settings.iceberg_catalog_credential
+        if settings.iceberg_catalog_warehouse:
+            properties["warehouse"] = settings.iceberg_catalog_warehouse
+        return RestCatalog(CATALOG_NAME, **properties)
     from pyiceberg.catalog.sql import SqlCatalog
 
-    settings = settings or Settings.from_env()
     return SqlCatalog(
         CATALOG_NAME,
         uri=settings.sqlalchemy_url(),

@@ -45,6 +45,19 @@ def test_settings_from_env_and_overrides(tmp_path):
     assert "p:w/d" not in repr(o)
 
 
+def test_the_catalog_is_the_jdbc_one_unless_a_rest_catalog_is_named(tmp_path):
+    assert ew.Settings.from_env({}).iceberg_catalog_uri is None
+    sql = ew.iceberg_catalog(ew.Settings.from_env({"ECOMCRM_WAREHOUSE_DIR": str(tmp_path)}))
+    assert type(sql).__name__ == "SqlCatalog" and sql.name == "lakehouse"
+    env = {"ECOMCRM_ICEBERG_CATALOG_URI": "https://iceberg.example/api/catalog",
+           "ECOMCRM_ICEBERG_CATALOG_CREDENTIAL": "client:very-secret", "ECOMCRM_ICEBERG_CATALOG_WAREHOUSE": "ecomcrm"}
+    s = ew.Settings.from_env(env)
+    assert (s.iceberg_catalog_uri, s.iceberg_catalog_credential, s.iceberg_catalog_warehouse) == (
+        "https://iceberg.example/api/catalog", "client:very-secret", "ecomcrm")
+    assert "very-secret" not in repr(s) and "iceberg.example" in repr(s)
+    assert ew.Settings.from_env({"ECOMCRM_ICEBERG_CATALOG_URI": "  "}).iceberg_catalog_uri is None
+
+
 @pytest.mark.parametrize("bad", ["x; DROP", "a-b", "1abc", "db/x"])
 def test_pg_database_override_is_an_identifier(bad):
     with pytest.raises(ValueError):

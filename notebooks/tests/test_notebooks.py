@@ -407,3 +407,51 @@ def test_iceberg_docs_match_the_tables_pyiceberg_reads(warehouse):
         assert [(table.schema().find_field(p.source_id).name, str(p.transform)) for p in table.spec().fields] \
             == [("shop_id", "identity")]
         assert table.properties.get("format-version", str(table.format_version)) == "2"
+
+
+REST_SERVER = ROOT / "pipelines" / "target" / "iceberg-rest-server"
+
+
+def test_the_notebooks_read_the_same_tables_through_a_rest_catalog(warehouse, tmp_path):
+    """ECOMCRM_ICEBERG_CATALOG_URI switches the notebooks to a REST catalog: Iceberg's own REST catalog server
+    (the one the pipelines' RestCatalogPipelineTest starts; its jars are copied by the pipelines build), serving the
+    warehouse's JDBC catalog under the name `lakehouse`, gives the same tables and the same rows as the SQL catalog."""
+    jars = sorted(str(p) for p in (REST_SERVER / "lib").glob("*.jar"))
+    base = REST_SERVER / "base-classpath.txt"
+    assert jars and base.exists(), f"{REST_SERVER} is missing: build the pipelines (mvn -pl pipelines verify)"
+    settings = warehouse["settings"]
+    port = free_port()
+    env = dict(os.environ, CATALOG_CATALOG__IMPL="org.apache.iceberg.jdbc.JdbcCatalog", CATALOG_URI=settings.pg_url,
+               CATALOG_JDBC_USER=settings.pg_user, CATALOG_JDBC_PASSWORD=settings.pg_password,
+               CATALOG_JDBC_SCHEMA__VERSION="V1", CATALOG_CATALOG_NAME=ew.CATALOG_NAME,
+               CATALOG_WAREHOUSE=Path(warehouse["warehouse_dir"]).as_uri(), CATALOG_REST_PORT=str(port))
+    log = open(tmp_path / "rest-catalog-server.log", "wb")
+    server = subprocess.Popen(["java", "-Xmx256m", "-cp", os.pathsep.join(jars + [base.read_text().strip()]),
+                               "org.apache.iceberg.rest.RESTCatalogServer"], env=env, stdout=log,
+                              stderr=subprocess.STDOUT)
+    try:
+        rest_settings = ew.Settings.from_env({**os.environ, "ECOMCRM_PG_URL": settings.pg_url,
+                                              "ECOMCRM_ICEBERG_CATALOG_URI": f"http://127.0.0.1:{port}"})
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (tmp_path / "rest-catalog-server.log").read_text(errors="replace")
+            try:
+                rest = ew.iceberg_catalog(rest_settings)
+                break
+            except Exception:  # not listening yet
+                assert time.monotonic() < deadline, "the REST catalog server did not answer within 60 s"
+                time.sleep(0.5)
+        sql = ew.iceberg_catalog(settings)
+        assert type(rest).__name__ == "RestCatalog"
+        assert ew.iceberg_tables(rest) == ew.iceberg_tables(sql)
+        assert "silver.orders" in ew.iceberg_tables(rest)
+        through_rest = ew.read_iceberg(rest, "silver.orders", warehouse["shop"])
+        through_sql = ew.read_iceberg(sql, "silver.orders", warehouse["shop"])
+        assert len(through_rest) > 0
+        key = ["order_id"]
+        assert through_rest.sort_values(key).reset_index(drop=True).equals(
+            through_sql.sort_values(key).reset_index(drop=True))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
