@@ -70,8 +70,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterParityTest {
-    private static final String LOCAL = "ecomcrm_parity_local";
-    private static final String CLUSTER = "ecomcrm_parity_cluster";
+    // Named per test JVM so that two runs on one machine never share a database or a work folder.
+    private static final String RUN = Long.toString(ProcessHandle.current().pid());
+    private static final String LOCAL = "ecomcrm_parity_local_" + RUN;
+    private static final String CLUSTER = "ecomcrm_parity_cluster_" + RUN;
     private static final String NIGHTLY = "com.ecomcrm.pipelines.NightlyPipeline";
     /**
      * A run takes a minute or two on a quiet machine; the limit only catches a hang. It is generous because on a
@@ -104,7 +106,7 @@ class ClusterParityTest {
         assumeTrue(System.getenv("ECOMCRM_PG_URL") != null, "needs the local servers (make test starts them)");
         long started = System.nanoTime();
         Path root = repositoryRoot();
-        work = Files.createDirectories(root.resolve("end-to-end-tests/target/cluster-parity"));
+        work = Files.createDirectories(root.resolve("end-to-end-tests/target/cluster-parity-" + RUN));
         try (Stream<Path> old = Files.walk(work)) {
             old.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(work)).forEach(p -> p.toFile().delete());
         }
@@ -155,9 +157,20 @@ class ClusterParityTest {
     }
 
     @AfterAll
-    void stopTheCluster() {
+    void stopTheCluster() throws SQLException {
         if (cluster != null) {
             cluster.close();
+        }
+        // The databases are named per run, so each run removes its own (the work folder stays for a look afterwards).
+        try (ClickHouseGateway admin = ClickHouseGateway.connect(ClickHouseSettings.fromEnvironment())) {
+            admin.admin().execute("DROP DATABASE IF EXISTS " + LOCAL);
+            admin.admin().execute("DROP DATABASE IF EXISTS " + CLUSTER);
+        }
+        PostgresTarget main = PostgresTarget.fromEnv();
+        try (Connection connection = DriverManager.getConnection(main.url(), main.user(), main.password());
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + LOCAL + " WITH (FORCE)");
+            statement.execute("DROP DATABASE IF EXISTS " + CLUSTER + " WITH (FORCE)");
         }
     }
 

@@ -65,12 +65,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * webhooks -> the API's landing zone -> the Spark pipeline (Iceberg, RFM, publish) in its own JVM -> ClickHouse ->
  * {@code GET /api/segments}. Shop A arrives through the bulk import plus a replay of older webhooks (which must not
  * overwrite the newer bulk state); shop B arrives through webhooks only. Both must equal RFM computed independently
- * from the simulator's data. The test owns throwaway databases ({@code ecomcrm_e2e}) so it never touches the demo.
+ * from the simulator's data. The test owns throwaway databases ({@code ecomcrm_e2e_<pid>}, dropped at the end) so it never touches the demo.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NightlyPathTest {
-    private static final String DATABASE = "ecomcrm_e2e";
+    // Named per test JVM so that two runs on one machine (a developer's and a clean-clone CI check) never share a
+    // database or a work folder.
+    private static final String RUN = Long.toString(ProcessHandle.current().pid());
+    private static final String DATABASE = "ecomcrm_e2e_" + RUN;
     private static final String CLIENT_ID = "e2e-client-id";
     private static final String SECRET = "e2e-client-secret";
     private static final long SEED = 20260531L;
@@ -102,7 +105,7 @@ class NightlyPathTest {
     void landBothShops() throws Exception {
         assumeTrue(System.getenv("ECOMCRM_PG_URL") != null, "needs the local servers (make test starts them)");
         Path root = repositoryRoot();
-        work = Files.createDirectories(root.resolve("end-to-end-tests/target/e2e"));
+        work = Files.createDirectories(root.resolve("end-to-end-tests/target/e2e-" + RUN));
         try (var old = Files.walk(work)) {
             old.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(work)).forEach(p -> p.toFile().delete());
         }
@@ -176,8 +179,10 @@ class NightlyPathTest {
             api.close().await();
         }
         if (clickHouse != null) {
+            clickHouse.admin().execute("DROP DATABASE IF EXISTS " + DATABASE);
             clickHouse.close();
         }
+        dropPostgresDatabase();
     }
 
     @Test
@@ -377,6 +382,17 @@ class NightlyPathTest {
         }
         return new PostgresTarget(main.url().replaceFirst("/[^/?]+(\\?.*)?$", "/" + DATABASE + "$1"), main.user(),
                 main.password());
+    }
+
+    /** The databases are named per run, so each run removes its own (the work folder stays for a look afterwards). */
+    private static void dropPostgresDatabase() {
+        PostgresTarget main = PostgresTarget.fromEnv();
+        try (Connection connection = DriverManager.getConnection(main.url(), main.user(), main.password());
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not drop the test database " + DATABASE, e);
+        }
     }
 
     private static Path repositoryRoot() {
