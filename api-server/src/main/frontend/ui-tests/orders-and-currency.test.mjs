@@ -1,11 +1,21 @@
-// The orders timeline on the Customer screen and money in the shop's currency (issue #7). The demo shop's currency is
-// set to EUR in PostgreSQL for this file (and put back after), so an amount shown in dollars would be caught.
+// The orders timeline on the Customer screen, money in the shop's currency and times in the shop's time zone (issue #7).
+// The demo shop's currency is set to EUR and its time zone to Asia/Tokyo (UTC+9, far from the browser's UTC) in
+// PostgreSQL for this file (and put back after), so an amount shown in dollars or a time shown in UTC would be caught.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { SHOP, api, checkAccessibility, count, launch, money, openScreen, screenshot } from './support.mjs';
 
 const CURRENCY = 'EUR';
+const TIME_ZONE = 'Asia/Tokyo';
+
+/** "2026-11-29 23:30" in the given zone, built from the platform's zone data (not the dashboard's code). */
+function localMinute(iso, timeZone) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit',
+    day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso))
+    .map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
 
 /** psql on the database the API under test uses (bin/ui-tests exports ECOMCRM_PG_*). */
 function sql(statement, ...values) {
@@ -23,9 +33,11 @@ describe('orders timeline and shop currency', () => {
   let previous;
 
   before(async () => {
-    previous = sql("SELECT coalesce(currency, '') FROM shops WHERE shop_domain = :'v1'", SHOP);
-    sql("INSERT INTO shops (shop_domain, currency) VALUES (:'v1', :'v2') "
-      + 'ON CONFLICT (shop_domain) DO UPDATE SET currency = EXCLUDED.currency', SHOP, CURRENCY);
+    previous = sql("SELECT coalesce(currency, '') || '|' || coalesce(timezone, '') FROM shops WHERE shop_domain = :'v1'",
+      SHOP).split('|');
+    sql("INSERT INTO shops (shop_domain, currency, timezone) VALUES (:'v1', :'v2', :'v3') "
+      + 'ON CONFLICT (shop_domain) DO UPDATE SET currency = EXCLUDED.currency, timezone = EXCLUDED.timezone',
+      SHOP, CURRENCY, TIME_ZONE);
     session = await launch();
     page = session.page;
   });
@@ -33,14 +45,16 @@ describe('orders timeline and shop currency', () => {
   after(async () => {
     await session?.browser.close();
     if (previous !== undefined) {
-      sql("UPDATE shops SET currency = nullif(:'v2', '') WHERE shop_domain = :'v1'", SHOP, previous);
+      sql("UPDATE shops SET currency = nullif(:'v2', ''), timezone = nullif(:'v3', '') WHERE shop_domain = :'v1'",
+        SHOP, previous[0] ?? '', previous[1] ?? '');
     }
   });
 
-  test('GET /api/shop names the shop and its currency', async () => {
+  test('GET /api/shop names the shop, its currency and its time zone', async () => {
     const shop = (await api('/api/shop')).body;
     assert.equal(shop.domain, SHOP);
     assert.equal(shop.currency, CURRENCY);
+    assert.equal(shop.time_zone, TIME_ZONE);
   });
 
   test('the customer screen lists the API\'s orders, newest first, with refunds and cancellations', async () => {
@@ -64,7 +78,9 @@ describe('orders timeline and shop currency', () => {
       assert.equal(await page.locator(`[data-order-refunded="${order.order_id}"]`).innerText(),
         Number(order.refunded) > 0 ? money(order.refunded, CURRENCY) : '—');
       const row = await page.locator('tr', { has: page.locator(`[data-order-id="${order.order_id}"]`) }).innerText();
-      assert.ok(row.startsWith(order.processed_at.slice(0, 10)), `order ${order.name} dated ${order.processed_at}`);
+      // The shop's local minute, not the UTC one: nine hours apart, so a time shown in UTC fails here.
+      assert.ok(row.startsWith(localMinute(order.processed_at, TIME_ZONE)),
+        `order ${order.name} placed ${order.processed_at} shown as ${row.slice(0, 16)}, expected Tokyo time`);
       assert.equal(row.includes('Cancelled'), order.cancelled, `order ${order.name} cancelled: ${order.cancelled}`);
     }
     const text = await page.locator('main').innerText();

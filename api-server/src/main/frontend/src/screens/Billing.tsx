@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { ApiError, post } from '../api';
 import { ErrorBanner, ErrorPage, LoadingPage } from '../components/States';
 import { toApiError, useApi } from '../components/useApi';
-import { count, money } from '../format';
+import { count, money, shopDate } from '../format';
 import { QuotaBanner, type HeldForQuota } from '../components/QuotaBanner';
 import { ContactsBanner, featureName } from '../components/PlanFeatures';
 
@@ -120,7 +120,7 @@ export default function Billing() {
                      id="usage-contacts" />
               <Text as="p" tone="subdued">A contact is a customer with an email address who agreed to marketing
                 and has not unsubscribed or bounced. Every customer is kept and analysed whatever the plan.</Text>
-              {b.subscription?.trial_ends_at ? <Text as="p">Trial ends {b.subscription.trial_ends_at.slice(0, 10)}.</Text> : null}
+              {b.subscription?.trial_ends_at ? <Text as="p">Trial ends {shopDate(b.subscription.trial_ends_at)}.</Text> : null}
             </BlockStack>
           </Card>
         </Layout.Section>

@@ -5,7 +5,7 @@ import { TimeChart } from '../components/charts';
 import { ErrorBanner, ErrorPage, LoadingPage } from '../components/States';
 import { useApi } from '../components/useApi';
 import { UpgradePrompt } from '../components/PlanFeatures';
-import { count, decimal, money, percent } from '../format';
+import { count, decimal, money, percent, shopDateTime } from '../format';
 import { useRouter } from '../router';
 import { riskTone, type CustomerItem } from './Customers';
 
@@ -124,7 +124,7 @@ export default function Customer({ id }: { id: string }) {
                 : emails.data.emails.length === 0 ? <Text as="p">No email sent to this customer yet.</Text> : (
                   <DataTable columnContentTypes={['text', 'text', 'text', 'text', 'text']}
                              headings={['Sent', 'Flow', 'Subject', 'Status', 'Engagement']}
-                             rows={emails.data.emails.map((e) => [e.sentAt ?? '—', e.flowKind, e.subject, e.status,
+                             rows={emails.data.emails.map((e) => [shopDateTime(e.sentAt), e.flowKind, e.subject, e.status,
                                e.clicked ? 'Clicked' : e.opened ? 'Opened' : '—'])} />
                 )}
             </BlockStack>
@@ -164,7 +164,7 @@ function OrdersTimeline({ id }: { id: string }) {
           columnContentTypes={['text', 'text', 'text', 'numeric', 'numeric', 'numeric', 'numeric']}
           headings={['Date', 'Order', 'Status', 'Items', 'Total', 'Refunded', 'Net']}
           rows={o.items.map((order) => [
-            order.processed_at.slice(0, 10),
+            shopDateTime(order.processed_at),
             <span data-order-id={order.order_id}>{order.name || `Order ${order.order_id}`}</span>,
             <InlineStack gap="100">
               {order.cancelled ? <Badge tone="critical">Cancelled</Badge> : null}

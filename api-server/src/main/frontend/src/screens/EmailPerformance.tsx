@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { TimeChart } from '../components/charts';
 import { Empty, ErrorPage, LoadingPage } from '../components/States';
 import { useApi } from '../components/useApi';
-import { addDays, cents, count, isoDate, percent } from '../format';
+import { addDays, cents, count, percent, shopDate } from '../format';
 
 interface Metrics {
   sent: number; delivered: number; bounced: number; uniqueOpens: number; machineOpens: number; uniqueClicks: number;
@@ -29,7 +29,7 @@ const TYPES: ('text' | 'numeric')[] = ['text', 'numeric', 'numeric', 'numeric', 
 
 export default function EmailPerformance() {
   const [days, setDays] = useState('30');
-  const to = isoDate(new Date());
+  const to = shopDate(new Date().toISOString());
   const from = addDays(to, -(Number(days) - 1));
   const [perf, reload] = useApi<Performance>(`/api/email-performance?from=${from}&to=${to}`);
   if (perf.state === 'loading') return <LoadingPage title="Email performance" />;

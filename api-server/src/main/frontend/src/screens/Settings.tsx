@@ -5,6 +5,7 @@ import { ApiError, post } from '../api';
 import { ErrorBanner, LoadingPage, NotAvailable } from '../components/States';
 import { toApiError, useApi } from '../components/useApi';
 import { UpgradePrompt, usePlanFeatures } from '../components/PlanFeatures';
+import { shopDateTime } from '../format';
 
 interface SettingsAnswer {
   timezone: string;
@@ -104,7 +105,7 @@ function SenderDomainCard({ domain, onChanged }: { domain: SenderDomain; onChang
               <Text as="span">Status:</Text>
               <Badge tone={domain.status === 'VERIFIED' ? 'success' : domain.status === 'FAILED' ? 'critical' : 'attention'}>
                 {domain.status}</Badge>
-              {domain.checkedAt ? <Text as="span" tone="subdued">checked {domain.checkedAt.slice(0, 16).replace('T', ' ')}</Text> : null}
+              {domain.checkedAt ? <Text as="span" tone="subdued">checked {shopDateTime(domain.checkedAt)}</Text> : null}
             </InlineStack>
             {domain.status !== 'VERIFIED' ? (
               <Text as="p">Add these records at your DNS provider, then check again. DNS changes can take a few hours

@@ -6,6 +6,7 @@ import { CodeEditor, type MergeTag } from '../components/CodeEditor';
 import { ErrorPage, LoadingPage } from '../components/States';
 import { toApiError, useApi } from '../components/useApi';
 import { useRouter } from '../router';
+import { shopDateTime } from '../format';
 
 interface Template {
   id: string | number; name: string; subject: string; bodyHtml: string; version: number; updatedAt: string;
@@ -194,7 +195,7 @@ export default function TemplateEditor({ id }: { id: string }) {
                 <DataTable columnContentTypes={['numeric', 'text', 'text', 'text']}
                            headings={['Version', 'Subject', 'Saved', '']}
                            rows={versions.data.versions.map((v) => [v.version, v.subject,
-                             v.createdAt?.slice(0, 16).replace('T', ' '),
+                             shopDateTime(v.createdAt),
                              <Button variant="plain" key={v.version} onClick={() => restore(v.version)}
                                      accessibilityLabel={`Load version ${v.version} into the editor`}>Load</Button>])} />
               ) : versions.state === 'error' ? <Text as="p">{versions.error.message}</Text>

@@ -4,6 +4,7 @@ import { ApiError, post } from '../api';
 import { Empty, ErrorPage, LoadingPage } from '../components/States';
 import { toApiError, useApi } from '../components/useApi';
 import { useRouter } from '../router';
+import { shopDateTime } from '../format';
 
 interface TemplateSummary {
   id: string | number; name: string; subject: string; version: number; updatedAt: string;
@@ -52,7 +53,7 @@ export default function Templates() {
                     <IndexTable.Cell><Text as="span" fontWeight="semibold">{t.name}</Text></IndexTable.Cell>
                     <IndexTable.Cell>{t.subject}</IndexTable.Cell>
                     <IndexTable.Cell><Text as="span" alignment="end" numeric>{t.version}</Text></IndexTable.Cell>
-                    <IndexTable.Cell>{t.updatedAt?.slice(0, 16).replace('T', ' ')}</IndexTable.Cell>
+                    <IndexTable.Cell>{shopDateTime(t.updatedAt)}</IndexTable.Cell>
                     <IndexTable.Cell><Text as="span" alignment="end" numeric>{t.flowIds?.length ?? 0}</Text></IndexTable.Cell>
                   </IndexTable.Row>
                 ))}

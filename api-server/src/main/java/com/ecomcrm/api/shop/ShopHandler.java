@@ -5,13 +5,16 @@ import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.ZoneId;
+
 import static java.util.Objects.requireNonNull;
 
 /**
- * {@code GET /api/shop}: {@code {"domain", "name", "currency"}} of the signed-in shop, what every screen needs to
- * show money in the shop's currency. {@code name} and {@code currency} are null until Shopify's details were read
- * (the dashboard then formats money in USD). The time zone is in {@code /api/settings} and the plan in
- * {@code /api/billing}: not repeated here.
+ * {@code GET /api/shop}: {@code {"domain", "name", "currency", "time_zone"}} of the signed-in shop, what every screen
+ * needs to show money in the shop's currency and times in the shop's own time zone (a merchant in Paris reads an
+ * order placed at 23:30 their time as that day, not the next UTC day). {@code name}, {@code currency} and
+ * {@code time_zone} are null until Shopify's details were read (the dashboard then formats money in USD and times in
+ * UTC). The plan is in {@code /api/billing}: not repeated here.
  */
 public final class ShopHandler implements Handler<RoutingContext> {
     private final ShopProfileStore store;
@@ -30,6 +33,7 @@ public final class ShopHandler implements Handler<RoutingContext> {
     static JsonObject toJson(ShopProfile profile) {
         return new JsonObject().put("domain", profile.shop().domain())
                 .put("name", profile.name().orElse(null))
-                .put("currency", profile.currency().orElse(null));
+                .put("currency", profile.currency().orElse(null))
+                .put("time_zone", profile.timeZone().map(ZoneId::getId).orElse(null));
     }
 }

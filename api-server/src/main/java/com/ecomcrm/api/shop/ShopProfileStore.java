@@ -11,7 +11,7 @@ import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
-/** Reads a shop's {@link ShopProfile} from PostgreSQL {@code shops} (name and currency: migration V12). */
+/** Reads a shop's {@link ShopProfile} from PostgreSQL {@code shops} (name and currency: migration V12; time zone: V1). */
 public final class ShopProfileStore {
     private final Pool postgres;
 
@@ -21,16 +21,17 @@ public final class ShopProfileStore {
 
     /** The shop's profile; a shop without a {@code shops} row yet has neither name nor currency. */
     public Future<ShopProfile> get(ShopId shop) {
-        return postgres.preparedQuery("SELECT name, currency FROM shops WHERE shop_domain = $1")
+        return postgres.preparedQuery("SELECT name, currency, timezone FROM shops WHERE shop_domain = $1")
                 .execute(Tuple.of(shop.domain()))
                 .map(rows -> {
                     RowIterator<Row> it = rows.iterator();
                     if (!it.hasNext()) {
-                        return new ShopProfile(shop, Optional.empty(), Optional.empty());
+                        return new ShopProfile(shop, Optional.empty(), Optional.empty(), Optional.empty());
                     }
                     Row row = it.next();
                     return new ShopProfile(shop, Optional.ofNullable(row.getString("name")),
-                            Optional.ofNullable(row.getString("currency")));
+                            Optional.ofNullable(row.getString("currency")),
+                            ShopProfile.zone(row.getString("timezone")));
                 });
     }
 }

@@ -39,25 +39,25 @@ class ShopApiTest {
         return ShopId.of("shop-" + RUN + "-" + name + ".myshopify.com");
     }
 
-    private static void details(ShopId shop, String name, String currency) {
-        api.sql("INSERT INTO shops (shop_domain, installed_at, name, currency) VALUES ($1, now(), $2, $3)",
-                shop.domain(), name, currency);
+    private static void details(ShopId shop, String name, String currency, String timeZone) {
+        api.sql("INSERT INTO shops (shop_domain, installed_at, name, currency, timezone) VALUES ($1, now(), $2, $3, $4)",
+                shop.domain(), name, currency, timeZone);
     }
 
     @Test
-    void theShopsNameAndCurrencyAsShopifyDescribedThem() {
+    void theShopsNameCurrencyAndTimeZoneAsShopifyDescribedThem() {
         ShopId paris = shop("paris");
         ShopId tokyo = shop("tokyo");
-        details(paris, "Linen & Co", "EUR");
-        details(tokyo, "Tokyo Tea", "JPY");
+        details(paris, "Linen & Co", "EUR", "Europe/Paris");
+        details(tokyo, "Tokyo Tea", "JPY", "Asia/Tokyo");
 
         EmailApiHarness.Answer answer = api.get(paris, "/api/shop");
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.json()).isEqualTo(new JsonObject().put("domain", paris.domain()).put("name", "Linen & Co")
-                .put("currency", "EUR"));
+                .put("currency", "EUR").put("time_zone", "Europe/Paris"));
         assertThat(api.get(tokyo, "/api/shop").json()).isEqualTo(new JsonObject().put("domain", tokyo.domain())
-                .put("name", "Tokyo Tea").put("currency", "JPY"));
+                .put("name", "Tokyo Tea").put("currency", "JPY").put("time_zone", "Asia/Tokyo"));
         assertThat(answer.body()).doesNotContain("Tokyo", "JPY");
     }
 
@@ -66,15 +66,15 @@ class ShopApiTest {
         ShopId notSynced = shop("not-synced");
         ShopId garbled = shop("garbled");
         api.sql("INSERT INTO shops (shop_domain, installed_at) VALUES ($1, now())", notSynced.domain());
-        details(garbled, "  ", "euro");
+        details(garbled, "  ", "euro", "Mars/Olympus_Mons");
 
         assertThat(api.get(notSynced, "/api/shop").json()).isEqualTo(new JsonObject()
-                .put("domain", notSynced.domain()).putNull("name").putNull("currency"));
+                .put("domain", notSynced.domain()).putNull("name").putNull("currency").putNull("time_zone"));
         assertThat(api.get(garbled, "/api/shop").json()).isEqualTo(new JsonObject()
-                .put("domain", garbled.domain()).putNull("name").putNull("currency"));
+                .put("domain", garbled.domain()).putNull("name").putNull("currency").putNull("time_zone"));
         // A session for a shop without any row (not installed through this server): the same shape, not an error.
         ShopId stranger = shop("stranger");
         assertThat(api.get(stranger, "/api/shop").json()).isEqualTo(new JsonObject()
-                .put("domain", stranger.domain()).putNull("name").putNull("currency"));
+                .put("domain", stranger.domain()).putNull("name").putNull("currency").putNull("time_zone"));
     }
 }
