@@ -37,6 +37,9 @@ class PublishJobTest {
     private static final String OTHER = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
     private static final String MOVER = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
     private static final String BUYER = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
+    private static final String CLEANED = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
+    private static final String ALSO_CLEANED = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
+    private static final String BYSTANDER = "pub-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
     private static final List<String> TABLES = List.of("customer_rfm", "segment_summary", "segment_overview",
             "segment_transitions",
             "shop_daily_kpis", "customer_segment_history", "segment_history_dates", "customer_orders", "shop_publications");
@@ -55,7 +58,7 @@ class PublishJobTest {
     @AfterAll
     static void stop() {
         if (gateway != null) {
-            for (String shop : List.of(SHOP, OTHER, MOVER, BUYER)) {
+            for (String shop : List.of(SHOP, OTHER, MOVER, BUYER, CLEANED, ALSO_CLEANED, BYSTANDER)) {
                 for (String table : TABLES) {
                     gateway.forShop(ShopId.of(shop)).execute(
                             SqlTemplate.of("ALTER TABLE " + table + " DELETE WHERE shop_id = {shop}"));
@@ -133,6 +136,35 @@ class PublishJobTest {
                 .get(0).get("n").asLong()).isZero());
         assertThat(select(scope, "SELECT count() AS n FROM customer_rfm WHERE shop_id = {shop} AND publish_id = {p}",
                 p2).get(0).get("n").asLong()).isEqualTo(4);
+    }
+
+    @Test
+    void theCleanUpDropsOnlyEachPublishedShopsSupersededPublicationsAndNeverAnotherShops() {
+        // Three shops with publications 1 and 2; the run published CLEANED (as 2) and ALSO_CLEANED (as 2), not BYSTANDER.
+        for (String shop : List.of(CLEANED, ALSO_CLEANED, BYSTANDER)) {
+            for (long id : List.of(1L, 2L)) {
+                Map<String, Object> publication = new HashMap<>();
+                publication.put("publish_id", id);
+                publication.put("as_of_date", AS_OF);
+                publication.put("published_at", Instant.parse("2026-11-29T02:00:00Z"));
+                publication.put("customers", 1L);
+                gateway.forShop(ShopId.of(shop)).insertRows("shop_publications", List.of(publication));
+            }
+        }
+
+        PublishJob.dropSupersededPublications(gateway.admin(), Map.of(CLEANED, 2L, ALSO_CLEANED, 2L));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(publications(CLEANED)).containsExactly(2L);
+            assertThat(publications(ALSO_CLEANED)).containsExactly(2L);
+        });
+        assertThat(publications(BYSTANDER)).as("a shop this run did not publish keeps every row").containsExactly(1L, 2L);
+    }
+
+    private static List<Long> publications(String shop) {
+        return gateway.forShop(ShopId.of(shop)).select(SqlTemplate.of(
+                        "SELECT toString(publish_id) AS p FROM shop_publications WHERE shop_id = {shop} ORDER BY publish_id"))
+                .stream().map(n -> Long.parseLong(n.get("p").asText())).toList();
     }
 
     private static Row rfm(String shop, LocalDate date, long customer, String monetary, String segment) {
