@@ -129,7 +129,7 @@ public final class ApiServer extends VerticleBase {
                 .handler(handlers.segmentMovement());
         router.get("/api/kpis").handler(handlers.kpis());
         router.get("/api/email-performance").handler(handlers.emailPerformance());
-        router.get("/api/insights").handler(handlers.insights().list());
+        router.get("/api/insights").handler(plans.load()).handler(handlers.insights().list());
         router.post("/api/insights/:id/dismiss").handler(handlers.insights().dismiss());
         router.post("/api/insights/:id/done").handler(handlers.insights().done());
         router.get("/api/customers").handler(plans.requireForParameters(PlanFeature.PREDICTIONS,

@@ -3,6 +3,7 @@ package com.ecomcrm.api.insights;
 import com.ecomcrm.api.auth.SessionIdentity;
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.http.ParameterException;
+import com.ecomcrm.api.plans.PlanAnswers;
 import com.ecomcrm.domain.DomainException;
 import com.ecomcrm.domain.ErrorCode;
 import com.ecomcrm.domain.ShopId;
@@ -49,7 +50,8 @@ public final class InsightHandlers {
             read(shop).compose(insights -> states.of(shop).map(recorded -> {
                 JsonArray out = new JsonArray();
                 insights.forEach(i -> out.add(i.toJson(recorded.getOrDefault(i.id(), InsightStates.NEW))));
-                return new JsonObject().put("insights", out);
+                // On a plan without predictions, the findings made of them are left out (PlanAnswers).
+                return PlanAnswers.insights(ctx, new JsonObject().put("insights", out));
             })).onSuccess(ctx::json).onFailure(ctx::fail);
         };
     }

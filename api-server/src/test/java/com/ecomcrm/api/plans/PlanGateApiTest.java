@@ -67,7 +67,8 @@ class PlanGateApiTest {
     private static final ShopId SENDER = SHOPS.get(4);
     private static final ShopId CONTACTS = SHOPS.get(5);
     private static final List<String> TABLES = List.of("customer_rfm", "customer_predictions",
-            "customer_segment_history", "segment_history_dates", "segment_transitions", "shop_publications");
+            "customer_segment_history", "segment_history_dates", "segment_transitions", "shop_insights",
+            "shop_publications");
     private static final LocalDate D27 = LocalDate.of(2026, 11, 27);
     private static final LocalDate D28 = LocalDate.of(2026, 11, 28);
     private static final AtomicLong SUBSCRIPTIONS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
@@ -178,6 +179,10 @@ class PlanGateApiTest {
             assertThat(segment.has("average_clv_12m")).isFalse();
             assertThat(segment.has("predicted_customers")).isFalse();
         });
+        // The insights made of predictions are left out; the others stay.
+        JsonNode insights = ok("/api/insights", FREE);
+        assertThat(insights.get("insights")).extracting(i -> i.get("kind").asText()).containsExactly("FLOW_OFF");
+        assertThat(insights.at("/plan_required/feature").asText()).isEqualTo("predictions");
         assertThat(ok("/api/billing", FREE).get("features")).extracting(JsonNode::asText)
                 .containsExactly("segments", "customer_list", "kpis", "email_flows");
     }
@@ -228,6 +233,10 @@ class PlanGateApiTest {
         activate(PAID, "Pro");
         assertThat(get("/api/customers.csv", PAID).statusCode()).isEqualTo(200);
         assertThat(ok("/api/customers", PAID).at("/items/0/predictions")).isNotNull();
+        JsonNode paidInsights = ok("/api/insights", PAID);
+        assertThat(paidInsights.has("plan_required")).isFalse();
+        assertThat(paidInsights.get("insights")).extracting(i -> i.get("kind").asText())
+                .containsExactly("REVENUE_AT_RISK", "VALUABLE_CUSTOMERS_SLIPPING", "FLOW_OFF");
         // The neighbour is on Free: the paid shop's plan does nothing for it, and its own rows are what it gets.
         assertRefused(get("/api/customers.csv", NEIGHBOUR), "csv_export", "starter", null, null);
         assertRefused(get("/api/segments/movement", NEIGHBOUR), "segment_movement", "growth", null, null);
@@ -377,8 +386,29 @@ class PlanGateApiTest {
                         "to_segment", "AT_RISK", "customers", 1L, "revenue_cents", 50000L),
                 Map.of("publish_id", 30L, "from_date", D27, "to_date", D28, "from_segment", "NONE",
                         "to_segment", "NEW", "customers", 1L, "revenue_cents", 3000L)));
+        clickHouse.forShop(shop).insertRows("shop_insights", List.of(
+                insight("a1a1a1a1a1", "REVENUE_AT_RISK", 1, "500.00 of predicted revenue is at risk"),
+                insight("b2b2b2b2b2", "VALUABLE_CUSTOMERS_SLIPPING", 2, "1 valuable customer is slipping away"),
+                insight("c3c3c3c3c3", "FLOW_OFF", 3, "Your win back flow is off")));
         clickHouse.forShop(shop).insertRows("shop_publications", List.of(Map.of("publish_id", 30L,
                 "as_of_date", D28, "published_at", Instant.parse("2026-11-29T01:00:00Z"), "customers", 3)));
+    }
+
+    private static Map<String, Object> insight(String id, String kind, int rank, String title) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("publish_id", 30L);
+        row.put("as_of_date", D28);
+        row.put("insight_id", id);
+        row.put("kind", kind);
+        row.put("subject", "s-" + id);
+        row.put("severity", "HIGH");
+        row.put("rank", rank);
+        row.put("title", title);
+        row.put("body", title + ".");
+        row.put("numbers", "{\"customers\":1}");
+        row.put("action_label", "Open");
+        row.put("action_path", "/flows/win_back");
+        return row;
     }
 
     private static Map<String, Object> predicted(long customer, double alive, long clv, String churn) {
