@@ -33,7 +33,9 @@ CUSTOMERS = "250"
 NIGHTLY_TASKS = ("migrate", "ingest", "rfm", "predictions", "transitions", "kpis", "email_performance", "insights",
                  "publish")
 
-PG = {"host": "127.0.0.1", "port": 55432, "user": "ecomcrm", "password": "ecomcrm", "dbname": "ecomcrm"}
+# The servers bin/services started: ECOMCRM_PG_PORT moves PostgreSQL (a CI check beside a developer's servers).
+PG_PORT = int(os.environ.get("ECOMCRM_PG_PORT", "55432"))
+PG = {"host": "127.0.0.1", "port": PG_PORT, "user": "ecomcrm", "password": "ecomcrm", "dbname": "ecomcrm"}
 CH_URL = os.environ.get("ECOMCRM_CH_URL", "http://127.0.0.1:58123")
 
 
@@ -127,7 +129,7 @@ def warehouse(tmp_path_factory):
     work = tmp_path_factory.mktemp("warehouse")
     env = {
         **os.environ,
-        "ECOMCRM_PG_URL": f"jdbc:postgresql://127.0.0.1:55432/{DATABASE}",
+        "ECOMCRM_PG_URL": f"jdbc:postgresql://127.0.0.1:{PG_PORT}/{DATABASE}",
         "ECOMCRM_CH_DATABASE": DATABASE,
         "ECOMCRM_WAREHOUSE_DIR": str(work / "warehouse"),
         "ECOMCRM_LANDING_DIR": str(work / "landing"),

@@ -12,7 +12,9 @@ function sql(statement) {
   const url = process.env.ECOMCRM_PG_URL ?? '';
   const database = url.slice(url.lastIndexOf('/') + 1).split('?')[0];
   assert.ok(database, 'ECOMCRM_PG_URL names the ui-tests database');
-  return execFileSync('psql', ['-q', '-t', '-A', '-h', '127.0.0.1', '-p', '55432', '-U',
+  // The server the API under test uses (bin/ui-tests follows ECOMCRM_PG_PORT), not a fixed port.
+  const server = new URL(url.replace(/^jdbc:/, ''));
+  return execFileSync('psql', ['-q', '-t', '-A', '-h', server.hostname, '-p', server.port || '5432', '-U',
     process.env.ECOMCRM_PG_USER ?? 'ecomcrm', '-d', database, '-v', 'ON_ERROR_STOP=1', '-c', statement],
   { env: { ...process.env, PGPASSWORD: process.env.ECOMCRM_PG_PASSWORD ?? 'ecomcrm' }, encoding: 'utf8' });
 }
