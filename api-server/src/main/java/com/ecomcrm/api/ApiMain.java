@@ -111,7 +111,7 @@ public final class ApiMain {
      */
     public record Application(Vertx vertx, ApiServer server, Pool postgres, ClickHouseGateway clickHouse,
                               LandingZone landingZone, OfflineTokens offlineTokens, ShopTokens shopTokens,
-                              InitialSync initialSync) {
+                              InitialSync initialSync, List<Supplier<Future<Void>>> intakes) {
         public static Future<Application> start(Vertx vertx, ApiConfig config, ClickHouseSettings clickHouseSettings,
                                                 Clock clock) {
             return start(vertx, config, clickHouseSettings, clock, System.getenv());
@@ -144,10 +144,10 @@ public final class ApiMain {
                         + "machine.");
             }
             TrackingStore trackingStore = new TrackingStore(postgres);
-            TrackingHandlers tracking = new TrackingHandlers(vertx, trackingLinks, trackingStore,
-                    new com.ecomcrm.api.tracking.TrackingIntake(vertx, trackingIntakePool(vertx, config.postgres()),
-                            trackingStore, landingZone,
-                            com.ecomcrm.api.tracking.TrackingIntake.Settings.fromEnvironment(environment)),
+            com.ecomcrm.api.tracking.TrackingIntake trackingIntake = new com.ecomcrm.api.tracking.TrackingIntake(
+                    vertx, intakePool(vertx, config.postgres()), trackingStore, landingZone,
+                    com.ecomcrm.api.tracking.TrackingIntake.settingsFrom(environment));
+            TrackingHandlers tracking = new TrackingHandlers(vertx, trackingLinks, trackingStore, trackingIntake,
                     landingZone, clock, "true".equalsIgnoreCase(environment.get("ECOMCRM_TRUST_FORWARDED_FOR")));
 
             InitialSync initialSync = new InitialSync((shop, accessToken) -> new BulkImport(
@@ -175,13 +175,14 @@ public final class ApiMain {
                     new ShopifyBilling(shopifyHttp, config.shopify().graphqlUrl()), offlineTokens, config.shopify(),
                     config.clientId(), testCharges, clock);
 
+            WebhookIntake webhookIntake = new WebhookIntake(vertx, intakePool(vertx, config.postgres()),
+                    new WebhookReceipts(), landingZone, new WebhookEffects(shopTokens,
+                    new SubscriptionWebhook(billingStore), new ComplianceWebhook(postgres)),
+                    WebhookIntake.settingsFrom(environment));
             ApiServer server = new ApiServer(config.host(), config.port(), new ApiServer.Handlers(
                     new SessionTokenHandler(new SessionTokenVerifier(config.clientId(), config.clientSecret(), clock)),
                     new WebhookHandler(new WebhookDeliveryCheck(new WebhookSignature(config.webhookSecrets())),
-                            new WebhookIntake(vertx, webhookIntakePool(vertx, config.postgres()),
-                                    new WebhookReceipts(), landingZone, new WebhookEffects(shopTokens,
-                                    new SubscriptionWebhook(billingStore), new ComplianceWebhook(postgres)),
-                                    WebhookIntake.Settings.fromEnvironment(environment)), clock),
+                            webhookIntake, clock),
                     new SegmentsHandler(vertx, new ClickHouseSegmentReader(clickHouse)),
                     new InstallHandler(signedRequests, states, config.shopify(), config.clientId()),
                     new AuthCallbackHandler(vertx, signedRequests, states, accessTokens, shopTokens, webhookSetup,
@@ -212,12 +213,15 @@ public final class ApiMain {
                         }
                     })
                     .map(id -> new Application(vertx, server, postgres, clickHouse, landingZone, offlineTokens,
-                            shopTokens, initialSync));
+                            shopTokens, initialSync, List.<Supplier<Future<Void>>>of(webhookIntake::close,
+                            trackingIntake::close)));
         }
 
         public Future<Void> close() {
             initialSync.close();
-            return vertx.close().onComplete(done -> {
+            // The intakes first: what they hold is recorded and answered before the pools and the landing zone go.
+            List<Future<Void>> drained = intakes.stream().map(Supplier::get).toList();
+            return Future.join(drained).transform(ignored -> vertx.close()).onComplete(done -> {
                 clickHouse.close();
                 landingZone.close();
             });
@@ -265,29 +269,12 @@ public final class ApiMain {
     }
 
     /**
-     * The webhook intake's own connections: its receipt transactions stay open across a landing fsync, so they must
-     * not take the dashboard's connections; and they commit asynchronously ({@link WebhookIntake#SESSION_SETTINGS}).
+     * An intake's own connections (one pool per intake): its transactions stay open across a landing fsync, so they
+     * must not take the dashboard's connections; and they commit asynchronously (GroupCommit says why that is durable
+     * enough).
      */
-    /** The tracking intake's own connections: asynchronous commit (TrackingIntake says why that is durable enough). */
-    static Pool trackingIntakePool(Vertx vertx, PostgresSettings settings) {
-        // Its few statements run once per batch, every batch: parsed and planned once per connection, not each time.
-        PgConnectOptions options = connectOptions(settings).setCachePreparedStatements(true);
-        com.ecomcrm.api.tracking.TrackingIntake.SESSION_SETTINGS.forEach(options::addProperty);
-        return PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(4))
-                .connectingTo(options)
-                .using(vertx)
-                .build();
-    }
-
-    static Pool webhookIntakePool(Vertx vertx, PostgresSettings settings) {
-        PgConnectOptions options = connectOptions(settings);
-        WebhookIntake.SESSION_SETTINGS.forEach(options::addProperty);
-        return PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(4))
-                .connectingTo(options)
-                .using(vertx)
-                .build();
+    static Pool intakePool(Vertx vertx, PostgresSettings settings) {
+        return com.ecomcrm.api.groupcommit.GroupCommit.connections(vertx, connectOptions(settings));
     }
 
     private static PgConnectOptions connectOptions(PostgresSettings settings) {

@@ -41,7 +41,14 @@ public final class TrackingStore {
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ($9::text)::inet, $10, $11)
             ON CONFLICT DO NOTHING""";
 
-    /** Many events in one statement; a replayed event id records nothing (ON CONFLICT on the shop's event id). */
+    /**
+     * Many events in one statement. No ON CONFLICT: every event id is new ({@link EventIds}: a random 128-bit base per
+     * process plus a counter), and a speculative insertion (ON CONFLICT) costs PostgreSQL a third more per row
+     * (pgbench, 16-row batches: 285-305 against 425-460 microseconds of backend CPU). The unique
+     * {@code (shop_domain, event_id)} index still stands: a repeated id would fail its batch (an error, never a double
+     * count), and a replay of landed lines (not built yet) is to insert with ON CONFLICT DO NOTHING, recording nothing
+     * twice.
+     */
     private static final String INSERT_EVENTS = """
             INSERT INTO email_events (shop_domain, send_id, kind, url, occurred_at, event_id, method, user_agent, ip,
                                       machine, machine_reason)
@@ -50,8 +57,7 @@ public final class TrackingStore {
               FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
                           $8::text[], $9::text[], $10::boolean[], $11::text[])
                    AS e(shop_domain, send_id, kind, url, occurred_at, event_id, method, user_agent, ip, machine,
-                        machine_reason)
-            ON CONFLICT DO NOTHING""";
+                        machine_reason)""";
 
     /** sent_at of several sends, each looked up by its shop AND id. */
     private static final String SENT_TIMES = """

@@ -1,31 +1,30 @@
 package com.ecomcrm.api.webhooks;
 
+import com.ecomcrm.api.groupcommit.BatchWork;
+import com.ecomcrm.api.groupcommit.GroupCommit;
+import com.ecomcrm.api.groupcommit.GroupCommitSettings;
 import com.ecomcrm.landing.LandingEnvelope;
 import com.ecomcrm.landing.LandingZone;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.vertx.sqlclient.SqlConnection;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * Deduplicates and lands verified deliveries in batches (group commit): while a batch is being claimed and landed,
- * the deliveries arriving meanwhile wait and become the next batch, so under load one receipt statement, one worker
- * hop and one fsync serve many deliveries, and with no load a delivery goes alone at once (no timer, no added wait).
+ * Deduplicates and lands verified deliveries in batches, by the shared {@link GroupCommit} (which says how batches
+ * form, what one transaction and one fsync per batch mean, and how a failed batch is answered): under load one receipt
+ * statement, one worker hop and one fsync serve many deliveries, and with no load a delivery goes alone at once.
  *
  * <p>A batch, in one PostgreSQL transaction on the intake's own connections: claim the receipts of its deliveries
  * ({@link WebhookReceipts#claim}: the ones already received are duplicates), land the new ones durably (fsync), run
@@ -34,20 +33,24 @@ import static java.util.Objects.requireNonNull;
  * committed the retries are not mistaken for duplicates). Two copies of one delivery in one batch are landed once, the
  * second answered {@code duplicate} with the first's outcome.
  *
- * <p>The intake's connections commit with {@code synchronous_commit = off} (see {@link #SESSION_SETTINGS}): the
- * landing fsync is what makes a delivery durable before its 200; a receipt lost in a crash of the PostgreSQL server
- * (never in a crash of this process: a commit the server acknowledged survives it) only means that Shopify's retry
- * of that delivery, if any, is landed a second time, which the ingest deduplicates (one version per key, newest
- * {@code updated_at} wins), and its effect, if any, runs again, which every effect tolerates (revoking revoked
- * tokens, a compliance request recorded once per webhook id).
+ * <p>The receipts commit asynchronously ({@link GroupCommit#SESSION_SETTINGS}): the landing fsync is what makes a
+ * delivery durable before its 200; a receipt lost in a crash of the PostgreSQL server (never in a crash of this
+ * process: a commit the server acknowledged survives it) only means that Shopify's retry of that delivery, if any, is
+ * landed a second time, which the ingest deduplicates (one version per key, newest {@code updated_at} wins), and its
+ * effect, if any, runs again, which every effect tolerates (revoking revoked tokens, a compliance request recorded
+ * once per webhook id).
  *
- * <p>A delivery with an effect beyond landing (uninstall, subscription, compliance) goes in a batch of its own, so an
- * effect that fails sends back only its own delivery.
+ * <p>A delivery with an effect beyond landing (uninstall, subscription, compliance) goes in a batch of its own
+ * ({@link GroupCommit#submitAlone}), so an effect that fails sends back only its own delivery.
  */
 public final class WebhookIntake {
-    private static final Logger LOG = LoggerFactory.getLogger(WebhookIntake.class);
-    /** PostgreSQL session settings of the intake's connections (sent when each connection starts). */
-    public static final Map<String, String> SESSION_SETTINGS = Map.of("synchronous_commit", "off");
+    /** 128 deliveries a batch, two batches in flight, no waiting for company. */
+    public static final GroupCommitSettings DEFAULT_SETTINGS = new GroupCommitSettings(128, 2);
+
+    /** {@code ECOMCRM_WEBHOOK_MAX_BATCH}, {@code _BATCHES_IN_FLIGHT}, {@code _MAX_WAIT_MS}; the defaults otherwise. */
+    public static GroupCommitSettings settingsFrom(Map<String, String> environment) {
+        return GroupCommitSettings.fromEnvironment(environment, "ECOMCRM_WEBHOOK", DEFAULT_SETTINGS);
+    }
 
     /** What became of a delivery that was answered 200. */
     public enum Outcome {
@@ -61,82 +64,24 @@ public final class WebhookIntake {
         }
     }
 
-    /**
-     * @param maxBatch        deliveries claimed and landed together at most
-     * @param batchesInFlight batches being claimed and landed at once: more overlaps one batch's fsync with the next
-     *                        one's claim, fewer makes bigger batches
-     */
-    public record Settings(int maxBatch, int batchesInFlight) {
-        public static final Settings DEFAULTS = new Settings(128, 2);
-
-        public Settings {
-            if (maxBatch < 1 || batchesInFlight < 1) {
-                throw new IllegalArgumentException("Cannot batch webhooks: maxBatch " + maxBatch
-                        + " and batchesInFlight " + batchesInFlight + " must be at least 1");
-            }
-        }
-
-        /** {@code ECOMCRM_WEBHOOK_MAX_BATCH}, {@code ECOMCRM_WEBHOOK_BATCHES_IN_FLIGHT}; the defaults otherwise. */
-        public static Settings fromEnvironment(Map<String, String> environment) {
-            return new Settings(number(environment, "ECOMCRM_WEBHOOK_MAX_BATCH", DEFAULTS.maxBatch),
-                    number(environment, "ECOMCRM_WEBHOOK_BATCHES_IN_FLIGHT", DEFAULTS.batchesInFlight));
-        }
-
-        private static int number(Map<String, String> environment, String key, int fallback) {
-            String value = environment.get(key);
-            if (value == null || value.isBlank()) {
-                return fallback;
-            }
-            try {
-                return Integer.parseInt(value.trim());
-            }
-            catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Cannot read " + key + ": '" + value + "' is not a whole number", e);
-            }
-        }
-    }
-
-    private final Vertx vertx;
-    private final Pool receiptsPool;
-    private final WebhookReceipts receipts;
-    private final LandingZone landingZone;
-    private final WebhookEffects effects;
-    private final Settings settings;
-
-    private final Object lock = new Object();
-    /** Deliveries waiting for a batch; guarded by lock. */
-    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-    /** Batches (without an effect) being claimed and landed; guarded by lock. */
-    private int inFlight;
-
-    /** @param receiptsPool the intake's own connections, opened with {@link #SESSION_SETTINGS} */
-    public WebhookIntake(Vertx vertx, Pool receiptsPool, WebhookReceipts receipts, LandingZone landingZone,
-                         WebhookEffects effects, Settings settings) {
-        this.vertx = requireNonNull(vertx, "vertx is null");
-        this.receiptsPool = requireNonNull(receiptsPool, "receiptsPool is null");
-        this.receipts = requireNonNull(receipts, "receipts is null");
-        this.landingZone = requireNonNull(landingZone, "landingZone is null");
-        this.effects = requireNonNull(effects, "effects is null");
-        this.settings = requireNonNull(settings, "settings is null");
-    }
-
-    private record Waiting(WebhookReceipts.Receipt receipt, LandingEnvelope envelope, Promise<Outcome> answer,
-                           Context context) {
+    /** A delivery with its receipt and its landed line, both made on arrival. */
+    private record Arrived(WebhookReceipts.Receipt receipt, LandingEnvelope envelope) {
         WebhookDelivery delivery() {
             return receipt.delivery();
         }
+    }
 
-        /** Completes on the caller's context, so the caller answers its HTTP request on its own event loop. */
-        void answer(Outcome outcome, Throwable failure) {
-            context.runOnContext(ignored -> {
-                if (failure == null) {
-                    answer.complete(outcome);
-                }
-                else {
-                    answer.fail(failure);
-                }
-            });
-        }
+    private final LandingZone landingZone;
+    private final WebhookEffects effects;
+    private final GroupCommit<Arrived, Outcome> batches;
+
+    /** @param receiptsPool the intake's own connections ({@link GroupCommit#connections}) */
+    public WebhookIntake(Vertx vertx, Pool receiptsPool, WebhookReceipts receipts, LandingZone landingZone,
+                         WebhookEffects effects, GroupCommitSettings settings) {
+        this.landingZone = requireNonNull(landingZone, "landingZone is null");
+        this.effects = requireNonNull(effects, "effects is null");
+        this.batches = new GroupCommit<>("webhooks", vertx, receiptsPool, landingZone::appendWebhooks,
+                new Deliveries(requireNonNull(receipts, "receipts is null"), effects), settings);
     }
 
     /**
@@ -147,104 +92,73 @@ public final class WebhookIntake {
         LandingEnvelope envelope = LandingEnvelope.webhook(delivery.shop(), delivery.topic().topic(),
                 delivery.webhookId(), receivedAt, delivery.triggeredAt(), delivery.apiVersion(), delivery.body());
         Path file = landingZone.webhookFile(envelope);
-        Promise<Outcome> answer = Promise.promise();
-        Waiting entry = new Waiting(new WebhookReceipts.Receipt(delivery, receivedAt, file), envelope, answer,
-                vertx.getOrCreateContext());
-        if (effects.hasEffect(delivery.topic())) {
-            runBatch(List.of(entry), false);
-            return answer.future();
-        }
-        List<Waiting> batch = null;
-        synchronized (lock) {
-            waiting.add(entry);
-            if (inFlight < settings.batchesInFlight()) {
-                batch = nextBatch();
-            }
-        }
-        if (batch != null) {
-            runBatch(batch, true);
-        }
-        return answer.future();
+        Arrived arrived = new Arrived(new WebhookReceipts.Receipt(delivery, receivedAt, file), envelope);
+        return effects.hasEffect(delivery.topic()) ? batches.submitAlone(arrived) : batches.submit(arrived);
     }
 
-    /** Takes up to maxBatch waiting deliveries and counts a batch in flight. Caller holds lock. */
-    private List<Waiting> nextBatch() {
-        int size = Math.min(settings.maxBatch(), waiting.size());
-        List<Waiting> batch = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-            batch.add(waiting.poll());
-        }
-        inFlight++;
-        return batch;
+    /** Lands the deliveries waiting and refuses new ones (503: Shopify retries); completes once all are answered. */
+    public Future<Void> close() {
+        return batches.close();
     }
 
-    private void runBatch(List<Waiting> batch, boolean counted) {
-        // Copies of one delivery inside the batch: the first is claimed, the others share its outcome.
-        Map<WebhookReceipts.Key, Waiting> firsts = new LinkedHashMap<>();
-        for (Waiting entry : batch) {
-            firsts.putIfAbsent(entry.receipt().key(), entry);
+    /** What a batch of deliveries writes: receipts, landed lines, effects. */
+    private static final class Deliveries implements BatchWork<Arrived, Outcome> {
+        private final WebhookReceipts receipts;
+        private final WebhookEffects effects;
+
+        Deliveries(WebhookReceipts receipts, WebhookEffects effects) {
+            this.receipts = receipts;
+            this.effects = effects;
         }
-        List<Waiting> candidates = new ArrayList<>(firsts.values());
-        candidates.sort(Comparator.comparing((Waiting w) -> w.delivery().shop().domain())
-                .thenComparing(w -> w.delivery().webhookId()));
-        Future<Set<WebhookReceipts.Key>> done;
-        try {
-            done = receiptsPool.withTransaction(transaction ->
-                    receipts.claim(transaction, candidates.stream().map(Waiting::receipt).toList())
-                            .compose(claimed -> landAndApply(candidates, claimed).map(claimed)));
-        }
-        catch (RuntimeException e) {
-            done = Future.failedFuture(e);
-        }
-        done.onComplete(result -> {
-            if (result.failed()) {
-                WebhookDelivery first = batch.get(0).delivery();
-                LOG.error("Cannot land a batch of {} webhooks (first: {} for shop {})", batch.size(),
-                        first.topic().topic(), first.shop(), result.cause());
+
+        @Override
+        public Future<Recorded<Outcome>> record(SqlConnection transaction, List<Arrived> batch) {
+            // Copies of one delivery inside the batch: the first is claimed, the others share its outcome.
+            Map<WebhookReceipts.Key, Arrived> firsts = new LinkedHashMap<>();
+            for (Arrived entry : batch) {
+                firsts.putIfAbsent(entry.receipt().key(), entry);
             }
-            for (Waiting entry : batch) {
-                if (result.failed()) {
-                    entry.answer(null, result.cause());
-                    continue;
+            List<Arrived> candidates = new ArrayList<>(firsts.values());
+            // Claimed in key order, so two batches claiming the same receipts lock them in the same order.
+            candidates.sort(Comparator.comparing((Arrived a) -> a.delivery().shop().domain())
+                    .thenComparing(a -> a.delivery().webhookId()));
+            return receipts.claim(transaction, candidates.stream().map(Arrived::receipt).toList()).map(claimed -> {
+                Map<Arrived, Boolean> fresh = new IdentityHashMap<>();
+                List<LandingEnvelope> toLand = new ArrayList<>();
+                for (Arrived candidate : candidates) {
+                    if (claimed.contains(candidate.receipt().key())) {
+                        fresh.put(candidate, Boolean.TRUE);
+                        toLand.add(candidate.envelope());
+                    }
                 }
-                boolean claimedHere = firsts.get(entry.receipt().key()) == entry
-                        && result.result().contains(entry.receipt().key());
-                entry.answer(claimedHere ? Outcome.ACCEPTED : Outcome.DUPLICATE, null);
-            }
-            if (counted) {
-                batchFinished();
-            }
-        });
-    }
+                List<Outcome> outcomes = new ArrayList<>(batch.size());
+                for (Arrived entry : batch) {
+                    outcomes.add(fresh.containsKey(entry) ? Outcome.ACCEPTED : Outcome.DUPLICATE);
+                }
+                return new Recorded<>(outcomes, toLand);
+            });
+        }
 
-    private Future<Void> landAndApply(List<Waiting> candidates, Set<WebhookReceipts.Key> claimed) {
-        List<Waiting> fresh = candidates.stream().filter(entry -> claimed.contains(entry.receipt().key())).toList();
-        if (fresh.isEmpty()) {
-            return Future.succeededFuture();
-        }
-        Future<List<Path>> landed = vertx.executeBlocking(
-                () -> landingZone.appendWebhooks(fresh.stream().map(Waiting::envelope).toList()), false);
-        // Effects run after landing and before the commit: if one fails, nothing is recorded and Shopify's retry is
-        // not mistaken for a duplicate.
-        Future<Void> applied = landed.mapEmpty();
-        for (Waiting entry : fresh) {
-            if (effects.hasEffect(entry.delivery().topic())) {
-                applied = applied.compose(ignored -> effects.apply(entry.delivery(), entry.receipt().receivedAt()));
+        /**
+         * Effects run after landing and before the commit: if one fails, nothing is recorded and Shopify's retry is
+         * not mistaken for a duplicate.
+         */
+        @Override
+        public Future<Void> afterLanding(SqlConnection transaction, List<Arrived> batch, List<Outcome> outcomes) {
+            Future<Void> applied = Future.succeededFuture();
+            for (int i = 0; i < batch.size(); i++) {
+                Arrived entry = batch.get(i);
+                if (outcomes.get(i) == Outcome.ACCEPTED && effects.hasEffect(entry.delivery().topic())) {
+                    applied = applied.compose(ignored -> effects.apply(entry.delivery(), entry.receipt().receivedAt()));
+                }
             }
+            return applied;
         }
-        return applied;
-    }
 
-    private void batchFinished() {
-        List<Waiting> next = null;
-        synchronized (lock) {
-            inFlight--;
-            if (!waiting.isEmpty()) {
-                next = nextBatch();
-            }
-        }
-        if (next != null) {
-            runBatch(next, true);
+        @Override
+        public String describe(Arrived item) {
+            return item.delivery().topic().topic() + " " + item.delivery().webhookId() + " for shop "
+                    + item.delivery().shop();
         }
     }
 }

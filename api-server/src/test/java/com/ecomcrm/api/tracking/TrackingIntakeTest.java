@@ -1,5 +1,7 @@
 package com.ecomcrm.api.tracking;
 
+import com.ecomcrm.api.groupcommit.GroupCommit;
+import com.ecomcrm.api.groupcommit.GroupCommitSettings;
 import com.ecomcrm.domain.ShopId;
 import com.ecomcrm.landing.LandingEnvelope;
 import com.ecomcrm.landing.LandingLayout;
@@ -89,7 +91,7 @@ class TrackingIntakeTest {
 
     @Test
     void concurrentCopiesOfAnOpenInOneBatchAreEachRecordedAndLandedOnce() throws Exception {
-        Intake intake = intake(landingRoot, new TrackingIntake.Settings(256, 1));
+        Intake intake = intake(landingRoot, new GroupCommitSettings(256, 1));
         long send = intake.send(SHOP, Duration.ofMinutes(10));
 
         List<Future<EmailEvent>> answers = new ArrayList<>();
@@ -106,7 +108,7 @@ class TrackingIntakeTest {
 
     @Test
     void copiesSpreadOverSeveralBatchesAreNeitherLostNorDoubled() throws Exception {
-        Intake intake = intake(landingRoot, new TrackingIntake.Settings(4, 2));
+        Intake intake = intake(landingRoot, new GroupCommitSettings(4, 2));
         long send = intake.send(SHOP, Duration.ofMinutes(10));
         long otherShopsSend = intake.send(OTHER, Duration.ofMinutes(10));
 
@@ -130,7 +132,7 @@ class TrackingIntakeTest {
 
     @Test
     void anOpenRightAfterTheSendIsFlaggedFromTheSendTimeLookedUpInTheBatch() throws Exception {
-        Intake intake = intake(landingRoot, TrackingIntake.Settings.DEFAULTS);
+        Intake intake = intake(landingRoot, TrackingIntake.DEFAULT_SETTINGS);
         long justSent = intake.send(SHOP, Duration.ZERO);
         long unknown = 987_654_321L;
 
@@ -149,7 +151,7 @@ class TrackingIntakeTest {
     void aBurstSplitOverBatchesIsFlaggedInPostgresEvenWhenNoServerSawItWhole() throws Exception {
         // One click per batch, and every click arriving as if the server that took it had seen no other (clicksBefore
         // 0): as when a scanner's clicks of one message reach several API servers.
-        Intake intake = intake(landingRoot, new TrackingIntake.Settings(1, 2));
+        Intake intake = intake(landingRoot, new GroupCommitSettings(1, 2));
         long scanned = intake.send(SHOP, Duration.ofMinutes(10));
         long clickedOnce = intake.send(SHOP, Duration.ofMinutes(10));
         Instant now = Instant.now();
@@ -170,7 +172,7 @@ class TrackingIntakeTest {
 
     @Test
     void clicksFurtherApartThanTheBurstWindowStayHuman() throws Exception {
-        Intake intake = intake(landingRoot, new TrackingIntake.Settings(1, 1));
+        Intake intake = intake(landingRoot, new GroupCommitSettings(1, 1));
         long send = intake.send(SHOP, Duration.ofMinutes(10));
         Instant now = Instant.now();
 
@@ -184,7 +186,7 @@ class TrackingIntakeTest {
 
     @Test
     void aBatchPostgresRefusesAnswersEveryRequestInItWithAnErrorAndRecordsAndLandsNothing() throws Exception {
-        Intake intake = intake(landingRoot, new TrackingIntake.Settings(256, 1));
+        Intake intake = intake(landingRoot, new GroupCommitSettings(256, 1));
         long send = intake.send(SHOP, Duration.ofMinutes(10));
         // A row PostgreSQL refuses, and a slow one that keeps the first batch in flight while the others queue.
         intake.pool().query("""
@@ -216,7 +218,7 @@ class TrackingIntakeTest {
     void aBatchThatCannotLandAnswersEveryRequestWithAnErrorAndRecordsNothing() throws Exception {
         // The landing root is a file: no folder can be made under it, so the append fails.
         Path notAFolder = Files.writeString(landingRoot.resolve("not-a-folder"), "x");
-        Intake intake = intake(notAFolder, new TrackingIntake.Settings(256, 1));
+        Intake intake = intake(notAFolder, new GroupCommitSettings(256, 1));
         long send = intake.send(SHOP, Duration.ofMinutes(10));
 
         List<Future<EmailEvent>> answers = new ArrayList<>();
@@ -234,7 +236,7 @@ class TrackingIntakeTest {
     @Test
     void whenItsBatchFailsTheRecipientStillGetsThePixelAndTheSignedRedirectAndNothingIsRecorded() throws Exception {
         Path notAFolder = Files.writeString(landingRoot.resolve("not-a-folder"), "x");
-        Intake intake = intake(notAFolder, TrackingIntake.Settings.DEFAULTS);
+        Intake intake = intake(notAFolder, TrackingIntake.DEFAULT_SETTINGS);
         long send = intake.send(SHOP, Duration.ofMinutes(10));
         TrackingLinks links = new TrackingLinks(TrackingLinks.DEV_KEY, "http://127.0.0.1");
         TrackingHandlers handlers = new TrackingHandlers(intake.vertx(), links, new TrackingStore(intake.pool()),
@@ -308,14 +310,14 @@ class TrackingIntakeTest {
         }
     }
 
-    private Intake intake(Path landing, TrackingIntake.Settings settings) {
+    private Intake intake(Path landing, GroupCommitSettings settings) {
         Vertx vertx = Vertx.vertx();
         started.add(vertx);
         URI url = URI.create(target.url().substring("jdbc:".length()));
         PgConnectOptions options = new PgConnectOptions().setHost(url.getHost()).setPort(url.getPort())
                 .setDatabase(url.getPath().substring(1)).setUser(target.user()).setPassword(target.password())
                 .addProperty("search_path", schema);
-        TrackingIntake.SESSION_SETTINGS.forEach(options::addProperty);
+        GroupCommit.SESSION_SETTINGS.forEach(options::addProperty);
         Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(options).using(vertx).build();
         LandingZone zone = new LandingZone(new LandingLayout(landing), Clock.systemUTC());
         return new Intake(vertx, pool, new TrackingIntake(vertx, pool, new TrackingStore(pool), zone, settings));

@@ -1,5 +1,7 @@
 package com.ecomcrm.api.webhooks;
 
+import com.ecomcrm.api.groupcommit.GroupCommit;
+import com.ecomcrm.api.groupcommit.GroupCommitSettings;
 import com.ecomcrm.api.compliance.ComplianceWebhook;
 import com.ecomcrm.api.tokens.ShopTokens;
 import com.ecomcrm.domain.ShopId;
@@ -80,7 +82,7 @@ class WebhookIntakeTest {
 
     @Test
     void copiesOfOneDeliveryInOneBatchAreLandedOnceAndAnsweredDuplicate() throws Exception {
-        Intake intake = intake(landingRoot, new WebhookIntake.Settings(128, 1));
+        Intake intake = intake(landingRoot, new GroupCommitSettings(128, 1));
         // The first delivery goes alone at once; the four after it wait for it and form the next batch together.
         List<Future<WebhookIntake.Outcome>> answers = List.of(
                 intake.receive(delivery("wh-first")),
@@ -98,7 +100,7 @@ class WebhookIntakeTest {
 
     @Test
     void copiesInBatchesRunningAtOnceAreLandedOnce() throws Exception {
-        Intake intake = intake(landingRoot, new WebhookIntake.Settings(128, 4));
+        Intake intake = intake(landingRoot, new GroupCommitSettings(128, 4));
         // Four batches in flight: each copy may go in a batch of its own, claimed concurrently.
         List<Future<WebhookIntake.Outcome>> answers = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -114,7 +116,7 @@ class WebhookIntakeTest {
     @Test
     void aBatchThatCannotLandFailsEveryDeliveryOfItAndRecordsNothingSoTheRetriesLand() throws Exception {
         Path notAFolder = Files.writeString(landingRoot.resolve("not-a-folder"), "the landing root is a file");
-        Intake broken = intake(notAFolder, new WebhookIntake.Settings(128, 1));
+        Intake broken = intake(notAFolder, new GroupCommitSettings(128, 1));
         List<Future<WebhookIntake.Outcome>> answers = List.of(broken.receive(delivery("wh-1")),
                 broken.receive(delivery("wh-2")), broken.receive(delivery("wh-3")));
 
@@ -124,7 +126,7 @@ class WebhookIntakeTest {
         assertThat(receipts(broken)).isEmpty();
 
         // Shopify retries each of them (it got a 503): none is mistaken for a duplicate.
-        Intake repaired = intake(landingRoot.resolve("landing"), new WebhookIntake.Settings(128, 1));
+        Intake repaired = intake(landingRoot.resolve("landing"), new GroupCommitSettings(128, 1));
         assertThat(List.of(repaired.receive(delivery("wh-1")), repaired.receive(delivery("wh-2")),
                 repaired.receive(delivery("wh-3")))).extracting(answer -> answer.await())
                 .containsOnly(WebhookIntake.Outcome.ACCEPTED);
@@ -133,12 +135,12 @@ class WebhookIntakeTest {
 
     @Test
     void aDeliveryReceivedBeforeARestartIsStillADuplicateAfterIt() throws Exception {
-        Intake before = intake(landingRoot, WebhookIntake.Settings.DEFAULTS);
+        Intake before = intake(landingRoot, WebhookIntake.DEFAULT_SETTINGS);
         assertThat(before.receive(delivery("wh-before-restart")).await()).isEqualTo(WebhookIntake.Outcome.ACCEPTED);
         before.vertx().close().await();
         started.remove(before.vertx());
 
-        Intake after = intake(landingRoot, WebhookIntake.Settings.DEFAULTS);
+        Intake after = intake(landingRoot, WebhookIntake.DEFAULT_SETTINGS);
 
         assertThat(after.receive(delivery("wh-before-restart")).await()).isEqualTo(WebhookIntake.Outcome.DUPLICATE);
         assertThat(landedIds(landingRoot)).containsExactly("wh-before-restart");
@@ -146,7 +148,7 @@ class WebhookIntakeTest {
 
     @Test
     void aDeliveryWhoseEffectFailsIsSentBackAloneAndTheOthersLand() throws Exception {
-        Intake intake = intake(landingRoot, new WebhookIntake.Settings(128, 1));
+        Intake intake = intake(landingRoot, new GroupCommitSettings(128, 1));
         // A compliance request whose body is not an object: its effect (recording the request) fails.
         WebhookDelivery unreadable = new WebhookDelivery(SHOP, WebhookTopic.CUSTOMERS_REDACT, "wh-redact",
                 Optional.of(NOW), Optional.of("2026-07"), "[1]");
@@ -163,7 +165,7 @@ class WebhookIntakeTest {
 
     @Test
     void anotherShopsDeliveryWithTheSameWebhookIdIsItsOwn() throws Exception {
-        Intake intake = intake(landingRoot, WebhookIntake.Settings.DEFAULTS);
+        Intake intake = intake(landingRoot, WebhookIntake.DEFAULT_SETTINGS);
         ShopId other = ShopId.of("intake-other.myshopify.com");
         WebhookDelivery theirs = new WebhookDelivery(other, WebhookTopic.ORDERS_CREATE, "wh-shared",
                 Optional.of(NOW), Optional.empty(), "{\"id\":1,\"updated_at\":\"2026-11-30T00:59:00Z\"}");
@@ -179,14 +181,14 @@ class WebhookIntakeTest {
         }
     }
 
-    private Intake intake(Path landing, WebhookIntake.Settings settings) {
+    private Intake intake(Path landing, GroupCommitSettings settings) {
         Vertx vertx = Vertx.vertx();
         started.add(vertx);
         URI url = URI.create(target.url().substring("jdbc:".length()));
         PgConnectOptions options = new PgConnectOptions().setHost(url.getHost()).setPort(url.getPort())
                 .setDatabase(url.getPath().substring(1)).setUser(target.user()).setPassword(target.password())
                 .addProperty("search_path", schema);
-        WebhookIntake.SESSION_SETTINGS.forEach(options::addProperty);
+        GroupCommit.SESSION_SETTINGS.forEach(options::addProperty);
         Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(options).using(vertx).build();
         SecretCipher cipher = new SecretCipher(SecretKeys.parse("test1:"
                 + Base64.getEncoder().encodeToString(new byte[32])));

@@ -1,5 +1,6 @@
 package com.ecomcrm.api.webhooks;
 
+import com.ecomcrm.api.groupcommit.GroupCommit;
 import com.ecomcrm.api.compliance.ComplianceWebhook;
 import com.ecomcrm.api.tokens.ShopTokens;
 import com.ecomcrm.domain.ShopId;
@@ -138,14 +139,14 @@ class WebhookRetryLandingTest {
         PgConnectOptions options = new PgConnectOptions().setHost(url.getHost()).setPort(url.getPort())
                 .setDatabase(url.getPath().substring(1)).setUser(target.user()).setPassword(target.password())
                 .addProperty("search_path", schema);
-        WebhookIntake.SESSION_SETTINGS.forEach(options::addProperty);
+        GroupCommit.SESSION_SETTINGS.forEach(options::addProperty);
         pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(options).using(vertx).build();
         SecretCipher cipher = new SecretCipher(SecretKeys.parse("test1:"
                 + Base64.getEncoder().encodeToString(new byte[32])));
         WebhookEffects effects = new WebhookEffects(new ShopTokens(pool, cipher), null, new ComplianceWebhook(pool));
         LandingZone zone = new LandingZone(new LandingLayout(landing), Clock.systemUTC());
         WebhookIntake intake = new WebhookIntake(vertx, pool, new WebhookReceipts(), zone, effects,
-                WebhookIntake.Settings.DEFAULTS);
+                WebhookIntake.DEFAULT_SETTINGS);
         WebhookHandler handler = new WebhookHandler(new WebhookDeliveryCheck(new WebhookSignature(List.of(SECRET))),
                 intake, Clock.systemUTC());
         Router router = Router.router(vertx);
