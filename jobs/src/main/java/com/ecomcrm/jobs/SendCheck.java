@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,7 +31,9 @@ import java.util.List;
  * @param flowSettings the flow's settings JSON, null without a flow
  * @param suppression the suppression reason of the address, null when not suppressed
  * @param consent the customer's marketing consent state (by customer id, else the newest by address), null if none
- * @param monthlyUsage non-test sends SENT this month (shop time zone) plus those being sent with a smaller id
+ * @param monthlyUsage non-test sends SENT this month (shop time zone; the shop's {@code shop_monthly_sends} counter,
+ *                     so the check costs the same whatever the month's volume) plus those being sent with a smaller id,
+ *                     plus those held this month because they may or may not have gone out
  * @param recentSent when the recipient's capped (non-test, non-exempt) emails of the cap window went out
  * @param racing the recipient's capped sends being sent right now with a smaller id
  */
@@ -49,9 +52,9 @@ record SendCheck(boolean uninstalled, boolean flowFound, boolean flowEnabled, St
             + "(SELECT marketing_state FROM consent WHERE shop_domain = ? AND email = ? ORDER BY updated_at DESC "
             + "LIMIT 1)), "
             // The plan quota (SendingRules.monthlyUsage).
-            + "(SELECT count(*) FROM sends WHERE shop_domain = ? AND status = 'SENT' AND NOT is_test "
-            + "AND sent_at >= ? AND sent_at < ?) + (SELECT count(*) FROM sends WHERE shop_domain = ? "
-            + "AND status = 'SENDING' AND NOT is_test AND id < ?), "
+            + "coalesce((SELECT sent FROM shop_monthly_sends WHERE shop_domain = ? AND month = ?), 0) "
+            + "+ (SELECT count(*) FROM sends WHERE shop_domain = ? AND status = 'SENDING' AND NOT is_test "
+            + "AND id < ?) + (" + SendingRules.HELD_UNKNOWN_THIS_MONTH + "), "
             // The frequency cap (SendingRules.capAllows): the recipient's emails since the window start...
             + "ARRAY(SELECT s.sent_at FROM sends s JOIN flows sf ON sf.shop_domain = s.shop_domain "
             + "AND sf.id = s.flow_id WHERE s.shop_domain = ? AND (s.email = ? OR (s.customer_id IS NOT NULL "
@@ -63,11 +66,15 @@ record SendCheck(boolean uninstalled, boolean flowFound, boolean flowEnabled, St
             + "AND s.status = 'SENDING' AND NOT s.is_test AND s.id < ? AND NOT (sf.kind = ANY (?::text[]))) "
             + "FROM (SELECT 1) one LEFT JOIN flows f ON f.shop_domain = ? AND f.id = ?";
 
-    /** The facts about one send that the quota and cap need besides the row itself. */
-    record Window(Instant monthStart, Instant nextMonthStart, Instant capWindowStart, String[] capExemptFlows) {
+    /**
+     * The facts about one send that the quota and cap need besides the row itself: {@code month} is the first day of
+     * the quota month in the shop's time zone (the key of its {@code shop_monthly_sends} counter), {@code monthStart}
+     * its first instant.
+     */
+    record Window(LocalDate month, Instant monthStart, Instant capWindowStart, String[] capExemptFlows) {
         Window {
+            requireNonNull(month, "month is null");
             requireNonNull(monthStart, "monthStart is null");
-            requireNonNull(nextMonthStart, "nextMonthStart is null");
             requireNonNull(capWindowStart, "capWindowStart is null");
             requireNonNull(capExemptFlows, "capExemptFlows is null");
         }
@@ -80,7 +87,7 @@ record SendCheck(boolean uninstalled, boolean flowFound, boolean flowEnabled, St
     static SendCheck read(Connection connection, SentMarks marks, ShopId shop, Long flowId, Long customerId,
                           String email, long sendId, Window window) throws SQLException {
         boolean marking = !marks.isEmpty();
-        String sql = marking ? SentMarks.MARK + ";\n" + CHECK : CHECK;
+        String sql = marking ? SentMarks.ASYNC_COMMIT + ";\n" + SentMarks.MARK + ";\n" + CHECK : CHECK;
         try (PreparedStatement p = connection.prepareStatement(sql)) {
             int i = marking ? marks.bind(connection, p) : 0;
             String domain = shop.domain();
@@ -92,10 +99,11 @@ record SendCheck(boolean uninstalled, boolean flowFound, boolean flowEnabled, St
             p.setString(++i, domain);
             p.setString(++i, email);
             p.setString(++i, domain);
-            p.setTimestamp(++i, Timestamp.from(window.monthStart()));
-            p.setTimestamp(++i, Timestamp.from(window.nextMonthStart()));
+            p.setDate(++i, java.sql.Date.valueOf(window.month()));
             p.setString(++i, domain);
             p.setLong(++i, sendId);
+            p.setString(++i, domain);
+            p.setTimestamp(++i, Timestamp.from(window.monthStart()));
             Array exempt = connection.createArrayOf("text", window.capExemptFlows());
             p.setString(++i, domain);
             p.setString(++i, email);
@@ -112,10 +120,17 @@ record SendCheck(boolean uninstalled, boolean flowFound, boolean flowEnabled, St
             setLong(p, ++i, flowId);
             boolean isResultSet = p.execute();
             if (marking) {
-                if (isResultSet) {
-                    throw new IllegalStateException("Marking SENT returned rows");
+                if (!isResultSet) {
+                    throw new IllegalStateException("Setting the commit mode returned nothing");
                 }
-                marks.recorded(p.getUpdateCount());
+                isResultSet = p.getMoreResults();
+                if (!isResultSet) {
+                    throw new IllegalStateException("Marking SENT returned no count");
+                }
+                try (ResultSet marked = p.getResultSet()) {
+                    marked.next();
+                    marks.recorded(marked.getInt(1));
+                }
                 isResultSet = p.getMoreResults();
             }
             if (!isResultSet) {

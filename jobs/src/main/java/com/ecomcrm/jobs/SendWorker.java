@@ -287,8 +287,8 @@ public final class SendWorker {
             throws MailSendException {
         SendingRules.ShopRules shopRules = batch.rules(send.shop);
         Instant now = clock.instant();
-        SendCheck.Window window = new SendCheck.Window(SendingRules.startOfMonth(now, shopRules.zone()),
-                SendingRules.startOfNextMonth(now, shopRules.zone()), now.minus(shopRules.capWindow()),
+        SendCheck.Window window = new SendCheck.Window(SendingRules.quotaMonth(now, shopRules.zone()),
+                SendingRules.startOfMonth(now, shopRules.zone()), now.minus(shopRules.capWindow()),
                 shopRules.capExemptFlows().toArray(String[]::new));
         SendCheck check = jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<SendCheck>) c ->
                 SendCheck.read(c, marks, send.shop, send.flowId, send.customerId, send.email, send.id, window));
@@ -387,8 +387,9 @@ public final class SendWorker {
         }
         afterAccepted.run(send.id);
         // Written with the next send's check or at the end of the batch; until then the row stays SENDING (ours).
-        marks.add(new SentMarks.Mark(send.id, messageId, clock.instant(), version.get().templateId(),
-                version.get().version()));
+        Instant sentAt = clock.instant();
+        marks.add(new SentMarks.Mark(send.id, messageId, sentAt, version.get().templateId(),
+                version.get().version(), SendingRules.quotaMonth(sentAt, shopRules.zone())));
     }
 
     /**

@@ -171,18 +171,38 @@ public final class SendingRules {
     }
 
     /**
-     * Emails of the shop that count against this month's quota at {@code now}: non-test sends SENT since the start of
-     * the month (shop time zone), plus those other workers are sending right now with a smaller id than
-     * {@code beforeSendId} (so of two sends racing for the last unit of quota exactly one goes; 0 = none).
+     * The key of the quota month that contains {@code t} in {@code zone}: its first day (the {@code month} of the
+     * shop's {@code shop_monthly_sends} counter, V16).
+     */
+    public static LocalDate quotaMonth(Instant t, ZoneId zone) {
+        return LocalDate.ofInstant(t, zone).withDayOfMonth(1);
+    }
+
+    /**
+     * Emails of the shop that count against this month's quota at {@code now}: non-test sends SENT in the month (shop
+     * time zone: the shop's monthly counter, which the send job adds to as it marks sends SENT), plus those other
+     * workers are sending right now with a smaller id than {@code beforeSendId} (so of two sends racing for the last
+     * unit of quota exactly one goes; 0 = none), plus those held this month with an unknown outcome
+     * ({@link #HELD_UNKNOWN_THIS_MONTH}).
      */
     public long monthlyUsage(ShopId shop, ShopRules rules, Instant now, long beforeSendId) {
-        Long n = jdbc.queryForObject("SELECT (SELECT count(*) FROM sends WHERE shop_domain = ? AND status = 'SENT' "
-                + "AND NOT is_test AND sent_at >= ? AND sent_at < ?) + (SELECT count(*) FROM sends "
-                + "WHERE shop_domain = ? AND status = 'SENDING' AND NOT is_test AND id < ?)", Long.class,
-                shop.domain(), Timestamp.from(startOfMonth(now, rules.zone())),
-                Timestamp.from(startOfNextMonth(now, rules.zone())), shop.domain(), beforeSendId);
+        Long n = jdbc.queryForObject("SELECT coalesce((SELECT sent FROM shop_monthly_sends WHERE shop_domain = ? "
+                + "AND month = ?), 0) + (SELECT count(*) FROM sends WHERE shop_domain = ? AND status = 'SENDING' "
+                + "AND NOT is_test AND id < ?) + (" + HELD_UNKNOWN_THIS_MONTH + ")", Long.class, shop.domain(),
+                java.sql.Date.valueOf(quotaMonth(now, rules.zone())), shop.domain(), beforeSendId, shop.domain(),
+                Timestamp.from(startOfMonth(now, rules.zone())));
         return n == null ? 0 : n;
     }
+
+    /**
+     * The shop's non-test sends held this month (by when they were held) because their outcome is unknown: the SMTP
+     * conversation broke mid-message, or the worker died between delivery and its SENT mark. They may have gone out,
+     * so they use quota (never over-send beats never under-send); if the worker was only slow and marks one SENT
+     * after all, it moves to the counter and leaves this count. Parameters: shop domain, the month's first instant.
+     */
+    static final String HELD_UNKNOWN_THIS_MONTH = "SELECT count(*) FROM sends WHERE shop_domain = ? AND status = 'HELD' "
+            + "AND skip_reason IN ('lease_expired_outcome_unknown', 'smtp_outcome_unknown') AND NOT is_test "
+            + "AND updated_at >= ?";
 
     /**
      * Release step of the quota: for every shop with sends HELD for {@code quota}, puts back to SCHEDULED (oldest due

@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -25,17 +27,45 @@ import org.slf4j.LoggerFactory;
 final class SentMarks {
     private static final Logger LOG = LoggerFactory.getLogger(SentMarks.class);
 
-    static final String MARK = "UPDATE sends SET status = 'SENT', message_id = m.message_id, sent_at = m.sent_at, "
-            + "template_id = m.template_id, template_version = m.template_version, skip_reason = NULL, "
-            + "claimed_until = NULL, updated_at = now() FROM unnest(?::bigint[], ?::text[], ?::timestamptz[], "
-            + "?::bigint[], ?::int[]) AS m(id, message_id, sent_at, template_id, template_version) "
-            + "WHERE sends.id = m.id AND sends.claimed_by = ? AND sends.status IN ('SENDING', 'HELD')";
+    /**
+     * Marks the sends SENT and adds the non-test ones to their shop's monthly counter ({@code shop_monthly_sends},
+     * V16) in the same statement, so a send is counted exactly when its row becomes SENT, under any number of
+     * workers and across a crash. The counter rows are locked in (shop, month) order, so two workers marking sends
+     * of the same shops never deadlock. Returns one row: how many sends were marked.
+     */
+    static final String MARK = "WITH marked AS (UPDATE sends SET status = 'SENT', message_id = m.message_id, "
+            + "sent_at = m.sent_at, template_id = m.template_id, template_version = m.template_version, "
+            + "skip_reason = NULL, claimed_until = NULL, updated_at = now() FROM unnest(?::bigint[], ?::text[], "
+            + "?::timestamptz[], ?::bigint[], ?::int[], ?::date[]) "
+            + "AS m(id, message_id, sent_at, template_id, template_version, month) "
+            + "WHERE sends.id = m.id AND sends.claimed_by = ? AND sends.status IN ('SENDING', 'HELD') "
+            + "RETURNING sends.shop_domain, m.month, sends.is_test), "
+            + "counted AS (INSERT INTO shop_monthly_sends AS c (shop_domain, month, sent) "
+            + "SELECT shop_domain, month, count(*) FROM marked WHERE NOT is_test GROUP BY shop_domain, month "
+            + "ORDER BY shop_domain, month "
+            + "ON CONFLICT (shop_domain, month) DO UPDATE SET sent = c.sent + excluded.sent, updated_at = now()) "
+            + "SELECT count(*) FROM marked";
 
-    /** One delivered email. */
-    record Mark(long sendId, String messageId, Instant sentAt, long templateId, int templateVersion) {
+    /**
+     * The transaction that writes marks commits without waiting for its WAL flush ({@code synchronous_commit = off}
+     * for that transaction only; the claims, which must be durable before any SMTP traffic, stay synchronous). Why:
+     * the mark also updates the shop's one counter row, and a synchronous commit holds that row's lock through the
+     * flush, so the marks of one shop's sends would queue behind each other at the disk's pace whatever the number of
+     * workers, and every send would wait for a flush (16 connections updating one counter row, pgbench at load 37:
+     * 1,062 commits/s and 15 ms each synchronous, 8,006/s and 2.0 ms asynchronous). Why it is safe:
+     * a PostgreSQL crash can lose only the last marks (about the last 200 ms); their rows are then back to SENDING
+     * under a durable claim, so they end HELD for review once the lease expires, never resent, and count against the
+     * quota as held sends of unknown outcome (their counter increments are lost with them, never counted twice).
+     */
+    static final String ASYNC_COMMIT = "SELECT set_config('synchronous_commit', 'off', true)";
+
+    /** One delivered email; {@code month} is the first day of its quota month in the shop's time zone. */
+    record Mark(long sendId, String messageId, Instant sentAt, long templateId, int templateVersion,
+                LocalDate month) {
         Mark {
             requireNonNull(messageId, "messageId is null");
             requireNonNull(sentAt, "sentAt is null");
+            requireNonNull(month, "month is null");
         }
     }
 
@@ -69,6 +99,7 @@ final class SentMarks {
         Timestamp[] sentAt = new Timestamp[n];
         Long[] templateIds = new Long[n];
         Integer[] versions = new Integer[n];
+        java.sql.Date[] months = new java.sql.Date[n];
         for (int i = 0; i < n; i++) {
             Mark m = binding.get(i);
             ids[i] = m.sendId();
@@ -76,17 +107,19 @@ final class SentMarks {
             sentAt[i] = Timestamp.from(m.sentAt());
             templateIds[i] = m.templateId();
             versions[i] = m.templateVersion();
+            months[i] = java.sql.Date.valueOf(m.month());
         }
         p.setArray(1, connection.createArrayOf("bigint", ids));
         p.setArray(2, connection.createArrayOf("text", messageIds));
         p.setArray(3, connection.createArrayOf("timestamptz", sentAt));
         p.setArray(4, connection.createArrayOf("bigint", templateIds));
         p.setArray(5, connection.createArrayOf("int4", versions));
-        p.setString(6, workerId);
-        return 6;
+        p.setArray(6, connection.createArrayOf("date", months));
+        p.setString(7, workerId);
+        return 7;
     }
 
-    /** The statement bound by {@link #bind} ran and committed, updating {@code rows} rows. */
+    /** The statement bound by {@link #bind} ran and committed, marking {@code rows} rows. */
     void recorded(int rows) {
         if (rows != binding.size()) {
             // Another worker or a person took rows over meanwhile (they were HELD after a lost lease and released).
@@ -101,9 +134,15 @@ final class SentMarks {
         if (pending.isEmpty()) {
             return;
         }
-        try (PreparedStatement p = connection.prepareStatement(MARK)) {
+        try (PreparedStatement p = connection.prepareStatement(ASYNC_COMMIT + ";\n" + MARK)) {
             bind(connection, p);
-            recorded(p.executeUpdate());
+            if (!p.execute() || !p.getMoreResults()) {
+                throw new IllegalStateException("Marking SENT returned no count");
+            }
+            try (ResultSet rs = p.getResultSet()) {
+                rs.next();
+                recorded(rs.getInt(1));
+            }
         }
     }
 }
