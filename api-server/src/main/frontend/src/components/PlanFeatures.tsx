@@ -61,6 +61,25 @@ export function UpgradePrompt({ feature, plan, children }: {
   );
 }
 
+/** The marker an answer carries when the plan left part of it out (PlanAnswers on the server). */
+export interface PlanRequiredMarker { feature: string; plan: string; current_plan?: string }
+
+/**
+ * Home's insights on a plan without predictions: the findings made of predictions (revenue at risk, valuable
+ * customers slipping) are computed every night but left out, so say so and lead to the upgrade instead of showing a
+ * list that silently lacks them.
+ */
+export function HiddenInsightsPrompt({ marker }: { marker: PlanRequiredMarker }) {
+  return (
+    <div id="insights-hidden">
+      <UpgradePrompt feature={marker.feature} plan={marker.plan}>
+        <p>Predictive insights are hidden on your plan: revenue at risk and valuable customers slipping away are
+          worked out from predictions every night. Upgrade to the {planName(marker.plan)} plan to see them here.</p>
+      </UpgradePrompt>
+    </div>
+  );
+}
+
 export interface ContactsUsage {
   contacts: number; contacts_limit: number; over_contacts_limit?: boolean; contacts_beyond_limit?: number;
 }

@@ -8,7 +8,7 @@ import { toApiError, useApi } from '../components/useApi';
 import { count, money, percent } from '../format';
 import { useRouter } from '../router';
 import { QuotaBanner } from '../components/QuotaBanner';
-import { ContactsBanner } from '../components/PlanFeatures';
+import { ContactsBanner, HiddenInsightsPrompt, type PlanRequiredMarker } from '../components/PlanFeatures';
 import type { BillingAnswer } from './Billing';
 
 export interface Kpis {
@@ -36,10 +36,12 @@ export interface Insight {
   action?: { label: string; path: string } | null; state: string;
 }
 
+interface InsightsAnswer { insights: Insight[]; publish_id?: number | null; plan_required?: PlanRequiredMarker }
+
 export default function Home() {
   const [kpis, reloadKpis] = useApi<Kpis>('/api/kpis');
   const [sync] = useApi<Sync>('/api/sync');
-  const [insights, reloadInsights] = useApi<{ insights: Insight[] }>('/api/insights');
+  const [insights, reloadInsights] = useApi<InsightsAnswer>('/api/insights');
   const [billing] = useApi<BillingAnswer>('/api/billing');
   const { navigate } = useRouter();
   if (kpis.state === 'loading') return <LoadingPage title="Home" />;
@@ -72,6 +74,11 @@ export default function Home() {
               </Card>
             ) : <KpiOverview kpis={kpis.data} />}
         </Layout.Section>
+        {insights.state === 'ready' && insights.data.plan_required ? (
+          <Layout.Section>
+            <HiddenInsightsPrompt marker={insights.data.plan_required} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <TopInsights insights={insights} onChanged={reloadInsights} />
         </Layout.Section>
@@ -165,7 +172,7 @@ function KpiOverview({ kpis }: { kpis: Kpis }) {
 }
 
 function TopInsights({ insights, onChanged }: {
-  insights: ReturnType<typeof useApi<{ insights: Insight[] }>>[0]; onChanged: () => void;
+  insights: ReturnType<typeof useApi<InsightsAnswer>>[0]; onChanged: () => void;
 }) {
   const { navigate } = useRouter();
   const [failure, setFailure] = useState<ApiError | null>(null);

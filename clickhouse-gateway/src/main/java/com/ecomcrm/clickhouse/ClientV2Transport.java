@@ -24,11 +24,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * ClickHouse over HTTP with client-v2, restricted to what ClickHouse 18.16 (tests) and current releases (production)
@@ -40,6 +42,12 @@ final class ClientV2Transport implements ClickHouseTransport {
     private static final Logger LOG = LoggerFactory.getLogger(ClientV2Transport.class);
     /** Generous, but a hung server must end in an error, not a thread stuck forever. */
     private static final long OPERATION_TIMEOUT_SECONDS = 300;
+    /**
+     * Open HTTP connections to ClickHouse. The client's default (10) is below the API's 20 worker threads, so with 20
+     * dashboards loading at once queries queued for a connection; a streamed export also holds one for its whole
+     * transfer.
+     */
+    static final int MAX_CONNECTIONS = 40;
 
     private final Client client;
     private final ClickHouseSettings settings;
@@ -63,6 +71,7 @@ final class ClientV2Transport implements ClickHouseTransport {
                     .setConnectTimeout(10, ChronoUnit.SECONDS)
                     .setSocketTimeout(OPERATION_TIMEOUT_SECONDS, ChronoUnit.SECONDS)
                     .setClientName("ecomcrm-clickhouse-gateway")
+                    .setMaxConnections(MAX_CONNECTIONS)
                     .build();
         } catch (RuntimeException e) {
             throw new DomainException(ErrorCode.UNAVAILABLE,
@@ -90,6 +99,68 @@ final class ClientV2Transport implements ClickHouseTransport {
     }
 
     @Override
+    public long streamJsonEachRow(String sql, Consumer<JsonNode> rows) {
+        String queryId = UUID.randomUUID().toString();
+        QuerySettings querySettings = new QuerySettings()
+                .setFormat(ClickHouseFormat.JSONEachRow)
+                .setQueryId(queryId)
+                // No wait_end_of_query: rows leave the server as they are produced, so neither side holds the whole
+                // result. An error half-way then arrives as text after the rows, which the line parser reports.
+                .serverSetting("output_format_json_quote_64bit_integers", "0");
+        QueryResponse response;
+        try {
+            response = await(client.query(sql, querySettings));
+        } catch (Exception e) {
+            throw translate(e);
+        }
+        boolean readToTheEnd = false;
+        try {
+            BufferedReader reader = new BufferedReader(new InputStreamReader(response.getInputStream(),
+                    StandardCharsets.UTF_8), 64 * 1024);
+            long count = 0;
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode row;
+                try {
+                    row = json.readTree(line);
+                } catch (JsonProcessingException e) {
+                    throw new DomainException(ErrorCode.INTERNAL, "ClickHouse failed while sending rows: " + brief(line), e);
+                }
+                rows.accept(row);
+                count++;
+            }
+            readToTheEnd = true;
+            return count;
+        } catch (IOException e) {
+            throw translate(e);
+        } finally {
+            if (!readToTheEnd) {
+                // Closing the response reads the rest of the body to keep the connection: stop the query first, so
+                // the rest is what the server had already sent, not the remainder of the result.
+                kill(queryId);
+            }
+            try {
+                response.close();
+            } catch (Exception e) {
+                LOG.debug("closing a streamed response failed: {}", describe(e));
+            }
+        }
+    }
+
+    /** Asks the server to stop a query of ours (a read stopped half-way); a query already ended is not an error. */
+    private void kill(String queryId) {
+        try (var ignored = await(client.execute("KILL QUERY WHERE query_id = " + SqlLiterals.string(queryId)
+                + " ASYNC", new CommandSettings()))) {
+            LOG.debug("stopped query {}", queryId);
+        } catch (Exception e) {
+            LOG.warn("could not stop query {} after its read was stopped: {}", queryId, describe(e));
+        }
+    }
+
+    @Override
     public void execute(String sql) {
         try (var response = await(client.execute(sql, new CommandSettings()))) {
             LOG.debug("executed in {} ms", response.getServerTime());
@@ -108,6 +179,33 @@ final class ClientV2Transport implements ClickHouseTransport {
         try (var response = await(client.insert(table, columns, new ByteArrayInputStream(body),
                 ClickHouseFormat.JSONEachRow, insertSettings))) {
             LOG.debug("inserted {} rows into {}", response.getWrittenRows(), table);
+        } catch (DomainException e) {
+            throw e;
+        } catch (Exception e) {
+            throw translate(e);
+        }
+    }
+
+    @Override
+    public void insertJsonEachRow(String table, List<String> columns, StreamedInsert.Body body) {
+        InsertSettings insertSettings = new InsertSettings()
+                .compressClientRequest(false)
+                .useHttpCompression(false);
+        com.clickhouse.client.api.DataStreamWriter writer = new com.clickhouse.client.api.DataStreamWriter() {
+            @Override
+            public void onOutput(java.io.OutputStream out) throws IOException {
+                body.writeTo(out);
+            }
+
+            @Override
+            public void onRetry() throws IOException {
+                // The rows already sent cannot be sent again: a retry would store only the rest.
+                throw new IOException("a streamed insert into " + table + " cannot be retried");
+            }
+        };
+        try (var response = await(client.insert(table, columns, writer, ClickHouseFormat.JSONEachRow,
+                insertSettings))) {
+            LOG.debug("streamed {} rows into {}", response.getWrittenRows(), table);
         } catch (DomainException e) {
             throw e;
         } catch (Exception e) {

@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
 
@@ -56,13 +57,33 @@ public final class ShopScope {
      */
     public List<JsonNode> select(SqlTemplate query) {
         requireNonNull(query, "query is null");
+        return transport.queryJsonEachRow(selectSql(query) + FORMAT_SUFFIX);
+    }
+
+    private String selectSql(SqlTemplate query) {
         String sql = query.render(shop);
         String head = sql.stripLeading();
         if (!(startsWithWord(head, "SELECT") || startsWithWord(head, "WITH") || head.startsWith("("))) {
             throw new DomainException(ErrorCode.INTERNAL,
                     "Cannot select with a statement that is not a SELECT; use execute(): " + query.sql());
         }
-        return transport.queryJsonEachRow(sql + FORMAT_SUFFIX);
+        return sql;
+    }
+
+    /**
+     * Runs a SELECT like {@link #select} but hands each row to {@code rows} as it arrives from the server instead of
+     * collecting the result: the memory it takes is one row, whatever the result's size (a customer export of a
+     * million rows). The caller's {@code rows} may block (a slow download holding the read back); an exception it
+     * throws stops the query and is rethrown. Rows are not buffered on the server either, so an error ClickHouse
+     * meets half-way arrives after rows already handed over: it is thrown then, and the caller must treat what it
+     * received as incomplete.
+     *
+     * @return the number of rows handed over
+     */
+    public long stream(SqlTemplate query, Consumer<JsonNode> rows) {
+        requireNonNull(query, "query is null");
+        requireNonNull(rows, "rows is null");
+        return transport.streamJsonEachRow(selectSql(query) + FORMAT_SUFFIX, rows);
     }
 
     /**
@@ -151,7 +172,7 @@ public final class ShopScope {
         }
     }
 
-    private static Object jsonValue(String table, String column, Object value) {
+    static Object jsonValue(String table, String column, Object value) {
         if (value instanceof LocalDate d) {
             return d.toString();
         }

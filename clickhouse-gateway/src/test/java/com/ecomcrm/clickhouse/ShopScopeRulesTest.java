@@ -119,6 +119,12 @@ class ShopScopeRulesTest {
         }
 
         @Override
+        public long streamJsonEachRow(String sql, java.util.function.Consumer<JsonNode> rows) {
+            statements.add(sql);
+            return 0;
+        }
+
+        @Override
         public void execute(String sql) {
             statements.add(sql);
         }

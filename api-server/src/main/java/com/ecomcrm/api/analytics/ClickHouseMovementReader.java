@@ -10,13 +10,16 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Segment movement from ClickHouse. A date's snapshot is the slice of {@code customer_segment_history} listed in
  * {@code segment_history_dates} under the largest publish_id that is not newer than the shop's current publication,
- * so a publish in progress (rows written, publication row not yet) is never read. Between any two snapshots the
+ * so a publish in progress (rows written, publication row not yet) is never read. The listing says which publication
+ * it was read under ({@link PublishedSnapshots}); the slices it names never change afterwards, so the movement read
+ * from them is of that publication even when a newer one is switched in between the two queries. Between any two snapshots the
  * movement is one query: the two slices full-outer-joined on customer_id (ClickHouse 18.16 syntax: explicit ALL,
  * USING, unmatched sides filled with '' and 0, read as NONE and no revenue). When the pair is exactly the one the
  * nightly run precomputed for the current publication, {@code segment_transitions} is read instead.
@@ -26,7 +29,8 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ClickHouseMovementReader implements MovementReader {
     private static final SqlTemplate SNAPSHOTS = SqlTemplate.of("""
-            SELECT toString(as_of_date) AS snapshot_date, toString(max(publish_id)) AS snapshot_publish
+            SELECT toString(as_of_date) AS snapshot_date, toString(max(publish_id)) AS snapshot_publish,
+                   toString((SELECT max(publish_id) FROM shop_publications WHERE shop_id = {shop})) AS current_publication
             FROM segment_history_dates
             WHERE shop_id = {shop}
               AND publish_id <= (SELECT max(publish_id) FROM shop_publications WHERE shop_id = {shop})
@@ -59,13 +63,16 @@ public final class ClickHouseMovementReader implements MovementReader {
     }
 
     @Override
-    public List<HistorySlice> snapshots(ShopId shop) {
+    public PublishedSnapshots snapshots(ShopId shop) {
         List<HistorySlice> slices = new ArrayList<>();
+        OptionalLong current = OptionalLong.empty();
         for (JsonNode row : clickHouse.forShop(shop).select(SNAPSHOTS)) {
             slices.add(new HistorySlice(LocalDate.parse(row.get("snapshot_date").asText()),
                     Long.parseLong(row.get("snapshot_publish").asText())));
+            // The same scalar on every row: the subquery is evaluated once per query.
+            current = OptionalLong.of(Long.parseLong(row.get("current_publication").asText()));
         }
-        return slices;
+        return new PublishedSnapshots(current, slices);
     }
 
     @Override

@@ -25,6 +25,8 @@ import static java.util.Objects.requireNonNull;
  * {@code from} to the one before {@code to}.
  *
  * <ul>
+ *   <li>Every answer carries {@code publish_id}: the current publication it was read under (null before any
+ *       snapshot).</li>
  *   <li>200 {@code READY}: {@code transitions} [{from_segment, to_segment, customers, revenue}], revenue being the
  *       customers' net spend as of {@code to}; segment {@code NONE} = not a customer yet at {@code from} / no longer
  *       one at {@code to}.</li>
@@ -66,9 +68,12 @@ public final class SegmentMovementHandler implements Handler<RoutingContext> {
 
     /** The whole answer for a shop (blocking): resolves the dates against the published snapshots, then reads. */
     static JsonObject answer(MovementReader reader, ShopId shop, Optional<LocalDate> from, Optional<LocalDate> to) {
-        List<HistorySlice> snapshots = reader.snapshots(shop);
+        PublishedSnapshots published = reader.snapshots(shop);
+        List<HistorySlice> snapshots = published.slices();
         List<LocalDate> dates = snapshots.stream().map(HistorySlice::date).toList();
-        JsonObject json = new JsonObject().put("shop", shop.domain());
+        // The publication every part of the answer belongs to: the dates listed and the slices moved between.
+        JsonObject json = new JsonObject().put("shop", shop.domain()).put("publish_id",
+                published.publishId().isPresent() ? published.publishId().getAsLong() : null);
         if (from.isEmpty() && to.isEmpty() && snapshots.size() < 2) {
             return json.put("status", "NOT_COMPUTED")
                     .put("message", "Segment movement appears once two nightly runs have been published for this shop.")

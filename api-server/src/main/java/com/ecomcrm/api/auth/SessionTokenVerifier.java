@@ -16,7 +16,9 @@ import com.ecomcrm.domain.ShopId;
 
 import java.net.URI;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static java.util.Objects.requireNonNull;
 
@@ -30,12 +32,27 @@ public final class SessionTokenVerifier {
     /** Shopify's own libraries allow this much clock skew. */
     public static final long LEEWAY_SECONDS = 10;
 
+    /** Verified tokens remembered at most; past it, expired ones are dropped, and all of them if that is not enough. */
+    static final int REMEMBERED_TOKENS = 20_000;
+
     private final JWTVerifier verifier;
+    private final Clock clock;
+    /**
+     * Tokens that passed the full verification, by their exact text (signature included, so no other text can match
+     * one). App Bridge reuses a token for the requests of its minute; a dashboard screen makes several at once, and
+     * decoding, parsing and an HMAC per request were a tenth of the API's CPU per screen. A remembered token is taken
+     * only between its nbf and its exp (no leeway); outside that window it is verified in full again, which applies
+     * the leeway and says why it is refused.
+     */
+    private final ConcurrentHashMap<String, Verified> remembered = new ConcurrentHashMap<>();
+
+    private record Verified(SessionIdentity identity, Instant notBefore, Instant expiresAt) {
+    }
 
     public SessionTokenVerifier(String clientId, String clientSecret, Clock clock) {
         requireNonNull(clientId, "clientId is null");
         requireNonNull(clientSecret, "clientSecret is null");
-        requireNonNull(clock, "clock is null");
+        this.clock = requireNonNull(clock, "clock is null");
         // java-jwt checks the header's alg against this algorithm, so "none" and RS/ES tokens are refused.
         this.verifier = ((JWTVerifier.BaseVerification) JWT.require(Algorithm.HMAC256(clientSecret))
                 .withAudience(clientId)
@@ -51,6 +68,14 @@ public final class SessionTokenVerifier {
         if (token == null || token.isBlank()) {
             throw unauthenticated("no session token");
         }
+        Verified known = remembered.get(token);
+        if (known != null) {
+            Instant now = clock.instant();
+            if (!now.isBefore(known.notBefore()) && now.isBefore(known.expiresAt())) {
+                return known.identity();
+            }
+            remembered.remove(token);
+        }
         DecodedJWT jwt;
         try {
             jwt = verifier.verify(token);
@@ -63,7 +88,23 @@ public final class SessionTokenVerifier {
         if (!shop.equals(issuer)) {
             throw unauthenticated("iss and dest name different shops");
         }
-        return new SessionIdentity(shop, Optional.ofNullable(jwt.getSubject()));
+        SessionIdentity identity = new SessionIdentity(shop, Optional.ofNullable(jwt.getSubject()));
+        remember(token, identity, jwt);
+        return identity;
+    }
+
+    private void remember(String token, SessionIdentity identity, DecodedJWT jwt) {
+        if (jwt.getExpiresAtAsInstant() == null || jwt.getNotBeforeAsInstant() == null) {
+            return; // both are required claims, so this does not happen; never remember a token without its window
+        }
+        if (remembered.size() >= REMEMBERED_TOKENS) {
+            Instant now = clock.instant();
+            remembered.values().removeIf(v -> !now.isBefore(v.expiresAt()));
+            if (remembered.size() >= REMEMBERED_TOKENS) {
+                remembered.clear();
+            }
+        }
+        remembered.put(token, new Verified(identity, jwt.getNotBeforeAsInstant(), jwt.getExpiresAtAsInstant()));
     }
 
     private static String reason(JWTVerificationException e) {

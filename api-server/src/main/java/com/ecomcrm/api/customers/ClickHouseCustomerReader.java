@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
 
@@ -20,7 +21,7 @@ import static java.util.Objects.requireNonNull;
  * Customers from ClickHouse, only of the shop's current publication (the largest publish_id in
  * {@code shop_publications}, whose row is written last, so rows of a publish still being written are never seen).
  * The {@code current*} reads pick it inside their own query (no round trip of its own) and return the publication
- * their rows came from; the others are given it (the CSV export's chunks read the publication its count read).
+ * their rows came from; the others are given it (the CSV export streams the publication its count read).
  *
  * <p>A customer is its {@code customer_rfm} row with its {@code customer_predictions} row, joined in the form
  * ClickHouse 18.16 runs: {@code ANY LEFT JOIN (subquery) USING (customer_id)}, both sides already narrowed to the
@@ -194,6 +195,20 @@ public final class ClickHouseCustomerReader implements CustomerReader {
             customers.add(row(row));
         }
         return new CurrentRead<>(publication, customers);
+    }
+
+    @Override
+    public long stream(ShopId shop, Publication publication, CustomerQuery query, long limit,
+                       Consumer<CustomerRow> rows) {
+        requireNonNull(rows, "rows is null");
+        SqlTemplate all = SqlTemplate.of(COLUMNS + JOINED.formatted(GIVEN, pushed(query)) + where(query)
+                + "\nORDER BY {sort_column} {direction}, customer_id ASC LIMIT {limit}");
+        all = bindFilters(all, query)
+                .bindIdentifier("sort_column", query.sort().column())
+                .bindIdentifier("direction", query.descending() ? "DESC" : "ASC")
+                .bind("limit", limit)
+                .bind("publish_id", publication.publishId());
+        return clickHouse.forShop(shop).stream(all, row -> rows.accept(row(row)));
     }
 
     private static SqlTemplate page(String publication, CustomerQuery query) {

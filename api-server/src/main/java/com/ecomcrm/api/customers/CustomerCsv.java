@@ -8,12 +8,19 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The CSV form of customers, written by Apache Commons CSV (RFC 4180: comma-separated, CRLF line ends, fields with a
  * comma, quote or line break quoted and inner quotes doubled). Empty fields stand for "none" (a prospect's recency,
- * a customer without predictions). Every value is a number, a date or one of our own keys, never text a customer
- * or merchant typed, so no cell can start a spreadsheet formula.
+ * a customer without predictions).
+ *
+ * <p>Formula injection (a cell a spreadsheet would run as a formula): every cell goes through {@link #cell}, whose
+ * rule is: a value that starts with {@code =}, {@code +}, {@code -}, {@code @}, a tab or a carriage return gets a
+ * leading apostrophe ({@code '=1+1}), which spreadsheets show as text and never evaluate; a plain number
+ * ({@code -12.50}, {@code -3}) is left alone, since a spreadsheet reads it as a number, not a formula, and a prefix
+ * would turn money into text. Today's columns hold only numbers, dates and our own keys; the rule is there so a
+ * column of text a customer or merchant typed (a name, a tag) can never become a formula.
  */
 final class CustomerCsv {
     static final List<String> HEADER = List.of("customer_id", "segment", "segment_name", "recency_days", "frequency",
@@ -21,6 +28,8 @@ final class CustomerCsv {
             "expected_orders_90d", "expected_orders_365d", "probability_alive", "expected_order_value", "clv_12m",
             "clv_12m_low", "clv_12m_high", "churn_risk", "next_order_date");
     static final CSVFormat FORMAT = CSVFormat.RFC4180;
+    /** A number a spreadsheet reads as a number: optional minus, digits, optional decimals. */
+    private static final Pattern PLAIN_NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
 
     private CustomerCsv() {
     }
@@ -40,15 +49,36 @@ final class CustomerCsv {
     /** Any records as CSV text; package-private so the escaping itself can be tested with awkward values. */
     static String records(List<? extends List<String>> records) {
         StringBuilder out = new StringBuilder(records.size() * 160);
-        try (CSVPrinter printer = new CSVPrinter(out, FORMAT)) {
-            for (List<String> record : records) {
-                printer.printRecord(record);
+        for (List<String> record : records) {
+            append(out, record);
+        }
+        return out.toString();
+    }
+
+    /** Appends one record (its cells made formula-safe by {@link #cell}) to {@code out}. */
+    static void append(StringBuilder out, List<String> record) {
+        try {
+            CSVPrinter printer = new CSVPrinter(out, FORMAT);
+            for (String value : record) {
+                printer.print(cell(value));
             }
+            printer.println();
+            // Not closed: closing a printer over a StringBuilder only flushes, and the builder stays in use.
         }
         catch (IOException e) {
             throw new UncheckedIOException(e); // a StringBuilder does not fail
         }
-        return out.toString();
+    }
+
+    /** The value as a cell no spreadsheet runs as a formula (the rule is in the class comment). */
+    static String cell(String value) {
+        if (value == null || value.isEmpty()) {
+            return value;
+        }
+        char first = value.charAt(0);
+        boolean formulaStart = first == '=' || first == '+' || first == '-' || first == '@' || first == '\t'
+                || first == '\r';
+        return formulaStart && !PLAIN_NUMBER.matcher(value).matches() ? "'" + value : value;
     }
 
     static List<String> fields(CustomerRow row) {

@@ -11,6 +11,8 @@ import com.ecomcrm.domain.ShopId;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -38,7 +41,9 @@ import static java.util.Objects.requireNonNull;
  *       {@code page} from 1, {@code page_size} 1..200 (default 50). Status {@code NOT_COMPUTED} (no items) before the
  *       shop's first nightly run.</li>
  *   <li>{@code GET /api/customers.csv} with the same filters and sort: every matching customer (paging parameters
- *       are checked but ignored), streamed in chunks, at most {@value #CSV_MAX_ROWS} rows. Headers
+ *       are checked but ignored), streamed from one ClickHouse query into a chunked response with back-pressure (memory
+ *       stays at one batch of rows whatever the count), at most {@value #CSV_MAX_ROWS} rows, cells formula-safe
+ *       ({@link CustomerCsv}). Headers
  *       {@code X-Total-Count} (matching customers), {@code X-Export-Rows} (rows in the file) and
  *       {@code X-Export-Truncated} ({@code true} when the cap cut the list).</li>
  *   <li>{@code GET /api/customers/{id}}: {@code {shop, as_of_date, customer, rfm_history[{date, segment,
@@ -48,8 +53,14 @@ import static java.util.Objects.requireNonNull;
  * 404 naming the id when the shop's current publication has no such customer.
  */
 public final class CustomerHandlers {
-    static final int CSV_MAX_ROWS = 100_000;
-    static final int CSV_CHUNK_ROWS = 5_000;
+    /** Streamed, so the cap is about the length of a download, not memory. */
+    static final int CSV_MAX_ROWS = 1_000_000;
+    /** Rows per write: a batch of about 100 KB. */
+    static final int CSV_BATCH_ROWS = 500;
+    /** Exports at once; more wait for a worker, so exports never take the dashboard's worker threads. */
+    static final int EXPORT_WORKERS = 4;
+    /** A client that takes nothing for this long loses its download (ClickHouse would end the query near then too). */
+    static final java.time.Duration CSV_STALL_LIMIT = java.time.Duration.ofMinutes(4);
     /** Reads of one answer: a second one agrees unless two publications were switched in within milliseconds. */
     static final int ATTEMPTS = 3;
     private static final Logger LOG = LoggerFactory.getLogger(CustomerHandlers.class);
@@ -57,20 +68,23 @@ public final class CustomerHandlers {
     private final Vertx vertx;
     private final CustomerReader reader;
     private final int csvMaxRows;
-    private final int csvChunkRows;
+    private final int csvBatchRows;
+    private final WorkerExecutor exports;
 
     public CustomerHandlers(Vertx vertx, CustomerReader reader) {
-        this(vertx, reader, CSV_MAX_ROWS, CSV_CHUNK_ROWS);
+        this(vertx, reader, CSV_MAX_ROWS, CSV_BATCH_ROWS);
     }
 
-    CustomerHandlers(Vertx vertx, CustomerReader reader, int csvMaxRows, int csvChunkRows) {
+    CustomerHandlers(Vertx vertx, CustomerReader reader, int csvMaxRows, int csvBatchRows) {
         this.vertx = requireNonNull(vertx, "vertx is null");
         this.reader = requireNonNull(reader, "reader is null");
-        if (csvMaxRows < 1 || csvChunkRows < 1) {
+        if (csvMaxRows < 1 || csvBatchRows < 1) {
             throw new IllegalArgumentException("CSV limits must be positive");
         }
         this.csvMaxRows = csvMaxRows;
-        this.csvChunkRows = csvChunkRows;
+        this.csvBatchRows = csvBatchRows;
+        // A download may take minutes: the pool's blocked-thread warning is set past the stall limit of every write.
+        this.exports = vertx.createSharedWorkerExecutor("customer-csv-exports", EXPORT_WORKERS, 6, TimeUnit.HOURS);
     }
 
     /** {@code GET /api/customers}. */
@@ -258,42 +272,50 @@ public final class CustomerHandlers {
                 .putHeader("X-Export-Rows", Long.toString(rows))
                 .putHeader("X-Export-Truncated", Boolean.toString(export.total() > rows))
                 .setChunked(true);
-        response.write(CustomerCsv.header())
-                .compose(v -> chunks(response, shop, query, export.publication(), rows, 1, 0))
-                .onSuccess(v -> response.end())
+        BlockingResponseWriter writer = new BlockingResponseWriter(vertx.getOrCreateContext(), response,
+                CSV_STALL_LIMIT);
+        // One query streams the rows from ClickHouse through a worker of the export pool into the response, a batch
+        // at a time, held back by the connection (BlockingResponseWriter): memory stays at one batch and the
+        // connection's write queue, whatever the shop's size.
+        exports.executeBlocking(() -> writeCsv(writer, shop, query, export.publication(), rows), false)
+                .onSuccess(written -> writer.end())
                 .onFailure(e -> {
-                    // Headers are sent: a status can't say it any more. Break the transfer so the download fails
-                    // visibly instead of ending as a file that looks complete.
-                    LOG.error("CSV export for {} failed after the headers were sent", shop.domain(), e);
-                    response.reset();
-                });
-    }
-
-    /** Writes chunk {@code page} and the ones after it until {@code rows} rows are written or the list ends. */
-    private Future<Void> chunks(HttpServerResponse response, ShopId shop, CustomerQuery query,
-                                Optional<Publication> publication, long rows, int page, long written) {
-        if (written >= rows || publication.isEmpty()) {
-            return Future.succeededFuture();
-        }
-        CustomerQuery chunk = query.window(page, csvChunkRows);
-        return vertx.executeBlocking(() -> {
-                    List<CustomerRow> read = reader.page(shop, publication.get(), chunk);
-                    List<CustomerRow> kept = read.size() > rows - written
-                            ? read.subList(0, (int) (rows - written)) : read;
-                    return new Chunk(CustomerCsv.rows(kept), kept.size(), read.size() < csvChunkRows);
-                }, false)
-                .compose(c -> {
-                    if (c.size() == 0) {
-                        return Future.succeededFuture();
+                    if (e instanceof BlockingResponseWriter.DownloadClosed) {
+                        LOG.info("CSV export for {} stopped: {}", shop.domain(), e.getMessage());
                     }
-                    // The next chunk is read once this one is handed to the connection.
-                    Future<Void> sent = response.write(c.csv());
-                    return c.last() ? sent
-                            : sent.compose(v -> chunks(response, shop, query, publication, rows, page + 1,
-                            written + c.size()));
+                    else {
+                        LOG.error("CSV export for {} failed after the headers were sent", shop.domain(), e);
+                    }
+                    writer.abort();
                 });
     }
 
-    private record Chunk(String csv, int size, boolean last) {
+    /** Runs on an export worker: the header, then every row, in batches of {@code csvBatchRows}. */
+    private long writeCsv(BlockingResponseWriter writer, ShopId shop, CustomerQuery query,
+                          Optional<Publication> publication, long rows) {
+        StringBuilder batch = new StringBuilder(csvBatchRows * 160);
+        batch.append(CustomerCsv.header());
+        long written = 0;
+        if (publication.isPresent() && rows > 0) {
+            int[] inBatch = {0};
+            written = reader.stream(shop, publication.get(), query, rows, row -> {
+                CustomerCsv.append(batch, CustomerCsv.fields(row));
+                if (++inBatch[0] >= csvBatchRows) {
+                    writer.write(Buffer.buffer(batch.toString()));
+                    batch.setLength(0);
+                    inBatch[0] = 0;
+                }
+            });
+            if (written < rows) {
+                // The count promised more (X-Export-Rows): the publication went away under the export. A short file
+                // must not look complete.
+                throw new DomainException(ErrorCode.UNAVAILABLE, "Cannot finish the export: " + written + " of "
+                        + rows + " customers could be read; the publication changed, export again");
+            }
+        }
+        if (!batch.isEmpty()) {
+            writer.write(Buffer.buffer(batch.toString()));
+        }
+        return written;
     }
 }

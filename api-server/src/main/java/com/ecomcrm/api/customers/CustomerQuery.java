@@ -38,10 +38,4 @@ public record CustomerQuery(Optional<Segment> segment, Optional<String> churnRis
     public long offset() {
         return (long) (page - 1) * pageSize;
     }
-
-    /** The same filters and sort with another page window (the CSV export walks the whole list in chunks). */
-    CustomerQuery window(int page, int pageSize) {
-        return new CustomerQuery(segment, churnRisk, clvMinCents, clvMaxCents, idPrefix, sort, descending, page,
-                pageSize);
-    }
 }

@@ -14,7 +14,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.List;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -22,8 +21,9 @@ import static java.util.Objects.requireNonNull;
 /**
  * The insights routes, for the signed-in shop only:
  * <ul>
- *   <li>{@code GET /api/insights}: {@code {"insights": [{"id", "kind", "severity", "rank", "title", "body",
- *       "numbers": {}, "action": {"label", "path"}, "state"}]}}, the current publication's findings by rank, each with
+ *   <li>{@code GET /api/insights}: {@code {"publish_id", "insights": [{"id", "kind", "severity", "rank", "title",
+ *       "body", "numbers": {}, "action": {"label", "path"}, "state"}]}}, the current publication's findings by rank
+ *       (read in one query with the publication's id, null before the first run), each with
  *       the merchant's state (NEW, DISMISSED or DONE); an empty list before the first nightly run or on a quiet
  *       night;</li>
  *   <li>{@code POST /api/insights/{id}/dismiss} and {@code POST /api/insights/{id}/done}: record the state and answer
@@ -47,11 +47,14 @@ public final class InsightHandlers {
     public Handler<RoutingContext> list() {
         return ctx -> {
             ShopId shop = SessionTokenHandler.identity(ctx).shop();
-            read(shop).compose(insights -> states.of(shop).map(recorded -> {
+            read(shop).compose(published -> states.of(shop).map(recorded -> {
                 JsonArray out = new JsonArray();
-                insights.forEach(i -> out.add(i.toJson(recorded.getOrDefault(i.id(), InsightStates.NEW))));
+                published.insights().forEach(i -> out.add(i.toJson(recorded.getOrDefault(i.id(), InsightStates.NEW))));
+                // The publication the list was read from (null before the first nightly run).
+                JsonObject answer = new JsonObject().put("insights", out).put("publish_id",
+                        published.publishId().isPresent() ? published.publishId().getAsLong() : null);
                 // On a plan without predictions, the findings made of them are left out (PlanAnswers).
-                return PlanAnswers.insights(ctx, new JsonObject().put("insights", out));
+                return PlanAnswers.insights(ctx, answer);
             })).onSuccess(ctx::json).onFailure(ctx::fail);
         };
     }
@@ -73,8 +76,8 @@ public final class InsightHandlers {
                         + (id == null ? "" : id.replaceAll("[^\\x20-\\x7e]", "?")) + "' is not an insight id"));
                 return;
             }
-            read(identity.shop()).compose(insights -> {
-                PublishedInsight insight = insights.stream().filter(i -> i.id().equals(id)).findFirst()
+            read(identity.shop()).compose(published -> {
+                PublishedInsight insight = published.insights().stream().filter(i -> i.id().equals(id)).findFirst()
                         .orElseThrow(() -> new DomainException(ErrorCode.NOT_FOUND, "Cannot update insight " + id
                                 + ": it is not one of this shop's current insights"));
                 return states.record(identity.shop(), id, state).map(done -> insight.toJson(state));
@@ -82,7 +85,7 @@ public final class InsightHandlers {
         };
     }
 
-    private Future<List<PublishedInsight>> read(ShopId shop) {
+    private Future<PublishedInsights> read(ShopId shop) {
         return vertx.executeBlocking(() -> reader.insights(shop), false);
     }
 }

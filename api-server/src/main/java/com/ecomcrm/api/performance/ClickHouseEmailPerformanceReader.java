@@ -1,5 +1,6 @@
 package com.ecomcrm.api.performance;
 
+import com.ecomcrm.api.analytics.Publication;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
 import com.ecomcrm.clickhouse.SqlTemplate;
 import com.ecomcrm.domain.ShopId;
@@ -14,24 +15,39 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Email performance from ClickHouse's {@code email_performance}, only of the shop's current publication (so a publish
- * in progress is never seen). 64-bit numbers are read as strings, under aliases that name no column.
+ * in progress is never seen). {@link #currentRows} picks the publication, and the default range that hangs on its date,
+ * inside its one query and returns the publication on every row; the others are given the publication. 64-bit numbers
+ * are read as strings, under aliases that name no column.
  */
 public final class ClickHouseEmailPerformanceReader implements EmailPerformanceReader {
     private static final SqlTemplate PUBLICATION = SqlTemplate.of(
-            "SELECT toString(as_of_date) AS d FROM shop_publications WHERE shop_id = {shop}"
-                    + " ORDER BY publish_id DESC LIMIT 1");
-    private static final SqlTemplate ROWS = SqlTemplate.of("""
+            "SELECT toString(publish_id) AS p, toString(as_of_date) AS d FROM shop_publications"
+                    + " WHERE shop_id = {shop} ORDER BY publish_id DESC LIMIT 1");
+    private static final String COLUMNS = """
             SELECT toString(send_date) AS day, toString(flow_id) AS flow, flow_kind AS kind,
                    toString(template_id) AS template, toString(sent) AS n_sent, toString(delivered) AS n_delivered,
                    toString(bounced) AS n_bounced, toString(unique_opens) AS n_opens,
                    toString(machine_opens) AS n_machine_opens, toString(unique_clicks) AS n_clicks,
                    toString(unsubscribes) AS n_unsubscribes, toString(orders) AS n_orders,
-                   toString(revenue_cents) AS n_revenue
+                   toString(revenue_cents) AS n_revenue""";
+    private static final SqlTemplate ROWS = SqlTemplate.of(COLUMNS + """
+
             FROM email_performance
-            WHERE shop_id = {shop}
-              AND publish_id = (SELECT max(publish_id) FROM shop_publications WHERE shop_id = {shop})
-              AND send_date >= {from} AND send_date <= {to}
+            WHERE shop_id = {shop} AND publish_id = {publish_id} AND send_date >= {from} AND send_date <= {to}
             ORDER BY send_date, flow_id, template_id""");
+    /** The shop's current publication, picked inside the query (evaluated once per query, like every use of it). */
+    private static final String CURRENT = "(SELECT max(publish_id) FROM shop_publications WHERE shop_id = {shop})";
+    /** An aggregate, so no publication gives the zero date (no day matches), not NULL (which 18.16 cannot compare). */
+    private static final String CURRENT_DATE = "(SELECT argMax(as_of_date, publish_id) FROM shop_publications"
+            + " WHERE shop_id = {shop})";
+    /** %1$s: the first day, %2$s: the last day (bound dates, or expressions of the current publication's date). */
+    private static final String CURRENT_ROWS = COLUMNS + """
+            ,
+                   toString(publish_id) AS publication, toString(%3$s) AS as_of,
+                   toString(%1$s) AS first_day, toString(%2$s) AS last_day
+            FROM email_performance
+            WHERE shop_id = {shop} AND publish_id = %4$s AND send_date >= %1$s AND send_date <= %2$s
+            ORDER BY send_date, flow_id, template_id""";
 
     private final ClickHouseGateway clickHouse;
 
@@ -40,15 +56,48 @@ public final class ClickHouseEmailPerformanceReader implements EmailPerformanceR
     }
 
     @Override
-    public Optional<LocalDate> publishedAsOf(ShopId shop) {
+    public Optional<Publication> publication(ShopId shop) {
         List<JsonNode> rows = clickHouse.forShop(shop).select(PUBLICATION);
-        return rows.isEmpty() ? Optional.empty() : Optional.of(LocalDate.parse(rows.get(0).get("d").asText()));
+        return rows.isEmpty() ? Optional.empty() : Optional.of(new Publication(Long.parseLong(rows.get(0).get("p")
+                .asText()), LocalDate.parse(rows.get(0).get("d").asText())));
     }
 
     @Override
-    public List<EmailPerformanceRow> rows(ShopId shop, LocalDate from, LocalDate to) {
-        List<EmailPerformanceRow> out = new ArrayList<>();
-        for (JsonNode row : clickHouse.forShop(shop).select(ROWS.bind("from", from).bind("to", to))) {
+    public List<EmailPerformanceRow> rows(ShopId shop, Publication publication, LocalDate from, LocalDate to) {
+        return rows(clickHouse.forShop(shop).select(ROWS.bind("publish_id", publication.publishId())
+                .bind("from", from).bind("to", to)));
+    }
+
+    @Override
+    public Optional<PerformanceRead> currentRows(ShopId shop, Optional<LocalDate> from, Optional<LocalDate> to) {
+        String last = to.isPresent() ? "{to}" : CURRENT_DATE;
+        String first = from.isPresent() ? "{from}"
+                : "(" + last + " - " + (EmailPerformanceHandler.DEFAULT_DAYS - 1) + ")";
+        SqlTemplate query = SqlTemplate.of(CURRENT_ROWS.formatted(first, last, CURRENT_DATE, CURRENT));
+        if (from.isPresent()) {
+            query = query.bind("from", from.get());
+        }
+        if (to.isPresent()) {
+            query = query.bind("to", to.get());
+        }
+        List<JsonNode> rows = clickHouse.forShop(shop).select(query);
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode head = rows.get(0);
+        for (JsonNode row : rows) {
+            if (!row.get("publication").asText().equals(head.get("publication").asText())) {
+                return Optional.empty(); // cannot happen (one publish_id in the filter); read the given way then
+            }
+        }
+        return Optional.of(new PerformanceRead(new Publication(Long.parseLong(head.get("publication").asText()),
+                LocalDate.parse(head.get("as_of").asText())), LocalDate.parse(head.get("first_day").asText()),
+                LocalDate.parse(head.get("last_day").asText()), rows(rows)));
+    }
+
+    private static List<EmailPerformanceRow> rows(List<JsonNode> rows) {
+        List<EmailPerformanceRow> out = new ArrayList<>(rows.size());
+        for (JsonNode row : rows) {
             out.add(new EmailPerformanceRow(LocalDate.parse(row.get("day").asText()), number(row, "flow"),
                     row.get("kind").asText(), number(row, "template"),
                     new EmailMetrics(number(row, "n_sent"), number(row, "n_delivered"), number(row, "n_bounced"),

@@ -1,5 +1,6 @@
 package com.ecomcrm.api.performance;
 
+import com.ecomcrm.api.analytics.Publication;
 import com.ecomcrm.api.auth.SessionIdentity;
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.http.ParameterException;
@@ -26,8 +27,9 @@ import static java.util.Objects.requireNonNull;
 /**
  * {@code GET /api/email-performance?from=YYYY-MM-DD&to=YYYY-MM-DD}: the signed-in shop's email results for the
  * emails sent from {@code from} to {@code to} inclusive, from its current publication:
- * {@code {"totals": {...}, "series": [{"date", ...}], "flows": [{"flowId", "flowKind", ...}],
- * "templates": [{"templateId", ...}]}}, every entry with the same metrics ({@link EmailMetrics}). The series has
+ * {@code {"publish_id", "as_of_date", "totals": {...}, "series": [{"date", ...}], "flows": [{"flowId", "flowKind", ...}],
+ * "templates": [{"templateId", ...}]}} ({@code publish_id}: the publication every part was read from, null before the
+ * first nightly run), every entry with the same metrics ({@link EmailMetrics}). The series has
  * every day of the range (zeros on days without email); flows and templates are by id. {@code to} defaults to the
  * publication's date (today before the first run), {@code from} to 29 days before {@code to}. 400 naming the parameter
  * for a malformed date, {@code from} after {@code to}, or more than {@value #MAX_DAYS} days.
@@ -67,11 +69,30 @@ public final class EmailPerformanceHandler implements Handler<RoutingContext> {
                 .onFailure(ctx::fail);
     }
 
+    /**
+     * The whole answer (blocking), of one publication: one query when the range has rows; else the publication, then
+     * its rows (none, usually), so the range and the rows never come from two publications.
+     */
     JsonObject answer(ShopId shop, Optional<LocalDate> from, Optional<LocalDate> to) {
-        LocalDate last = to.orElseGet(() -> reader.publishedAsOf(shop).orElse(LocalDate.now(clock)));
+        Optional<PerformanceRead> current = reader.currentRows(shop, from, to);
+        if (current.isPresent()) {
+            PerformanceRead read = current.get();
+            checkRange(read.from(), read.to());
+            return withPublication(toJson(read.from(), read.to(), read.rows()), Optional.of(read.publication()));
+        }
+        Optional<Publication> publication = reader.publication(shop);
+        LocalDate last = to.orElseGet(() -> publication.map(Publication::asOfDate).orElse(LocalDate.now(clock)));
         LocalDate first = from.orElse(last.minusDays(DEFAULT_DAYS - 1));
         checkRange(first, last);
-        return toJson(first, last, reader.rows(shop, first, last));
+        List<EmailPerformanceRow> rows = publication.isPresent()
+                ? reader.rows(shop, publication.get(), first, last) : List.of();
+        return withPublication(toJson(first, last, rows), publication);
+    }
+
+    /** The publication the answer was read from: {@code publish_id} and {@code as_of_date}, null before the first run. */
+    private static JsonObject withPublication(JsonObject json, Optional<Publication> publication) {
+        return json.put("publish_id", publication.map(Publication::publishId).orElse(null))
+                .put("as_of_date", publication.map(p -> p.asOfDate().toString()).orElse(null));
     }
 
     static JsonObject toJson(LocalDate from, LocalDate to, List<EmailPerformanceRow> rows) {

@@ -496,7 +496,7 @@ class CustomersApiTest {
 
     @Test
     void csvExportIsCappedAndSaysSoInItsHeaders() throws Exception {
-        // Cap 3, chunks of 2: two reads, the second cut to one row.
+        // Cap 3 (LIMIT 3 in the one query), written in batches of 2.
         HttpResponse<String> response = get("/api/capped.csv", SHOP_A);
 
         assertThat(response.statusCode()).isEqualTo(200);

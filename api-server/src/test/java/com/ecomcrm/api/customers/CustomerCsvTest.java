@@ -1,0 +1,47 @@
+package com.ecomcrm.api.customers;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The CSV cells: formula-safe by one stated rule, and still read back exactly by a CSV parser. */
+class CustomerCsvTest {
+
+    @Test
+    void aCellThatWouldStartAFormulaIsPrefixedWithAnApostrophe() {
+        assertThat(CustomerCsv.cell("=1+1")).isEqualTo("'=1+1");
+        assertThat(CustomerCsv.cell("+33 6 12 34 56 78")).isEqualTo("'+33 6 12 34 56 78");
+        assertThat(CustomerCsv.cell("-2+3")).isEqualTo("'-2+3");
+        assertThat(CustomerCsv.cell("@SUM(A1:A9)")).isEqualTo("'@SUM(A1:A9)");
+        assertThat(CustomerCsv.cell("\t=HYPERLINK(\"http://evil\")")).isEqualTo("'\t=HYPERLINK(\"http://evil\")");
+        assertThat(CustomerCsv.cell("\r=1")).isEqualTo("'\r=1");
+        assertThat(CustomerCsv.cell("-")).isEqualTo("'-");
+    }
+
+    @Test
+    void numbersKeysAndDatesStayAsTheyAre() {
+        assertThat(CustomerCsv.cell("-12.50")).isEqualTo("-12.50");
+        assertThat(CustomerCsv.cell("-3")).isEqualTo("-3");
+        assertThat(CustomerCsv.cell("1999.00")).isEqualTo("1999.00");
+        assertThat(CustomerCsv.cell("AT_RISK")).isEqualTo("AT_RISK");
+        assertThat(CustomerCsv.cell("2026-12-10")).isEqualTo("2026-12-10");
+        assertThat(CustomerCsv.cell("")).isEmpty();
+        assertThat(CustomerCsv.cell("a=b")).isEqualTo("a=b");
+    }
+
+    @Test
+    void prefixedCellsParseBackAsTextWithTheirApostrophe() throws Exception {
+        List<String> header = List.of("a", "b", "c");
+        String text = CustomerCsv.records(List.of(header, List.of("=cmd|' /C calc'!A0", "-12.50", "x,\"y\"")));
+
+        try (CSVParser parser = CSVParser.parse(text, CSVFormat.RFC4180.builder().setHeader()
+                .setSkipHeaderRecord(true).get())) {
+            assertThat(parser.getRecords().get(0).toList())
+                    .containsExactly("'=cmd|' /C calc'!A0", "-12.50", "x,\"y\"");
+        }
+    }
+}
