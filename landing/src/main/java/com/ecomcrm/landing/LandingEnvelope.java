@@ -27,8 +27,10 @@ import static java.util.Objects.requireNonNull;
  *  "received_at":"2026-11-24T10:00:00Z","triggered_at":"...","api_version":"2026-07","line":null,"body":"{...}"}</pre>
  *
  * @param topic the webhook topic ({@code orders/create}), for bulk lines {@code bulk/<query>} ({@code bulk/orders}),
- *              for tracking events {@code email/open|click|unsubscribe}
- * @param deliveryId the webhook id, for bulk lines the bulk operation's GID, for tracking events the event id
+ *              for tracking events {@code email/open|click|unsubscribe}; for Admin API data the webhook topic
+ *              whose shape the body has ({@code refunds/create})
+ * @param deliveryId the webhook id, for bulk lines the bulk operation's GID, for tracking events the event id, for
+ *                   Admin API data the object's GID
  * @param triggeredAt Shopify's {@code X-Shopify-Triggered-At}, when known
  * @param apiVersion the API version that serialised the body, when known
  * @param line the 1-based line number within the bulk result file; absent for webhooks
@@ -78,6 +80,17 @@ public record LandingEnvelope(
                                            String body) {
         return new LandingEnvelope(LandingSource.TRACKING, shop, topic, eventId, receivedAt, Optional.empty(),
                 Optional.empty(), Optional.empty(), body);
+    }
+
+    /**
+     * Data read from the Admin API, in the shape of the webhook {@code topic} (a {@code refunds/create} body for a
+     * refund fetched after the initial import); {@code objectGid} is the object's GID, {@code apiVersion} the version
+     * that answered.
+     */
+    public static LandingEnvelope adminApi(ShopId shop, String topic, String objectGid, Instant receivedAt,
+                                           Optional<String> apiVersion, String body) {
+        return new LandingEnvelope(LandingSource.ADMIN_API, shop, topic, objectGid, receivedAt, Optional.empty(),
+                apiVersion, Optional.empty(), body);
     }
 
     public static LandingEnvelope bulkLine(ShopId shop, String topic, String bulkOperationId, Instant receivedAt,

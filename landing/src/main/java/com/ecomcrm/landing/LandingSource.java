@@ -12,7 +12,13 @@ public enum LandingSource {
      * An email open, click or unsubscribe seen by the API server's tracking routes (topics {@code email/open},
      * {@code email/click}, {@code email/unsubscribe}; body: module {@code tracking}'s {@code EmailEvent} JSON).
      */
-    TRACKING;
+    TRACKING,
+    /**
+     * Shopify data the app asked the Admin GraphQL API for outside a bulk operation, landed in the shape of the webhook
+     * that would have carried it, so the ingest reads it as that webhook: the refund lines of refunds made before
+     * install (topic {@code refunds/create}, body a REST refund), which a bulk query cannot return.
+     */
+    ADMIN_API;
 
     public String folderValue() {
         return name().toLowerCase(Locale.ROOT);

@@ -113,6 +113,15 @@ public final class LandingZone implements AutoCloseable {
         return appendAllDurably(envelopes, LandingSource.TRACKING, "tracking-");
     }
 
+    /**
+     * Appends objects read from the Admin API (in the shape of their webhook) and forces them to disk with one wait for
+     * the group commit, to {@code source=admin_api/shop=…/date=…/admin-api-<instance>.jsonl}. Same guarantees as
+     * {@link #appendWebhooks}: when this returns every line survives a crash; landing one twice is harmless.
+     */
+    public List<Path> appendAdminApi(List<LandingEnvelope> envelopes) {
+        return appendAllDurably(envelopes, LandingSource.ADMIN_API, "admin-api-");
+    }
+
     private List<Path> appendAllDurably(List<LandingEnvelope> envelopes, LandingSource source, String filePrefix) {
         for (LandingEnvelope envelope : envelopes) {
             if (envelope.source() != source) {

@@ -18,8 +18,13 @@ import java.time.Duration;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A small, blocking client of the Admin GraphQL API for one shop. It waits and retries when Shopify answers
- * {@code THROTTLED}, using the bucket's restore rate from {@code extensions.cost.throttleStatus}.
+ * A small, blocking client of the Admin GraphQL API for one shop, within Shopify's cost-based rate limit: every answer's
+ * {@code extensions.cost.throttleStatus} is remembered, and before sending a query whose requested cost (as Shopify
+ * reported it the last time this document was sent) the bucket cannot hold yet, the client waits for the bucket to
+ * refill at its restore rate instead of being refused. When Shopify answers {@code THROTTLED} anyway (another client of
+ * the same app and shop spent the bucket), it waits {@code (requestedQueryCost - currentlyAvailable) / restoreRate}
+ * and sends again. HTTP 5xx answers and timeouts are retried with exponential backoff and full jitter: queries always,
+ * mutations only when Shopify cannot have run them (the connection was refused, or 503).
  *
  * @param endpointTemplate the GraphQL URL with {@code {shop}} for the shop's domain, e.g.
  *                         {@code https://{shop}/admin/api/2026-07/graphql.json}
@@ -27,11 +32,34 @@ import static java.util.Objects.requireNonNull;
 public final class AdminApiClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_THROTTLE_RETRIES = 10;
+    private static final int MAX_TRANSIENT_RETRIES = 4;
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
 
     private final HttpClient http;
     private final URI endpoint;
     private final String accessToken;
     private final ShopId shop;
+    /** The requested cost Shopify reported for each document sent, so the next send of it can wait for room. */
+    private final java.util.Map<String, Double> requestedCosts = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Bucket bucket;
+
+    /**
+     * The bucket as Shopify last reported it: {@code available} points at {@code seenAt} (System.nanoTime), refilling
+     * at {@code restoreRate} points a second up to {@code maximum}.
+     */
+    private record Bucket(double available, double maximum, double restoreRate, long seenAt) {
+        double availableAt(long now) {
+            return Math.min(maximum, available + restoreRate * Math.max(0, now - seenAt) / 1e9);
+        }
+    }
+
+    /** The cost of one answered query, as {@code extensions.cost} gave it. {@code actual} is null when throttled. */
+    public record QueryCost(double requested, Double actual, double currentlyAvailable, double maximumAvailable,
+                            double restoreRate) {
+    }
+
+    private volatile QueryCost lastCost;
 
     public AdminApiClient(HttpClient http, String endpointTemplate, ShopId shop, String accessToken) {
         this.http = requireNonNull(http, "http is null");
@@ -46,8 +74,11 @@ public final class AdminApiClient {
         if (variables != null) {
             request.set("variables", variables);
         }
+        boolean mutation = query.stripLeading().startsWith("mutation");
         for (int attempt = 0; ; attempt++) {
-            JsonNode response = post(request);
+            paceFor(query);
+            JsonNode response = postWithRetries(request, mutation);
+            remember(query, response);
             if (isThrottled(response) && attempt < MAX_THROTTLE_RETRIES) {
                 sleep(waitForBucket(response));
                 continue;
@@ -58,6 +89,71 @@ public final class AdminApiClient {
             }
             return response.path("data");
         }
+    }
+
+    /** The cost of the last answered query (for logs and tests); null before the first. */
+    public QueryCost lastCost() {
+        return lastCost;
+    }
+
+    /** Waits until the bucket, as last reported and refilled since, holds what this document asked for last time. */
+    private void paceFor(String query) {
+        Bucket seen = bucket;
+        Double requested = requestedCosts.get(query);
+        if (seen == null || requested == null) {
+            return;
+        }
+        double missing = Math.min(requested, seen.maximum()) - seen.availableAt(System.nanoTime());
+        if (missing > 0) {
+            sleep(Duration.ofMillis((long) Math.ceil(missing / Math.max(1, seen.restoreRate()) * 1000)));
+        }
+    }
+
+    private void remember(String query, JsonNode response) {
+        JsonNode cost = response.path("extensions").path("cost");
+        JsonNode throttle = cost.path("throttleStatus");
+        if (!cost.has("requestedQueryCost") || !throttle.has("currentlyAvailable")) {
+            return;
+        }
+        double requested = cost.path("requestedQueryCost").asDouble();
+        requestedCosts.put(query, requested);
+        bucket = new Bucket(throttle.path("currentlyAvailable").asDouble(), throttle.path("maximumAvailable").asDouble(),
+                throttle.path("restoreRate").asDouble(), System.nanoTime());
+        lastCost = new QueryCost(requested, cost.hasNonNull("actualQueryCost")
+                ? cost.get("actualQueryCost").asDouble() : null, throttle.path("currentlyAvailable").asDouble(),
+                throttle.path("maximumAvailable").asDouble(), throttle.path("restoreRate").asDouble());
+    }
+
+    /** A failure Shopify may not repeat: a 5xx answer, a timeout, a refused connection. */
+    private static final class TransientFailure extends RuntimeException {
+        final boolean notRun;
+
+        TransientFailure(String message, boolean notRun, Throwable cause) {
+            super(message, cause);
+            this.notRun = notRun;
+        }
+    }
+
+    private JsonNode postWithRetries(ObjectNode request, boolean mutation) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return post(request);
+            }
+            catch (TransientFailure e) {
+                // A mutation that may have run is not sent again: a second bulkOperationRunQuery or subscription
+                // create would be refused or doubled; the caller's own resume logic decides.
+                if (attempt >= MAX_TRANSIENT_RETRIES || (mutation && !e.notRun)) {
+                    throw new DomainException(ErrorCode.UNAVAILABLE, e.getMessage(), e.getCause());
+                }
+                sleep(backoff(attempt));
+            }
+        }
+    }
+
+    /** Exponential backoff with full jitter: a random wait up to 250 ms, 500 ms, 1 s... capped at 8 s. */
+    static Duration backoff(int attempt) {
+        long ceiling = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(attempt, 10));
+        return Duration.ofMillis(java.util.concurrent.ThreadLocalRandom.current().nextLong(ceiling + 1));
     }
 
     /** Streams a file Shopify serves, such as a bulk operation's result. The caller closes the stream. */
@@ -94,11 +190,21 @@ public final class AdminApiClient {
                 throw new DomainException(ErrorCode.UNAUTHENTICATED, "Cannot query Shopify for " + shop
                         + ": the access token was refused (HTTP " + response.statusCode() + ")");
             }
+            if (response.statusCode() >= 500) {
+                throw new TransientFailure("Cannot query Shopify for " + shop + ": HTTP " + response.statusCode(),
+                        response.statusCode() == 503, null);
+            }
             if (response.statusCode() != 200 && response.statusCode() != 429) {
                 throw new DomainException(ErrorCode.UNAVAILABLE, "Cannot query Shopify for " + shop + ": HTTP "
                         + response.statusCode());
             }
             return JSON.readTree(response.body());
+        }
+        catch (java.net.ConnectException e) {
+            throw new TransientFailure("Cannot reach Shopify for " + shop + ": " + e, true, e);
+        }
+        catch (java.net.http.HttpTimeoutException e) {
+            throw new TransientFailure("Shopify did not answer in time for " + shop + ": " + e, false, e);
         }
         catch (IOException e) {
             throw new DomainException(ErrorCode.UNAVAILABLE, "Cannot reach Shopify for " + shop + ": " + e, e);

@@ -53,9 +53,18 @@ public final class BulkImport {
     private final Clock clock;
     private final Duration pollInterval;
     private final Duration timeout;
+    private final RefundLinesImport refundLines;
 
     public BulkImport(AdminApiClient shopify, LandingZone landingZone, Supplier<Connection> postgres, Clock clock,
                       Duration pollInterval, Duration timeout) {
+        this(shopify, landingZone, postgres, clock, pollInterval, timeout,
+                new RefundLinesImport(shopify, landingZone, postgres, clock));
+    }
+
+    /** @param refundLines the step after the bulk orders import that fetches the refund lines it cannot carry */
+    public BulkImport(AdminApiClient shopify, LandingZone landingZone, Supplier<Connection> postgres, Clock clock,
+                      Duration pollInterval, Duration timeout, RefundLinesImport refundLines) {
+        this.refundLines = requireNonNull(refundLines, "refundLines is null");
         this.shopify = requireNonNull(shopify, "shopify is null");
         this.landingZone = requireNonNull(landingZone, "landingZone is null");
         this.postgres = requireNonNull(postgres, "postgres is null");
@@ -75,9 +84,22 @@ public final class BulkImport {
         return Collections.unmodifiableMap(types);
     }
 
-    /** Imports every object type again, whatever was imported before (a manual re-import). */
+    /**
+     * The steps of the initial import as GET /api/sync reports them: the bulk object types, then the refund lines of
+     * the refunds the orders file named ({@link RefundLinesImport}).
+     */
+    public static final List<String> SYNC_STEPS = syncSteps();
+
+    private static List<String> syncSteps() {
+        List<String> steps = new ArrayList<>(OBJECT_TYPES.keySet());
+        steps.add(RefundLinesImport.OBJECT_TYPE);
+        return List.copyOf(steps);
+    }
+
+    /** Imports every object type again, whatever was imported before (a manual re-import), then the refund lines. */
     public void importShop(ShopId shop) {
         OBJECT_TYPES.forEach((objectType, query) -> importObjects(shop, objectType, query));
+        refundLines.fetchPending(shop);
     }
 
     /**
@@ -105,12 +127,15 @@ public final class BulkImport {
             }
             imported.add(type.getKey());
         }
+        if (refundLines.fetchPending(shop).stepsCompleted() > 0) {
+            imported.add(RefundLinesImport.OBJECT_TYPE);
+        }
         return imported;
     }
 
-    /** Whether every object type's latest import completed. */
+    /** Whether every step's latest initial run completed (the bulk object types and the refund lines). */
     public boolean initialSyncComplete(ShopId shop) {
-        return OBJECT_TYPES.keySet().stream()
+        return SYNC_STEPS.stream()
                 .allMatch(type -> latestSync(shop, type).filter(s -> s.status().equals("COMPLETED")).isPresent());
     }
 
@@ -163,6 +188,10 @@ public final class BulkImport {
             Instant since = lastStart.get().minus(CATCH_UP_OVERLAP);
             run(shop, type.getKey(), BulkQueries.updatedAfter(type.getValue(), since), Optional.of(since));
             caughtUp.add(type.getKey());
+        }
+        // Refunds made while the app was down came in the catch-up's orders file without their lines.
+        if (refundLines.fetchPending(shop).stepsCompleted() > 0) {
+            caughtUp.add(RefundLinesImport.OBJECT_TYPE);
         }
         return caughtUp;
     }

@@ -13,8 +13,8 @@ public final class BulkQueries {
      * list field, so each order's refunds come inline in its line, with their ids, times and amounts. A refund's
      * {@code refundLineItems} is a connection, and Shopify refuses a connection inside a list field in a bulk query
      * ("Queries that contain a connection field within a list field are not currently supported."), so which line
-     * items a refund returned is not in the initial import: {@code silver.refund_lines} has it for the refunds that
-     * {@code refunds/create} or {@code orders/updated} deliver. The refunded money, which net revenue needs, is here.
+     * items a refund returned is not in the bulk file: {@link RefundLinesImport} fetches them after the bulk import
+     * ({@code nodes(ids:)}, paged) and lands them as {@code refunds/create} bodies. The refunded money is here.
      */
     public static final String ORDERS = "{ orders { edges { node { id name createdAt processedAt updatedAt cancelledAt "
             + "displayFinancialStatus test currencyCode totalPriceSet { shopMoney { amount currencyCode } } "

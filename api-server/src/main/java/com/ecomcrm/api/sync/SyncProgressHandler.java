@@ -19,12 +19,15 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * {@code GET /api/sync}: how far the initial import of the session's shop is, from {@code bulk_syncs} (written by
- * {@code BulkImport}). One entry per object type, its latest run: status, objects so far (Shopify's
+ * {@code BulkImport} and {@code RefundLinesImport}). One entry per step ({@code customers}, {@code orders},
+ * {@code checkouts}, then {@code refund_lines}: the refund lines of refunds made before install, fetched after the
+ * bulk orders import, where objects are refund lines landed, root objects refunds done and the estimate the refunds
+ * the orders file named), its latest run: status, objects so far (Shopify's
  * {@code objectCount} while running, lines landed once completed), root objects so far and an estimate of the root
  * objects to expect (the count of the last completed run of that type; null before the first one). The phase is
  * {@code NOT_STARTED}, {@code RUNNING}, {@code FAILED} or {@code COMPLETED}.
  *
- * <p>Answer: {@code {"shop":..., "phase":..., "objects_so_far":n, "objects":[{"object_type", "status",
+ * <p>Answer: {@code {"shop":..., "phase":..., "step": "orders"|"refund_lines"|...|null, "objects_so_far":n, "objects":[{"object_type", "status",
  * "objects_so_far", "root_objects_so_far", "estimated_root_objects", "started_at", "finished_at", "error"}]}}.
  */
 public final class SyncProgressHandler implements Handler<RoutingContext> {
@@ -66,15 +69,28 @@ public final class SyncProgressHandler implements Handler<RoutingContext> {
                                 .put("error", row.getString("error")));
                     }
                     // In the order the import runs them, so a progress display reads top to bottom.
-                    List<String> order = new ArrayList<>(BulkImport.OBJECT_TYPES.keySet());
+                    List<String> order = new ArrayList<>(BulkImport.SYNC_STEPS);
                     objects.sort(java.util.Comparator.comparingInt(o -> {
                         int position = order.indexOf(o.getString("object_type"));
                         return position < 0 ? order.size() : position;
                     }));
                     ctx.json(new JsonObject().put("shop", shop.domain()).put("phase", phase(objects))
+                            .put("step", currentStep(objects))
                             .put("objects_so_far", total).put("objects", new JsonArray(new ArrayList<>(objects))));
                 })
                 .onFailure(ctx::fail);
+    }
+
+    /** The step under way (the first not completed, in order), or null when every step completed. */
+    static String currentStep(List<JsonObject> objects) {
+        for (String step : BulkImport.SYNC_STEPS) {
+            boolean completed = objects.stream().anyMatch(o -> step.equals(o.getString("object_type"))
+                    && "COMPLETED".equals(o.getString("status")));
+            if (!completed) {
+                return step;
+            }
+        }
+        return null;
     }
 
     static String phase(List<JsonObject> objects) {
@@ -87,8 +103,9 @@ public final class SyncProgressHandler implements Handler<RoutingContext> {
         if (objects.stream().anyMatch(o -> "RUNNING".equals(o.getString("status")))) {
             return "RUNNING";
         }
-        // Object types are imported one after the other: until the last has run, the import is still under way.
-        boolean everyType = BulkImport.OBJECT_TYPES.keySet().stream()
+        // Steps run one after the other: until the last has run (the refund lines, after the bulk object types), the
+        // import is still under way.
+        boolean everyType = BulkImport.SYNC_STEPS.stream()
                 .allMatch(type -> objects.stream().anyMatch(o -> type.equals(o.getString("object_type"))));
         return everyType ? "COMPLETED" : "RUNNING";
     }

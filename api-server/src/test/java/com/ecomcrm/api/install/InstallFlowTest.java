@@ -329,7 +329,9 @@ class InstallFlowTest {
         assertThat(first.get("phase").asText()).isEqualTo("COMPLETED");
         assertThat(first.get("objects_so_far").asLong()).isPositive();
         assertThat(first.get("objects")).extracting(o -> o.get("object_type").asText())
-                .containsExactly("customers", "orders", "checkouts");
+                .containsExactly("customers", "orders", "checkouts", "refund_lines");
+        assertThat(first.get("step").isNull()).as("every step done").isTrue();
+        assertThat(first.at("/objects/3/status").asText()).isEqualTo("COMPLETED");
         assertThat(first.at("/objects/0/root_objects_so_far").asLong()).isEqualTo(3);
         assertThat(first.at("/objects/0/estimated_root_objects").isNull()).isTrue();
         assertThat(second.at("/objects/0/estimated_root_objects").asLong()).isEqualTo(3);

@@ -259,7 +259,8 @@ class InitialSyncTest {
                         .header("Authorization", "Bearer " + SESSIONS.issue(shop)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         JsonNode body = JSON.readTree(sync.body());
-        return body.get("objects").size() == 3 ? body.get("phase").asText() : "INCOMPLETE";
+        return body.get("objects").size() == com.ecomcrm.api.shopify.BulkImport.SYNC_STEPS.size()
+                ? body.get("phase").asText() : "INCOMPLETE";
     }
 
     private static List<String> status(ShopId shop, String objectType) throws SQLException {

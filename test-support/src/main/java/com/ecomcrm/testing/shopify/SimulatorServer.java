@@ -58,6 +58,11 @@ import static java.util.Objects.requireNonNull;
  *   {@code GET /shops/{shop}/admin/charges/{n}/confirm_recurring_application_charge?signature=...}, approves the charge
  *   (or declines it with {@code &decline=1}) and redirects to the returnUrl with {@code charge_id};
  *   {@link #deliverAppSubscriptionUpdate} sends a signed {@code app_subscriptions/update}.</li>
+ *   <li>GraphQL also serves {@code nodes(ids:)} and {@code node(id:)} on Refund ({@link SimulatedRefundQueries}): the
+ *   shop's refunds field by field, null for an id that is not the shop's, refund lines paged by cursor, with Shopify's
+ *   calculated query cost (requested before, actual after, {@code MAX_COST_EXCEEDED} over 1,000 points, THROTTLED when
+ *   the bucket is short); {@link #costedQueries} and {@link #throttledAnswers} show what the app asked.
+ *   {@link #failNextRequests} answers the next requests with 5xx, as Shopify fails now and then.</li>
  *   <li>{@link #deliverWebhook} delivers a webhook to the subscriptions of its topic, with Shopify's retries of a
  *   delivery not answered 2xx ({@link WebhookRetries}, by the simulator's clock) and removal of a subscription whose
  *   delivery failed every retry.</li>
@@ -420,6 +425,16 @@ public final class SimulatorServer extends VerticleBase {
             respond(ctx, 401, JSON.createObjectNode().put("errors", INVALID_TOKEN));
             return;
         }
+        synchronized (shop) {
+            shop.graphqlRequests++;
+            if (!shop.failures.isEmpty()) {
+                // A server error before the request ran, as Shopify's platform answers now and then.
+                int status = shop.failures.poll();
+                respond(ctx, status, JSON.createObjectNode().put("errors", status == 503 ? "Service Unavailable"
+                        : "Internal Server Error"));
+                return;
+            }
+        }
         JsonNode request;
         try {
             request = ctx.body().buffer() == null ? null : JSON.readTree(ctx.body().buffer().getBytes());
@@ -435,6 +450,10 @@ public final class SimulatorServer extends VerticleBase {
         }
         String document = request.get("query").asText();
         JsonNode variables = request.path("variables");
+        if (SimulatedRefundQueries.handles(document)) {
+            refundQuery(ctx, shop, document, variables);
+            return;
+        }
         boolean run = GraphqlText.calls(document, "bulkOperationRunQuery");
         int cost = run || GraphqlText.calls(document, "bulkOperationCancel")
                 || SimulatedWebhookSubscriptions.isMutation(document) || SimulatedBilling.isMutation(document)
@@ -500,7 +519,8 @@ public final class SimulatorServer extends VerticleBase {
             unsupported.putArray("errors").addObject().put("message",
                     "The Shopify simulator does not implement this operation; it serves shop, bulk queries of customers, orders"
                             + " and abandoned checkouts (bulkOperationRunQuery, node, bulkOperation, currentBulkOperation,"
-                            + " bulkOperationCancel), webhookSubscriptions and webhookSubscriptionCreate/Update/Delete,"
+                            + " bulkOperationCancel), nodes/node on Refund, webhookSubscriptions and"
+                            + " webhookSubscriptionCreate/Update/Delete,"
                             + " appSubscriptionCreate, appSubscriptionCancel and currentAppInstallation");
             unsupported.set("extensions", cost(cost, cost, shop));
             respond(ctx, 200, unsupported);
@@ -518,6 +538,123 @@ public final class SimulatorServer extends VerticleBase {
             response.set("extensions", cost(cost, cost, shop));
             respond(ctx, 200, response);
         });
+    }
+
+    /**
+     * {@code nodes(ids:)} / {@code node(id:)} on Refund, with Shopify's calculated cost: refused with
+     * {@code MAX_COST_EXCEEDED} over 1,000 points, {@code THROTTLED} when the bucket cannot hold the requested cost; else
+     * the bucket is charged the requested cost, the query runs, and the difference to the actual cost is refunded.
+     */
+    private void refundQuery(RoutingContext ctx, ShopState shop, String document, JsonNode variables) {
+        List<GraphqlSelection> root;
+        try {
+            root = GraphqlSelection.parseOperation(document, variables);
+        }
+        catch (GraphqlSelection.SyntaxError e) {
+            ObjectNode failed = JSON.createObjectNode();
+            failed.putArray("errors").addObject().put("message", "Parse error: " + e.getMessage());
+            respond(ctx, 200, failed);
+            return;
+        }
+        int requested = SimulatedRefundQueries.requestedCost(root);
+        Instant now = options.clock().instant();
+        SimulatedRefundQueries.Answer answer;
+        synchronized (shop) {
+            shop.refill(now);
+            if (requested <= SimulatedRefundQueries.MAX_QUERY_COST && shop.available < requested) {
+                shop.throttledAnswers++;
+                ObjectNode throttled = JSON.createObjectNode();
+                ObjectNode error = throttled.putArray("errors").addObject().put("message", "Throttled");
+                error.putObject("extensions").put("code", "THROTTLED")
+                        .put("documentation", "https://shopify.dev/api/usage/rate-limits");
+                throttled.set("extensions", cost(requested, null, shop));
+                respond(ctx, options.throttledStatus(), throttled);
+                return;
+            }
+            answer = shop.refundQueries().run(root);
+            if (answer.data() != null) {
+                double before = shop.available;
+                shop.available -= answer.actualCost();
+                List<String> asked = new ArrayList<>();
+                for (GraphqlSelection field : root) {
+                    field.argument("ids").forEach(id -> asked.add(id.asText()));
+                    if (field.argument("id").isTextual()) {
+                        asked.add(field.argument("id").asText());
+                    }
+                }
+                shop.costedQueries.add(new CostedQuery(now, requested, answer.actualCost(), before, asked));
+            }
+        }
+        ObjectNode response = JSON.createObjectNode();
+        if (answer.errors() != null) {
+            response.set("errors", answer.errors());
+            response.set("extensions", cost(requested, null, shop));
+        }
+        else {
+            response.set("data", answer.data());
+            response.set("extensions", cost(requested, answer.actualCost(), shop));
+        }
+        respond(ctx, 200, response);
+    }
+
+    /**
+     * A refund query the simulator ran for a shop: when, its requested and its actual cost, the points the bucket held
+     * before it, and the refund ids it asked for ({@code nodes(ids:)} or {@code node(id:)}).
+     */
+    public record CostedQuery(Instant at, int requestedCost, int actualCost, double availableBefore,
+                              List<String> askedIds) {
+        public CostedQuery {
+            askedIds = List.copyOf(askedIds);
+        }
+    }
+
+    /** The refund queries answered for {@code shop} (not refused), oldest first. */
+    public List<CostedQuery> costedQueries(ShopId shop) {
+        ShopState state = shops.get(shop.domain());
+        synchronized (state) {
+            return List.copyOf(state.costedQueries);
+        }
+    }
+
+    /** How many queries of {@code shop} the simulator refused as THROTTLED (refund queries). */
+    public int throttledAnswers(ShopId shop) {
+        ShopState state = shops.get(shop.domain());
+        synchronized (state) {
+            return state.throttledAnswers;
+        }
+    }
+
+    /**
+     * Spends {@code points} of {@code shop}'s bucket, as another client of the same app and shop would (never below
+     * zero), so a test can make the app meet a THROTTLED answer.
+     */
+    public void spendBucket(ShopId shop, double points) {
+        ShopState state = shops.get(shop.domain());
+        synchronized (state) {
+            state.refill(options.clock().instant());
+            state.available = Math.max(0, state.available - points);
+        }
+    }
+
+    /**
+     * The next GraphQL requests of {@code shop} (after the access token check) are answered with these HTTP statuses
+     * (5xx), one each, without running them, as Shopify's platform fails now and then.
+     */
+    public void failNextRequests(ShopId shop, int... statuses) {
+        ShopState state = shops.get(shop.domain());
+        synchronized (state) {
+            for (int status : statuses) {
+                state.failures.add(status);
+            }
+        }
+    }
+
+    /** GraphQL requests of {@code shop} that passed the token check, answered or failed. */
+    public int graphqlRequests(ShopId shop) {
+        ShopState state = shops.get(shop.domain());
+        synchronized (state) {
+            return state.graphqlRequests;
+        }
     }
 
     /** The merchant's answer on the charge confirmation page: approve, or decline with {@code ?decline=1}. */
@@ -859,6 +996,19 @@ public final class SimulatorServer extends VerticleBase {
         final Map<FileKey, Future<BulkJsonlWriter.BulkFile>> rendering = new HashMap<>();
         double available;
         Instant refilledAt;
+        int throttledAnswers;
+        int graphqlRequests;
+        final java.util.ArrayDeque<Integer> failures = new java.util.ArrayDeque<>();
+        final List<CostedQuery> costedQueries = new ArrayList<>();
+        private SimulatedRefundQueries refundQueries;
+
+        /** The shop's refunds by GID, indexed on first use. Caller holds this monitor. */
+        SimulatedRefundQueries refundQueries() {
+            if (refundQueries == null) {
+                refundQueries = new SimulatedRefundQueries(account.store());
+            }
+            return refundQueries;
+        }
 
         ShopState(ShopAccount account, Options options) {
             this.account = account;
