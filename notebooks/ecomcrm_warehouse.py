@@ -9,6 +9,9 @@ Everything is read-only. Settings come from the same environment variables every
                                                            (production, docs/production.md section 3), with
     ECOMCRM_ICEBERG_CATALOG_CREDENTIAL                     its OAuth client "id:secret" (optional),
     ECOMCRM_ICEBERG_CATALOG_WAREHOUSE                      the warehouse (catalog) name it serves (optional)
+    ECOMCRM_S3_ENDPOINT, ECOMCRM_S3_REGION                 tables on S3-compatible object storage: its endpoint
+    ECOMCRM_S3_ACCESS_KEY_ID, ECOMCRM_S3_SECRET_ACCESS_KEY (path-style) and static keys, all optional (a catalog that
+                                                           vends credentials needs none; AWS's chain is the fallback)
     ECOMCRM_CH_URL, ECOMCRM_CH_DATABASE                    ClickHouse's HTTP interface and database
     ECOMCRM_CH_USER, ECOMCRM_CH_PASSWORD
 
@@ -64,6 +67,11 @@ class Settings:
     iceberg_catalog_uri: str | None = None
     iceberg_catalog_credential: str | None = None
     iceberg_catalog_warehouse: str | None = None
+    #: S3-compatible object storage of the tables (None: AWS's own endpoint, or local files).
+    s3_endpoint: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, pg_database: str | None = None,
@@ -92,6 +100,10 @@ class Settings:
             iceberg_catalog_uri=get("ECOMCRM_ICEBERG_CATALOG_URI", "") or None,
             iceberg_catalog_credential=get("ECOMCRM_ICEBERG_CATALOG_CREDENTIAL", "") or None,
             iceberg_catalog_warehouse=get("ECOMCRM_ICEBERG_CATALOG_WAREHOUSE", "") or None,
+            s3_endpoint=get("ECOMCRM_S3_ENDPOINT", "") or None,
+            s3_region=get("ECOMCRM_S3_REGION", "") or None,
+            s3_access_key_id=get("ECOMCRM_S3_ACCESS_KEY_ID", "") or None,
+            s3_secret_access_key=env.get("ECOMCRM_S3_SECRET_ACCESS_KEY") or None,
         )
         if pg_database:
             settings = replace(settings, pg_url=with_pg_database(settings.pg_url, pg_database))
@@ -111,7 +123,7 @@ class Settings:
     def __repr__(self) -> str:  # never print passwords
         return (f"Settings(pg_url={self.pg_url!r}, pg_user={self.pg_user!r}, warehouse_dir={str(self.warehouse_dir)!r},"
                 f" ch_url={self.ch_url!r}, ch_database={self.ch_database!r}, ch_user={self.ch_user!r},"
-                f" iceberg_catalog_uri={self.iceberg_catalog_uri!r})")
+                f" iceberg_catalog_uri={self.iceberg_catalog_uri!r}, s3_endpoint={self.s3_endpoint!r})")
 
 
 def _parse_jdbc(url: str) -> tuple[str, str]:
@@ -164,7 +176,7 @@ def iceberg_catalog(settings: Settings | None = None):
             properties["credential"] = settings.iceberg_catalog_credential
         if settings.iceberg_catalog_warehouse:
             properties["warehouse"] = settings.iceberg_catalog_warehouse
-        return RestCatalog(CATALOG_NAME, **properties)
+        return RestCatalog(CATALOG_NAME, **properties, **file_io_properties(settings))
     from pyiceberg.catalog.sql import SqlCatalog
 
     return SqlCatalog(
@@ -172,7 +184,27 @@ def iceberg_catalog(settings: Settings | None = None):
         uri=settings.sqlalchemy_url(),
         warehouse=settings.warehouse_dir.as_uri(),
         init_catalog_tables="false",
+        **file_io_properties(settings),
     )
+
+
+def file_io_properties(settings: Settings) -> dict[str, str]:
+    """pyiceberg's FileIO properties for tables on S3-compatible object storage (pyarrow's S3 file system): the
+    endpoint, region and static keys the settings name, nothing otherwise. The same values the pipelines get as
+    `spark.sql.catalog.lakehouse.s3.*` (docs/production.md section 3). With an endpoint, requests are path-style
+    (`http://host:port/bucket/key`), as a local or on-premises store needs; AWS's own endpoint keeps virtual hosts.
+    Properties a REST catalog hands out per table (vended credentials) take precedence over these."""
+    properties: dict[str, str] = {}
+    if settings.s3_endpoint:
+        properties["s3.endpoint"] = settings.s3_endpoint
+        properties["s3.force-virtual-addressing"] = "false"
+    if settings.s3_region:
+        properties["s3.region"] = settings.s3_region
+    if settings.s3_access_key_id:
+        properties["s3.access-key-id"] = settings.s3_access_key_id
+    if settings.s3_secret_access_key:
+        properties["s3.secret-access-key"] = settings.s3_secret_access_key
+    return properties
 
 
 def read_iceberg(catalog, table: str, shop: str, row_filter=None, columns: Iterable[str] | None = None):

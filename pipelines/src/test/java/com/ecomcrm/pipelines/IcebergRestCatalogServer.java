@@ -52,20 +52,35 @@ public final class IcebergRestCatalogServer implements AutoCloseable {
     private final String schema;
     private final PostgresTarget postgres;
     private final Path warehouse;
+    private final String warehouseLocation;
     private final Path log;
 
     private IcebergRestCatalogServer(Process process, int port, String schema, PostgresTarget postgres,
-                                     Path warehouse, Path log) {
+                                     Path warehouse, String warehouseLocation, Path log) {
         this.process = process;
         this.port = port;
         this.schema = schema;
         this.postgres = postgres;
         this.warehouse = warehouse;
+        this.warehouseLocation = warehouseLocation;
         this.log = log;
     }
 
     /** Starts a server whose catalog lives in a new schema of the configured PostgreSQL and under {@code folder}. */
     public static IcebergRestCatalogServer start(Path folder) throws IOException {
+        return start(folder, null);
+    }
+
+    /**
+     * Starts a server whose catalog lives in a new schema of the configured PostgreSQL and whose warehouse is
+     * {@code s3://bucket/rest-warehouse} in {@code store}: the server writes the tables' metadata there through
+     * S3FileIO (configured like the client, by catalog properties), as a production REST catalog on object storage.
+     */
+    public static IcebergRestCatalogServer startOnObjectStorage(Path folder, S3ObjectStore store) throws IOException {
+        return start(folder, requireNonNull(store, "store is null"));
+    }
+
+    private static IcebergRestCatalogServer start(Path folder, S3ObjectStore store) throws IOException {
         requireNonNull(folder, "folder is null");
         PostgresTarget postgres = PostgresTarget.fromEnv();
         String schema = "rest_catalog_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
@@ -74,6 +89,7 @@ public final class IcebergRestCatalogServer implements AutoCloseable {
         // Iceberg would not create them itself: it looks for them in every schema and finds the demo's in public.
         PostgresMigrator.migrate(postgres, schema);
         Path warehouse = Files.createDirectories(folder.resolve("rest-warehouse")).toAbsolutePath();
+        String warehouseLocation = store == null ? warehouse.toUri().toString() : store.location("rest-warehouse");
         Path log = folder.resolve("rest-catalog-server.log").toAbsolutePath();
         int port = freePort();
 
@@ -86,11 +102,16 @@ public final class IcebergRestCatalogServer implements AutoCloseable {
         env.put("CATALOG_JDBC_USER", postgres.user());
         env.put("CATALOG_JDBC_PASSWORD", postgres.password());
         env.put("CATALOG_JDBC_SCHEMA__VERSION", "V1");
-        env.put("CATALOG_WAREHOUSE", warehouse.toUri().toString());
+        env.put("CATALOG_WAREHOUSE", warehouseLocation);
         env.put("CATALOG_REST_PORT", Integer.toString(port));
+        if (store != null) {
+            // s3.path-style-access is CATALOG_S3_PATH__STYLE__ACCESS ("_" is ".", "__" is "-").
+            store.fileIoProperties().forEach((key, value) -> env.put("CATALOG_"
+                    + key.toUpperCase(Locale.ROOT).replace("-", "__").replace(".", "_"), value));
+        }
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         IcebergRestCatalogServer server = new IcebergRestCatalogServer(builder.start(), port, schema, postgres,
-                warehouse, log);
+                warehouse, warehouseLocation, log);
         try {
             Awaitility.await("the Iceberg REST catalog on port " + port).atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200))
@@ -116,6 +137,11 @@ public final class IcebergRestCatalogServer implements AutoCloseable {
 
     public Path warehouse() {
         return warehouse;
+    }
+
+    /** Where the server puts new tables: the local warehouse folder's URI, or {@code s3://bucket/rest-warehouse}. */
+    public String warehouseLocation() {
+        return warehouseLocation;
     }
 
     /**

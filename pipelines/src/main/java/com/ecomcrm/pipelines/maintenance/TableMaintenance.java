@@ -5,6 +5,7 @@ import org.apache.iceberg.actions.DeleteOrphanFiles;
 import org.apache.iceberg.actions.ExpireSnapshots;
 import org.apache.iceberg.actions.RewriteDataFiles;
 import org.apache.iceberg.actions.RewriteManifests;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.iceberg.spark.Spark3Util;
 import org.apache.iceberg.spark.actions.SparkActions;
 import org.apache.spark.sql.SparkSession;
@@ -91,6 +92,9 @@ public final class TableMaintenance {
     public long removeOrphanFiles(Table table, Instant olderThan) {
         DeleteOrphanFiles.Result result = SparkActions.get(spark).deleteOrphanFiles(table)
                 .olderThan(olderThan.toEpochMilli())
+                // On object storage (s3://) the table's own FileIO lists the location: Hadoop has no FileSystem for
+                // s3 on our classpath, and S3FileIO lists a prefix in one paged call instead of walking "folders".
+                .usePrefixListing(onObjectStorage(table))
                 .execute();
         long deleted = 0;
         for (String ignored : result.orphanFileLocations()) {
@@ -115,6 +119,13 @@ public final class TableMaintenance {
             added++;
         }
         return new long[] {rewritten, added};
+    }
+
+    /** A table whose files are not on a Hadoop file system and whose FileIO can list by prefix (S3FileIO). */
+    private static boolean onObjectStorage(Table table) {
+        String scheme = URI.create(table.location()).getScheme();
+        return scheme != null && !"file".equals(scheme) && !"hdfs".equals(scheme)
+                && table.io() instanceof SupportsPrefixOperations;
     }
 
     /** Data folders left empty (a redacted shop's partition); only for a warehouse on the local file system. */
