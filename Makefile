@@ -13,6 +13,7 @@ services:
 # Every test, on the real servers.
 test: services
 	source bin/dev-env && mvn -B verify
+	bin/dist-check
 	bin/ui-tests
 	notebooks/run-tests
 	dags/run-tests
