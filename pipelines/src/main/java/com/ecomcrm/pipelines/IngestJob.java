@@ -11,11 +11,8 @@ import org.apache.spark.input.PortableDataStream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +24,6 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Arrays;
@@ -36,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -47,7 +44,11 @@ import static org.apache.spark.sql.functions.row_number;
 /**
  * Landing zone (bronze) to silver: reads every finished landing file, parses each line on the executors, keeps the
  * newest version of each key within the batch, and MERGEs each silver table so that the newest {@code updated_at}
- * wins and a tie keeps the row already there. Running it again over the same files changes no row.
+ * wins and a tie keeps the row already there (into a table still empty, the same rows are written without the MERGE's
+ * join: {@link FirstWrite}). Running it again over the same files changes no row.
+ *
+ * <p>Each line is parsed once and its rows converted to Spark's once ({@link LandedRows}), cached and partitioned by
+ * shop; the six tables are then cut from that cache without another parse or shuffle of the landed data.
  *
  * <p>It reads the whole landing zone every run: simple and idempotent, and cheap at today's volumes. Reading only the
  * {@code date=} folders since the last run is the obvious next step once that stops being true.
@@ -55,13 +56,6 @@ import static org.apache.spark.sql.functions.row_number;
 public final class IngestJob {
     private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
     private static final int MAX_REJECTS_KEPT = 100;
-
-    /** Columns carried next to each row for the in-batch tie-break and the bulk line-to-order join; never stored. */
-    private static final StructType PROVENANCE = new StructType()
-            .add("_delivery_id", DataTypes.StringType)
-            .add("_landed_at", DataTypes.TimestampType)
-            .add("_file", DataTypes.StringType)
-            .add("_line", DataTypes.LongType);
 
     private IngestJob() {
     }
@@ -99,42 +93,43 @@ public final class IngestJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // binaryFiles + our own line reader rather than spark.read().text(): it gives each line its number in the
         // file, which a reject must name, and streams the file instead of holding it in memory.
-        JavaRDD<ParseResult> parsed = jsc.binaryFiles(String.join(",", files))
+        JavaRDD<Row> parsed = jsc.binaryFiles(String.join(",", files))
                 .flatMap(new LandingFileReader())
+                .flatMap(LandedRows::rows);
+        // Parsed once, converted to Spark's rows once, and cached columnar (compact, and spilled in Spark's own
+        // format rather than as Java objects), hash-partitioned by shop: every later step (the newest row per key,
+        // the line-to-order join, the write clustered by shop) needs no other shuffle, and each shop lands in one
+        // task, so in one file per table.
+        Dataset<Row> landed = spark.createDataFrame(parsed, LandedRows.SCHEMA)
+                .repartition(partitions(spark), col("shop_id"))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            long lines = parsed.count();
-            long ignored = parsed.filter(ParseResult::ignored).count();
-            JavaRDD<ParseResult.Reject> rejects = parsed.filter(ParseResult::isReject).map(ParseResult::reject);
-            long rejectCount = rejects.count();
-            List<ParseResult.Reject> sample = rejects.take(MAX_REJECTS_KEPT);
+            LandedRows.Counts counts = LandedRows.count(landed);
+            List<ParseResult.Reject> sample = LandedRows.rejects(landed, MAX_REJECTS_KEPT);
             for (ParseResult.Reject reject : sample.subList(0, Math.min(10, sample.size()))) {
                 LOG.warn("Rejected {}", reject.describe());
             }
 
             Map<String, Long> merged = new LinkedHashMap<>();
-            Dataset<Row> customers = newestPerKey(rows(spark, parsed, CustomerRow.class, CustomerRow.SCHEMA),
-                    "customer_id");
+            Dataset<Row> customers = newestPerKey(LandedRows.of(landed, LandedRows.CUSTOMER), "customer_id");
             merged.put("silver.customers", merge(spark, customers, lakehouse.customers(), "customer_id"));
 
-            Dataset<Row> allOrders = rows(spark, parsed, OrderRow.class, OrderRow.SCHEMA);
+            Dataset<Row> allOrders = LandedRows.of(landed, LandedRows.ORDER);
             Dataset<Row> orders = newestPerKey(allOrders, "order_id");
             merged.put("silver.orders", merge(spark, orders, lakehouse.orders(), "order_id"));
 
-            Dataset<Row> lines0 = withParentUpdatedAt(rows(spark, parsed, OrderLineRow.class, OrderLineRow.SCHEMA),
-                    allOrders);
+            Dataset<Row> lines0 = withParentUpdatedAt(LandedRows.of(landed, LandedRows.ORDER_LINE), allOrders);
             Dataset<Row> orderLines = newestPerKey(lines0, "order_id", "line_id");
             merged.put("silver.order_lines", merge(spark, orderLines, lakehouse.orderLines(), "order_id", "line_id"));
 
-            Dataset<Row> checkouts = newestPerKey(rows(spark, parsed, CheckoutRow.class, CheckoutRow.SCHEMA),
-                    "checkout_token");
+            Dataset<Row> checkouts = newestPerKey(LandedRows.of(landed, LandedRows.CHECKOUT), "checkout_token");
             merged.put("silver.checkouts", merge(spark, checkouts, lakehouse.checkouts(), "checkout_token"));
 
             // The same refund arrives several times (refunds/create, then inside every later orders/* payload, and
             // redeliveries): one row per refund, the newest version.
-            Dataset<Row> refunds = newestPerKey(rows(spark, parsed, RefundRow.class, RefundRow.SCHEMA), "refund_id");
+            Dataset<Row> refunds = newestPerKey(LandedRows.of(landed, LandedRows.REFUND), "refund_id");
             merged.put("silver.refunds", merge(spark, refunds, lakehouse.refunds(), "refund_id"));
-            Dataset<Row> refundLines = newestPerKey(rows(spark, parsed, RefundLineRow.class, RefundLineRow.SCHEMA),
+            Dataset<Row> refundLines = newestPerKey(LandedRows.of(landed, LandedRows.REFUND_LINE),
                     "refund_id", "line_item_id");
             merged.put("silver.refund_lines", merge(spark, refundLines, lakehouse.refundLines(), "refund_id",
                     "line_item_id"));
@@ -143,11 +138,19 @@ public final class IngestJob {
                 LOG.info("{} refunds took the customer of their order", followed);
             }
 
-            return new Result(files.size(), lines, ignored, rejectCount, sample, merged);
+            return new Result(files.size(), counts.lines(), counts.ignored(), counts.rejects(), sample, merged);
         }
         finally {
-            parsed.unpersist(false);
+            landed.unpersist(false);
         }
+    }
+
+    /**
+     * Explicitly numbered (the session's shuffle partitions), so adaptive execution never coalesces them and the
+     * cached rows keep a partitioning that the later steps can rely on.
+     */
+    private static int partitions(SparkSession spark) {
+        return Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
     }
 
     /** The finished files (the layout's glob excludes {@code .inprogress}), sorted so runs are reproducible. */
@@ -171,37 +174,14 @@ public final class IngestJob {
         }
     }
 
-    /** The parsed records of one kind as a DataFrame with the table's schema plus the provenance columns. */
-    private static <T extends SilverRecord> Dataset<Row> rows(SparkSession spark, JavaRDD<ParseResult> parsed,
-                                                               Class<T> kind, StructType schema) {
-        StructType withProvenance = schema;
-        for (var field : PROVENANCE.fields()) {
-            withProvenance = withProvenance.add(field);
-        }
-        JavaRDD<Row> rows = parsed.flatMap(result -> {
-            List<Row> out = new ArrayList<>();
-            for (SilverRecord record : result.records()) {
-                if (kind.isInstance(record)) {
-                    Object[] values = record.values();
-                    Object[] all = Arrays.copyOf(values, values.length + 4);
-                    all[values.length] = result.deliveryId();
-                    all[values.length + 1] = result.receivedAt() == null ? null : Timestamp.from(result.receivedAt());
-                    all[values.length + 2] = result.file();
-                    all[values.length + 3] = result.line();
-                    out.add(RowFactory.create(all));
-                }
-            }
-            return out.iterator();
-        });
-        return spark.createDataFrame(rows, withProvenance);
-    }
-
     /**
      * A bulk line item carries no updated_at: it takes the one of its order from the same bulk operation (same
      * {@code _delivery_id}), so line and order are ordered consistently against webhooks. If the order line is
      * missing (it was rejected), the landing time stands in.
      */
     private static Dataset<Row> withParentUpdatedAt(Dataset<Row> lines, Dataset<Row> orders) {
+        // The alias keeps the shop partitioning of the landed rows (Spark follows aliases), so neither side of the
+        // join is shuffled again.
         Dataset<Row> parents = orders.groupBy(col("shop_id").as("p_shop_id"), col("order_id").as("p_order_id"),
                         col("_delivery_id").as("p_delivery_id"))
                 .agg(max("updated_at").as("p_updated_at"));
@@ -238,8 +218,15 @@ public final class IngestJob {
     /**
      * Newest wins: a source row replaces the stored one only if strictly newer, so a tie (including re-running the
      * same input) keeps what is there, and a late-arriving older webhook never overwrites newer data.
+     *
+     * <p>Into a table that holds no row yet (the first night), that MERGE inserts every source row, so the rows are
+     * written as they are ({@link FirstWrite}): no join with the empty table and no second shuffle before the write.
      */
     private static long merge(SparkSession spark, Dataset<Row> source, String table, String... key) {
+        Optional<Long> written = FirstWrite.ifEmpty(spark, source, table, true);
+        if (written.isPresent()) {
+            return written.get();
+        }
         String view = "ingest_" + table.replace('.', '_');
         source.createOrReplaceTempView(view);
         long count = source.count();

@@ -57,12 +57,16 @@ public final class RfmJob {
         Dataset<Row> rfm = compute(spark, lakehouse, asOfDate).persist();
         try {
             rfm.createOrReplaceTempView("rfm_result");
-            spark.sql("MERGE INTO " + lakehouse.customerRfm() + " t USING rfm_result s"
-                    + " ON t.shop_id = s.shop_id AND t.as_of_date = s.as_of_date AND t.customer_id = s.customer_id"
-                    + " WHEN MATCHED THEN UPDATE SET *"
-                    + " WHEN NOT MATCHED THEN INSERT *"
-                    // Rows of this date that are no longer computed (customer deleted since a previous run).
-                    + " WHEN NOT MATCHED BY SOURCE AND t.as_of_date = DATE '" + asOfDate + "' THEN DELETE");
+            // Into an empty table (the first night) the MERGE would insert every row: written as they are.
+            if (FirstWrite.ifEmpty(spark, rfm, lakehouse.customerRfm(), false).isEmpty()) {
+                spark.sql("MERGE INTO " + lakehouse.customerRfm() + " t USING rfm_result s"
+                        + " ON t.shop_id = s.shop_id AND t.as_of_date = s.as_of_date"
+                        + " AND t.customer_id = s.customer_id"
+                        + " WHEN MATCHED THEN UPDATE SET *"
+                        + " WHEN NOT MATCHED THEN INSERT *"
+                        // Rows of this date that are no longer computed (customer deleted since a previous run).
+                        + " WHEN NOT MATCHED BY SOURCE AND t.as_of_date = DATE '" + asOfDate + "' THEN DELETE");
+            }
             List<Row> counts = spark.sql("SELECT count(DISTINCT shop_id), count_if(frequency > 0),"
                     + " count_if(frequency = 0) FROM rfm_result").collectAsList();
             Row c = counts.get(0);

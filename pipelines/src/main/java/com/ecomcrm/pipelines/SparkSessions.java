@@ -59,6 +59,10 @@ public final class SparkSessions {
         // -Dspark.driver.host (or spark-submit), which wins over these.
         defaults.put("spark.driver.host", "127.0.0.1");
         defaults.put("spark.driver.bindAddress", "127.0.0.1");
+        if (settings.sparkMaster().startsWith("local")) {
+            // One JVM that we start: Hadoop's local file system without a chmod process per directory (LocalFiles).
+            defaults.put("spark.hadoop.fs.file.impl", LocalFiles.class.getName());
+        }
         if (settings.sparkMaster().startsWith("spark://")) {
             defaults.put("spark.executor.extraClassPath", absoluteClassPath(driverClassPath));
         }

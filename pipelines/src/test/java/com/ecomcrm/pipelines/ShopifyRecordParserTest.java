@@ -1,14 +1,19 @@
 package com.ecomcrm.pipelines;
 
+import com.ecomcrm.domain.DomainException;
 import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.domain.ShopifyGid;
 import com.ecomcrm.landing.LandingEnvelope;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 class ShopifyRecordParserTest {
     private static final ShopId SHOP = ShopId.of("alpha.myshopify.com");
@@ -258,5 +263,57 @@ class ShopifyRecordParserTest {
         ParseResult result = ShopifyRecordParser.parseLine("x.jsonl", 1, envelope.toJsonLine());
         assertThat(result.records()).hasSize(1);
         assertThat(((CustomerRow) result.records().get(0)).customerId()).isEqualTo(5);
+    }
+
+    @Test
+    void theStreamingEnvelopeReaderReadsWhatLandingEnvelopeReads() throws Exception {
+        List<LandingEnvelope> envelopes = List.of(
+                LandingEnvelope.webhook(SHOP, "orders/paid", "wh-10", LANDED,
+                        Optional.of(Instant.parse("2026-11-28T09:59:59.5Z")), Optional.of("2026-07"),
+                        "{\"id\":5,\"note\":\"a \\\"quoted\\\" line\\nand \u00e9\u00e8 \ud83d\ude00\"}"),
+                LandingEnvelope.bulkLine(SHOP, "bulk/orders", OP, LANDED, 12_345_678_901L, "{\"id\":\"x\"}"),
+                LandingEnvelope.tracking(SHOP, "email/open", "ev-1", LANDED, "{}"));
+        for (LandingEnvelope envelope : envelopes) {
+            String line = envelope.toJsonLine();
+            assertThat(ShopifyRecordParser.envelope(line)).isEqualTo(LandingEnvelope.fromJsonLine(line));
+        }
+        // Unknown fields (a newer writer) are skipped, nested values included.
+        String extra = envelopes.get(0).toJsonLine().replace("{\"source\"",
+                "{\"future\":{\"a\":[1,{\"b\":2}]},\"source\"");
+        assertThat(ShopifyRecordParser.envelope(extra)).isEqualTo(envelopes.get(0));
+    }
+
+    @Test
+    void anEnvelopeMissingAFieldOrWithABadValueIsRejectedAsAnEnvelope() {
+        String good = LandingEnvelope.webhook(SHOP, "customers/create", "wh-9", LANDED, Optional.empty(),
+                Optional.empty(), "{\"id\":5}").toJsonLine();
+        for (String bad : List.of(good.replace("\"body\":", "\"bodyx\":"),
+                good.replace("\"topic\":\"customers/create\",", ""),
+                good.replace("\"source\":\"webhook\"", "\"source\":\"fax\""),
+                good.replace("alpha.myshopify.com", "alpha.example.com"),
+                good.replace("2026-11-28T10:00:00Z", "yesterday"),
+                "[1,2]", "not json")) {
+            ParseResult result = ShopifyRecordParser.parseLine("x.jsonl", 4, bad);
+            assertThat(result.isReject()).as(bad).isTrue();
+            assertThat(result.reject().field()).isEqualTo("envelope");
+            assertThat(result.reject().reason()).startsWith("not a landing envelope: ");
+        }
+    }
+
+    @Test
+    void theFastGidReaderAgreesWithShopifyGidParse() {
+        for (String text : List.of("gid://shopify/Order/5000000000001", "gid://shopify/LineItem/1",
+                "gid://shopify/Customer/123456789012345678", "gid://shopify/Thing/7",
+                "gid://shopify/Order/12?from=bulk")) {
+            assertThat(ShopifyRecordParser.parseGid(text)).isEqualTo(ShopifyGid.parse(text));
+        }
+        for (String text : List.of("gid://shopify/Order/0", "gid://shopify/Order/1234567890123456789",
+                "gid://shopify//1", "gid://shopify/Ord3r/1", "gid://shopify/Order/", "gid://shopify/Order/1x",
+                "gid://other/Order/1", "Order/1", "")) {
+            assertThatThrownBy(() -> ShopifyGid.parse(text)).isInstanceOf(DomainException.class);
+            assertThatThrownBy(() -> ShopifyRecordParser.parseGid(text)).as(text)
+                    .isInstanceOf(DomainException.class)
+                    .hasMessage(catchThrowable(() -> ShopifyGid.parse(text)).getMessage());
+        }
     }
 }

@@ -24,7 +24,8 @@ class SparkSessionsTest {
                 .containsEntry("spark.sql.catalog.lakehouse.catalog-impl", "org.apache.iceberg.jdbc.JdbcCatalog")
                 .containsEntry("spark.sql.catalog.lakehouse.uri", "jdbc:postgresql://db:5432/ecomcrm")
                 .containsEntry("spark.sql.catalog.lakehouse.warehouse", LOCAL.warehouseDir().toUri().toString())
-                .doesNotContainKey("spark.executor.extraClassPath");
+                .doesNotContainKey("spark.executor.extraClassPath")
+                .containsEntry("spark.hadoop.fs.file.impl", LocalFiles.class.getName());
     }
 
     @Test
@@ -38,7 +39,9 @@ class SparkSessionsTest {
 
         assertThat(conf).containsEntry("spark.master", "spark://127.0.0.1:7077")
                 .containsEntry("spark.executor.extraClassPath",
-                        cwd + "/pipelines/target/classes:/m2/spark-core.jar:/m2/iceberg.jar");
+                        cwd + "/pipelines/target/classes:/m2/spark-core.jar:/m2/iceberg.jar")
+                // Only the JVM we start locally gets our file system class; a cluster keeps Hadoop's own.
+                .doesNotContainKey("spark.hadoop.fs.file.impl");
     }
 
     @Test
