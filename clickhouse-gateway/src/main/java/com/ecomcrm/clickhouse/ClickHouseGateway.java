@@ -3,6 +3,8 @@ package com.ecomcrm.clickhouse;
 import com.ecomcrm.domain.ShopId;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.util.List;
+
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -35,6 +37,14 @@ public final class ClickHouseGateway implements AutoCloseable {
 
     public ShopScope forShop(ShopId shop) {
         return new ShopScope(shop, transport, json);
+    }
+
+    /**
+     * One INSERT into {@code table} for the rows of many shops, streamed as they are written (a batch job's one insert
+     * per table per run); each row is written for a named shop and stamped with it. See {@link StreamedInsert}.
+     */
+    public StreamedInsert insertStream(String table, List<String> columns) {
+        return new StreamedInsert(transport, json, table, columns);
     }
 
     public AdminClickHouse admin() {

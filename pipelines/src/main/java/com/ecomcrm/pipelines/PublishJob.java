@@ -2,11 +2,8 @@ package com.ecomcrm.pipelines;
 
 import com.ecomcrm.clickhouse.AdminClickHouse;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
-import com.ecomcrm.clickhouse.ShopScope;
 import com.ecomcrm.clickhouse.SqlLiterals;
-import com.ecomcrm.clickhouse.SqlTemplate;
 import com.ecomcrm.domain.ShopId;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -23,14 +20,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 /**
- * The gold tables of one date to ClickHouse's serving tables, one shop at a time, atomically per shop:
+ * The gold tables of one date to ClickHouse's serving tables, atomically per shop:
  * {@code gold.customer_rfm} of the date (to {@code customer_rfm}, {@code segment_summary}, {@code segment_overview}
  * (the segment cards, with their customers' predicted value from {@code gold.customer_predictions}) and the date's
  * slice of {@code customer_segment_history}), {@code gold.segment_transitions} into the date ({@code segment_transitions}) and
@@ -38,73 +34,36 @@ import static org.apache.spark.sql.functions.lit;
  * {@code gold.shop_model_fits} of the date ({@code customer_predictions}, {@code shop_model_fits}),
  * {@code gold.email_performance} up to the date and {@code gold.shop_insights} of the date ({@code email_performance},
  * {@code shop_insights}; empty when those stages have not run), and every customer's orders up to the date straight
- * from {@code silver.orders} ({@code customer_orders}, the Customer screen's timeline; {@link CustomerOrderRows}). All
- * rows go in
- * under a new {@code publish_id}, then the {@code shop_publications} row is written last. Readers take
- * the shop's max publish_id from {@code shop_publications}, so until that last insert they keep reading the previous
- * publication, and a publish that dies half-way is never seen. Older publications are deleted once every shop is
- * published, one mutation per table for the run ({@link #dropSupersededPublications}).
+ * from {@code silver.orders} ({@code customer_orders}, the Customer screen's timeline; {@link CustomerOrderRows}).
  *
- * <p>Every shop's rows come to the driver in one pass sorted by shop ({@link ShopSortedRows}: one partition and one
- * shop at a time in memory) and are inserted through the gateway (which stamps and checks {@code shop_id}). Fine for
- * today's shops (thousands to a few hundred thousand customers); a very large shop would want its own rows streamed
- * too.
+ * <p><b>Atomic per shop.</b> Every shop's rows go in under a new {@code publish_id} of its own (larger than any it had),
+ * then its {@code shop_publications} row is written last. Readers take the shop's max publish_id from
+ * {@code shop_publications}, so until that row exists they keep reading the previous publication, and a publish that
+ * dies half-way is never seen. Before any publication row is written, the rows ClickHouse holds under each shop's new
+ * id are counted, table by table, and must equal the rows sent: an insert cut short never becomes visible. Older
+ * publications are deleted once every shop is published, one mutation per table for the run
+ * ({@link #dropSupersededPublications}).
+ *
+ * <p><b>One insert per table per run.</b> Every shop's rows come to the driver in one pass grouped by shop
+ * ({@link ShopSortedRows}: hash-partitioned by shop, one partition and one shop at a time in memory) and are streamed into one INSERT per serving
+ * table for all shops ({@link ServingInserts}; the gateway stamps and checks each row's {@code shop_id}), instead of
+ * about a dozen inserts and queries per shop, which at 1,000 shops was nearly all of the publish's time and left
+ * ClickHouse a dozen new parts per shop to merge. The publication rows of all shops go in one insert at the end, so a
+ * failure anywhere leaves every shop on its previous publication. The driver holds one shop's rows at a time (a very
+ * large shop would want its own rows streamed too) and the small per-shop tables.
  */
 public final class PublishJob {
     private static final Logger LOG = LoggerFactory.getLogger(PublishJob.class);
-    private static final int BATCH_ROWS = 50_000;
     /** Tables holding one publication per shop: everything older than the new one is deleted after the switch. */
     private static final List<String> SERVING_TABLES = List.of("customer_rfm", "segment_summary", "segment_overview",
             "segment_transitions", "shop_daily_kpis", "customer_predictions", "shop_model_fits", "email_performance",
             "shop_insights", "customer_orders", "shop_publications");
-    /** Shops per clean-up mutation: bounds the statement's size (about 80 bytes per shop) at 1,000 shops and more. */
-    private static final int SHOPS_PER_MUTATION = 500;
-    /**
-     * The history slices survive later publications (one per date); only an older slice of the same date goes.
-     * Copied server-side from the rows just written to customer_rfm, so the customers cross the network once.
-     */
-    private static final SqlTemplate COPY_HISTORY = SqlTemplate.of("INSERT INTO customer_segment_history"
-            + " (shop_id, as_of_date, publish_id, customer_id, segment, monetary_cents)"
-            + " SELECT shop_id, as_of_date, publish_id, customer_id, segment, monetary_cents FROM customer_rfm"
-            + " WHERE shop_id = {shop} AND publish_id = {p}");
-    private static final SqlTemplate HISTORY_STATE = SqlTemplate.of("SELECT toString(max(publish_id)) AS max_p,"
-            + " toString(countIf(as_of_date = {d})) AS same_date FROM segment_history_dates WHERE shop_id = {shop}");
-
-    /**
-     * One shop's gold rows of the date: customer_rfm, segment_transitions (to the date), shop_daily_kpis (up to it),
-     * customer_predictions and shop_model_fits (of the date; empty when the predictions stage has not run for it).
-     */
-    record ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis, List<Row> predictions,
-                    List<Row> fits, List<Row> emailPerformance, List<Row> insights, List<Row> orders) {
-        ShopRows {
-            customers = List.copyOf(customers);
-            transitions = List.copyOf(transitions);
-            kpis = List.copyOf(kpis);
-            predictions = List.copyOf(predictions);
-            fits = List.copyOf(fits);
-            emailPerformance = List.copyOf(emailPerformance);
-            insights = List.copyOf(insights);
-            orders = List.copyOf(orders);
-        }
-
-        ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis, List<Row> predictions,
-                 List<Row> fits, List<Row> emailPerformance, List<Row> insights) {
-            this(customers, transitions, kpis, predictions, fits, emailPerformance, insights, List.of());
-        }
-
-        ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis, List<Row> predictions,
-                 List<Row> fits) {
-            this(customers, transitions, kpis, predictions, fits, List.of(), List.of());
-        }
-
-        ShopRows(List<Row> customers, List<Row> transitions, List<Row> kpis) {
-            this(customers, transitions, kpis, List.of(), List.of());
-        }
-
-        static ShopRows customersOnly(List<Row> customers) {
-            return new ShopRows(customers, List.of(), List.of());
-        }
-    }
+    /** Tables whose rows under the new publications are counted before the switch (history: see below). */
+    private static final List<String> CHECKED_TABLES = List.of("customer_rfm", "segment_summary", "segment_overview",
+            "segment_transitions", "shop_daily_kpis", "customer_predictions", "shop_model_fits", "email_performance",
+            "shop_insights", "customer_orders", "segment_history_dates");
+    /** The history slices keep one publication per date: tables cleaned only where the date was published before. */
+    private static final List<String> HISTORY_TABLES = List.of("customer_segment_history", "segment_history_dates");
 
     private PublishJob() {
     }
@@ -159,7 +118,7 @@ public final class PublishJob {
         List<String> shops = slice.select("shop_id").distinct().orderBy("shop_id").collectAsList().stream()
                 .map(r -> r.getString(0)).toList();
         java.sql.Date day = java.sql.Date.valueOf(asOfDate);
-        // Both small (a few dozen transitions and one row per day of history per shop): read once, split per shop.
+        // Small (a few dozen transitions, one row per day of history, a fit, some flows per shop): read once.
         Map<String, List<Row>> transitions = byShop(spark.table(lakehouse.segmentTransitions())
                 .where(col("to_date").equalTo(lit(day))).collectAsList());
         Map<String, List<Row>> kpis = byShop(spark.table(lakehouse.shopDailyKpis())
@@ -171,61 +130,147 @@ public final class PublishJob {
                 .where(col("send_date").leq(lit(day))).collectAsList());
         Map<String, List<Row>> insights = byShop(spark.table(lakehouse.shopInsights())
                 .where(col("as_of_date").equalTo(lit(day))).collectAsList());
-        // Each customer's predictions ride along with its RFM row (one scan per shop, not two): prediction_status
-        // is null when the predictions stage has not run for the date.
+        // Each customer's predictions ride along with its RFM row (one scan, not two): prediction_status is null when
+        // the predictions stage has not run for the date.
         Dataset<Row> withPredictions = slice.join(spark.table(lakehouse.customerPredictions())
                         .where(col("as_of_date").equalTo(lit(day))).drop("as_of_date"),
                 new String[] {"shop_id", "customer_id"}, "left_outer");
-        // Every customer's orders (the timeline): read per shop below, since a shop can have many.
+        // Every customer's orders (the timeline).
         Dataset<Row> orders = spark.sql(CustomerOrderRows.select(lakehouse, asOfDate));
+
+        AdminClickHouse admin = gateway.admin();
+        Map<String, PublishedShops.State> states = PublishedShops.read(admin, shops, asOfDate);
+        // Larger than any publication before (and any history slice, even one of a publish that died before its
+        // switch), even if the clock went back; epoch millis keep ids readable as times.
+        long now = clock.millis();
         Map<String, Long> publishIds = new LinkedHashMap<>();
-        Map<String, Long> customers = new LinkedHashMap<>();
-        long transitionRows = 0;
-        long kpiRows = 0;
-        long predictionRows = 0;
-        long fitRows = 0;
-        long emailPerformanceRows = 0;
-        long insightRows = 0;
-        long orderRows = 0;
-        // One sorted pass over all shops (two Spark jobs per shop took most of the publish at 1,000 shops).
-        ShopSortedRows customerRowsByShop = new ShopSortedRows(withPredictions.orderBy("shop_id").toLocalIterator());
-        ShopSortedRows orderRowsByShop = new ShopSortedRows(orders.orderBy("shop_id").toLocalIterator());
+        Map<String, Long> replacingHistory = new TreeMap<>();
         for (String shop : shops) {
-            List<Row> rows = customerRowsByShop.take(shop);
-            List<Row> predicted = rows.stream().filter(r -> r.getAs("prediction_status") != null).toList();
-            ShopRows shopRows = new ShopRows(rows, transitions.getOrDefault(shop, List.of()),
-                    kpis.getOrDefault(shop, List.of()), predicted, fits.getOrDefault(shop, List.of()),
-                    emailPerformance.getOrDefault(shop, List.of()), insights.getOrDefault(shop, List.of()),
-                    orderRowsByShop.take(shop));
-            long publishId = publishShop(gateway.forShop(ShopId.of(shop)), asOfDate, shopRows, clock);
+            PublishedShops.State state = states.get(shop);
+            long publishId = Math.max(Math.max(state.currentPublication(), state.lastHistorySlice()) + 1, now);
             publishIds.put(shop, publishId);
-            customers.put(shop, (long) rows.size());
-            transitionRows += shopRows.transitions().size();
-            kpiRows += shopRows.kpis().size();
-            predictionRows += shopRows.predictions().size();
-            fitRows += shopRows.fits().size();
-            emailPerformanceRows += shopRows.emailPerformance().size();
-            insightRows += shopRows.insights().size();
-            orderRows += shopRows.orders().size();
+            if (state.dateHasSlice()) {
+                replacingHistory.put(shop, publishId);
+            }
         }
-        dropSupersededPublications(gateway.admin(), publishIds);
-        Result result = new Result(asOfDate, publishIds, customers, transitionRows, kpiRows, predictionRows,
-                fitRows, emailPerformanceRows, insightRows, orderRows);
+
+        Map<String, Long> customers = new LinkedHashMap<>();
+        Counts counts = new Counts();
+        try (ServingInserts inserts = new ServingInserts(gateway)) {
+            // The customers (with their predictions) and their orders in one pass grouped by shop: both hash-
+            // partitioned the same way, so the shops come in the same order in both (about 25 shops a partition:
+            // the driver holds one partition at a time).
+            int partitions = Math.max(spark.sparkContext().defaultParallelism(), (shops.size() + 24) / 25);
+            List<String> order = ShopSortedRows.shopOrder(spark, shops, partitions);
+            Map<String, Map<String, long[]>> segments = new LinkedHashMap<>();
+            ShopSortedRows customerRowsByShop = new ShopSortedRows(
+                    ShopSortedRows.byShop(withPredictions, partitions).toLocalIterator(), order);
+            ShopSortedRows orderRowsByShop = new ShopSortedRows(
+                    ShopSortedRows.byShop(orders, partitions).toLocalIterator(), order);
+            for (String shop : order) {
+                ShopId id = ShopId.of(shop);
+                long publishId = publishIds.get(shop);
+                List<Row> rows = customerRowsByShop.take(shop);
+                segments.put(shop, writeCustomers(inserts, id, publishId, asOfDate, rows, counts));
+                customers.put(shop, (long) rows.size());
+                List<Row> shopOrders = orderRowsByShop.take(shop);
+                inserts.writeAll("customer_orders", id, CustomerOrderRows.servingRows(publishId, shopOrders));
+                counts.orders += shopOrders.size();
+            }
+            for (String table : List.of("customer_rfm", "customer_predictions", "customer_orders")) {
+                inserts.finish(table);
+            }
+            writeSegments(inserts, publishIds, asOfDate, segments);
+            for (String shop : shops) {
+                ShopId id = ShopId.of(shop);
+                long publishId = publishIds.get(shop);
+                List<Row> shopTransitions = transitions.getOrDefault(shop, List.of());
+                inserts.writeAll("segment_transitions", id, transitionRows(publishId, shopTransitions));
+                counts.transitions += shopTransitions.size();
+            }
+            inserts.finish("segment_transitions");
+            for (String shop : shops) {
+                List<Row> shopKpis = kpis.getOrDefault(shop, List.of());
+                inserts.writeAll("shop_daily_kpis", ShopId.of(shop), kpiRows(publishIds.get(shop), shopKpis));
+                counts.kpis += shopKpis.size();
+            }
+            inserts.finish("shop_daily_kpis");
+            for (String shop : shops) {
+                List<Row> shopFits = fits.getOrDefault(shop, List.of());
+                inserts.writeAll("shop_model_fits", ShopId.of(shop), fitRows(publishIds.get(shop), asOfDate,
+                        shopFits));
+                counts.fits += shopFits.size();
+            }
+            inserts.finish("shop_model_fits");
+            for (String shop : shops) {
+                List<Row> performance = emailPerformance.getOrDefault(shop, List.of());
+                inserts.writeAll("email_performance", ShopId.of(shop),
+                        InsightServingRows.emailPerformance(publishIds.get(shop), performance));
+                counts.emailPerformance += performance.size();
+            }
+            inserts.finish("email_performance");
+            for (String shop : shops) {
+                List<Row> shopInsights = insights.getOrDefault(shop, List.of());
+                inserts.writeAll("shop_insights", ShopId.of(shop),
+                        InsightServingRows.insights(publishIds.get(shop), asOfDate, shopInsights));
+                counts.insights += shopInsights.size();
+            }
+            inserts.finish("shop_insights");
+
+            // This date's history slices, copied server-side from the rows just written to customer_rfm (the
+            // customers cross the network once), then their listing, written only once the slices are complete.
+            Map<String, Long> history = copyHistory(admin, publishIds, inserts.sent("customer_rfm"));
+            for (String shop : shops) {
+                Map<String, Object> listing = new LinkedHashMap<>();
+                listing.put("as_of_date", asOfDate);
+                listing.put("publish_id", publishIds.get(shop));
+                listing.put("customers", customers.get(shop));
+                inserts.write("segment_history_dates", ShopId.of(shop), listing);
+            }
+            inserts.finish("segment_history_dates");
+            for (String table : CHECKED_TABLES) {
+                requireAllStored(admin, table, publishIds, inserts.sent(table));
+            }
+            LOG.info("Publish: every row of {} shops is stored ({} history rows); switching", shops.size(),
+                    history.values().stream().mapToLong(Long::longValue).sum());
+
+            // The switch: from this insert on, readers see each shop's new publication.
+            java.time.Instant publishedAt = clock.instant();
+            for (String shop : shops) {
+                Map<String, Object> publication = new LinkedHashMap<>();
+                publication.put("publish_id", publishIds.get(shop));
+                publication.put("as_of_date", asOfDate);
+                publication.put("published_at", publishedAt);
+                publication.put("customers", customers.get(shop));
+                inserts.write("shop_publications", ShopId.of(shop), publication);
+            }
+            inserts.finish("shop_publications");
+        }
+        dropSupersededPublications(admin, publishIds);
+        dropReplacedHistory(admin, asOfDate, replacingHistory);
+        Result result = new Result(asOfDate, publishIds, customers, counts.transitions, counts.kpis,
+                counts.predictions, counts.fits, counts.emailPerformance, counts.insights, counts.orders);
         LOG.info("Published {}", result.summary());
         return result;
     }
 
-    static long publishShop(ShopScope scope, LocalDate asOfDate, ShopRows shopRows, Clock clock) {
-        List<Row> gold = shopRows.customers();
-        JsonNode history = scope.select(HISTORY_STATE.bind("d", asOfDate)).get(0);
-        long lastHistoryId = Long.parseLong(history.get("max_p").asText());
-        boolean replacesHistory = Long.parseLong(history.get("same_date").asText()) > 0;
-        // Larger than any publication before (and any history slice, even one of a publish that died before its
-        // switch), even if the clock went back; epoch millis keep ids readable as times.
-        long publishId = Math.max(Math.max(scope.currentPublication(), lastHistoryId) + 1, clock.millis());
+    /** Rows sent per table, for the result. */
+    private static final class Counts {
+        long transitions;
+        long kpis;
+        long predictions;
+        long fits;
+        long emailPerformance;
+        long insights;
+        long orders;
+    }
 
-        List<Map<String, Object>> customerRows = new ArrayList<>(gold.size());
-        // segment -> {customers, revenue cents, customers with a CLV prediction, sum of their CLV cents}
+    /**
+     * One shop's customers into customer_rfm and, for those with a prediction, customer_predictions; returns per
+     * segment {customers, revenue cents, customers with a CLV prediction, sum of their CLV cents}.
+     */
+    private static Map<String, long[]> writeCustomers(ServingInserts inserts, ShopId shop, long publishId,
+                                                      LocalDate asOfDate, List<Row> gold, Counts counts) {
         Map<String, long[]> perSegment = new TreeMap<>();
         boolean withPredictions = !gold.isEmpty() && hasPredictionColumns(gold.get(0));
         for (Row row : gold) {
@@ -244,7 +289,7 @@ public final class PublishJob {
             out.put("f_score", orZero(row.getAs("f_score")));
             out.put("m_score", orZero(row.getAs("m_score")));
             out.put("segment", segment);
-            customerRows.add(out);
+            inserts.write("customer_rfm", shop, out);
             long[] totals = perSegment.computeIfAbsent(segment, s -> new long[4]);
             totals[0]++;
             totals[1] += cents;
@@ -253,40 +298,65 @@ public final class PublishJob {
                 totals[2]++;
                 totals[3] += clv;
             }
+            if (withPredictions && row.getAs("prediction_status") != null) {
+                inserts.write("customer_predictions", shop, predictionRow(publishId, asOfDate, row));
+                counts.predictions++;
+            }
         }
-        for (int from = 0; from < customerRows.size(); from += BATCH_ROWS) {
-            scope.insertRows("customer_rfm", customerRows.subList(from, Math.min(customerRows.size(), from + BATCH_ROWS)));
-        }
+        return perSegment;
+    }
 
+    private static Map<String, Object> predictionRow(long publishId, LocalDate asOfDate, Row row) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("publish_id", publishId);
+        out.put("as_of_date", asOfDate);
+        out.put("customer_id", row.<Long>getAs("customer_id"));
+        out.put("prediction_status", row.<String>getAs("prediction_status"));
+        out.put("expected_orders_30d", row.<Double>getAs("expected_orders_30d"));
+        out.put("expected_orders_90d", row.<Double>getAs("expected_orders_90d"));
+        out.put("expected_orders_365d", row.<Double>getAs("expected_orders_365d"));
+        out.put("probability_alive", row.<Double>getAs("probability_alive"));
+        out.put("expected_order_value_cents", nullableCents(row.getAs("expected_order_value")));
+        out.put("clv_12m_cents", nullableCents(row.getAs("clv_12m")));
+        out.put("clv_low_cents", nullableCents(row.getAs("clv_12m_low")));
+        out.put("clv_high_cents", nullableCents(row.getAs("clv_12m_high")));
+        out.put("churn_risk", row.<String>getAs("churn_risk"));
+        java.sql.Date next = row.getAs("next_order_date");
+        out.put("next_order_date", next == null ? null : next.toLocalDate());
+        return out;
+    }
+
+    /** segment_summary and segment_overview (the Segments screen's cards, read as they are by GET /api/segments). */
+    private static void writeSegments(ServingInserts inserts, Map<String, Long> publishIds, LocalDate asOfDate,
+                                      Map<String, Map<String, long[]>> segments) {
         // Only non-empty segments: the API lists every segment and fills the missing ones with zeros.
-        List<Map<String, Object>> summaryRows = new ArrayList<>();
-        perSegment.forEach((segment, totals) -> {
+        segments.forEach((shop, perSegment) -> perSegment.forEach((segment, totals) -> {
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("publish_id", publishId);
+            out.put("publish_id", publishIds.get(shop));
             out.put("as_of_date", asOfDate);
             out.put("segment", segment);
             out.put("customers", totals[0]);
             out.put("revenue_cents", totals[1]);
-            summaryRows.add(out);
-        });
-        scope.insertRows("segment_summary", summaryRows);
-        // The Segments screen's cards, predicted value included: read as they are by GET /api/segments.
-        List<Map<String, Object>> overviewRows = new ArrayList<>();
-        perSegment.forEach((segment, totals) -> {
+            inserts.write("segment_summary", ShopId.of(shop), out);
+        }));
+        inserts.finish("segment_summary");
+        segments.forEach((shop, perSegment) -> perSegment.forEach((segment, totals) -> {
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("publish_id", publishId);
+            out.put("publish_id", publishIds.get(shop));
             out.put("as_of_date", asOfDate);
             out.put("segment", segment);
             out.put("customers", totals[0]);
             out.put("revenue_cents", totals[1]);
             out.put("predicted_customers", totals[2]);
             out.put("clv_12m_sum_cents", totals[3]);
-            overviewRows.add(out);
-        });
-        scope.insertRows("segment_overview", overviewRows);
+            inserts.write("segment_overview", ShopId.of(shop), out);
+        }));
+        inserts.finish("segment_overview");
+    }
 
-        List<Map<String, Object>> transitionRows = new ArrayList<>();
-        for (Row row : shopRows.transitions()) {
+    private static List<Map<String, Object>> transitionRows(long publishId, List<Row> gold) {
+        List<Map<String, Object>> rows = new ArrayList<>(gold.size());
+        for (Row row : gold) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("publish_id", publishId);
             out.put("from_date", row.<java.sql.Date>getAs("from_date").toLocalDate());
@@ -295,12 +365,14 @@ public final class PublishJob {
             out.put("to_segment", row.<String>getAs("to_segment"));
             out.put("customers", row.<Long>getAs("customers"));
             out.put("revenue_cents", cents(row.getAs("revenue")));
-            transitionRows.add(out);
+            rows.add(out);
         }
-        scope.insertRows("segment_transitions", transitionRows);
+        return rows;
+    }
 
-        List<Map<String, Object>> kpiRows = new ArrayList<>(shopRows.kpis().size());
-        for (Row row : shopRows.kpis()) {
+    private static List<Map<String, Object>> kpiRows(long publishId, List<Row> gold) {
+        List<Map<String, Object>> rows = new ArrayList<>(gold.size());
+        for (Row row : gold) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("publish_id", publishId);
             out.put("kpi_date", row.<java.sql.Date>getAs("kpi_date").toLocalDate());
@@ -314,39 +386,14 @@ public final class PublishJob {
             out.put("repeat_customers", row.<Long>getAs("repeat_customers"));
             BigDecimal rate = row.getAs("repeat_rate");
             out.put("repeat_rate", rate == null ? 0.0 : rate.doubleValue());
-            kpiRows.add(out);
+            rows.add(out);
         }
-        for (int from = 0; from < kpiRows.size(); from += BATCH_ROWS) {
-            scope.insertRows("shop_daily_kpis", kpiRows.subList(from, Math.min(kpiRows.size(), from + BATCH_ROWS)));
-        }
+        return rows;
+    }
 
-        List<Map<String, Object>> predictionRows = new ArrayList<>(shopRows.predictions().size());
-        for (Row row : shopRows.predictions()) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("publish_id", publishId);
-            out.put("as_of_date", asOfDate);
-            out.put("customer_id", row.<Long>getAs("customer_id"));
-            out.put("prediction_status", row.<String>getAs("prediction_status"));
-            out.put("expected_orders_30d", row.<Double>getAs("expected_orders_30d"));
-            out.put("expected_orders_90d", row.<Double>getAs("expected_orders_90d"));
-            out.put("expected_orders_365d", row.<Double>getAs("expected_orders_365d"));
-            out.put("probability_alive", row.<Double>getAs("probability_alive"));
-            out.put("expected_order_value_cents", nullableCents(row.getAs("expected_order_value")));
-            out.put("clv_12m_cents", nullableCents(row.getAs("clv_12m")));
-            out.put("clv_low_cents", nullableCents(row.getAs("clv_12m_low")));
-            out.put("clv_high_cents", nullableCents(row.getAs("clv_12m_high")));
-            out.put("churn_risk", row.<String>getAs("churn_risk"));
-            java.sql.Date next = row.getAs("next_order_date");
-            out.put("next_order_date", next == null ? null : next.toLocalDate());
-            predictionRows.add(out);
-        }
-        for (int from = 0; from < predictionRows.size(); from += BATCH_ROWS) {
-            scope.insertRows("customer_predictions",
-                    predictionRows.subList(from, Math.min(predictionRows.size(), from + BATCH_ROWS)));
-        }
-
-        List<Map<String, Object>> fitRows = new ArrayList<>();
-        for (Row row : shopRows.fits()) {
+    private static List<Map<String, Object>> fitRows(long publishId, LocalDate asOfDate, List<Row> gold) {
+        List<Map<String, Object>> rows = new ArrayList<>(gold.size());
+        for (Row row : gold) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("publish_id", publishId);
             out.put("as_of_date", asOfDate);
@@ -360,79 +407,82 @@ public final class PublishJob {
                 out.put(column, row.<Double>getAs(column));
             }
             out.put("converged", Boolean.TRUE.equals(row.<Boolean>getAs("converged")) ? 1 : 0);
-            fitRows.add(out);
+            rows.add(out);
         }
-        scope.insertRows("shop_model_fits", fitRows);
+        return rows;
+    }
 
-        List<Map<String, Object>> performanceRows = InsightServingRows.emailPerformance(publishId,
-                shopRows.emailPerformance());
-        for (int from = 0; from < performanceRows.size(); from += BATCH_ROWS) {
-            scope.insertRows("email_performance",
-                    performanceRows.subList(from, Math.min(performanceRows.size(), from + BATCH_ROWS)));
+    /**
+     * Copies each shop's rows under its new publication from customer_rfm to customer_segment_history (one statement
+     * per {@value PublishedShops#SHOPS_PER_STATEMENT} shops) and checks that every customer sent arrived there.
+     *
+     * @return history rows per shop
+     */
+    private static Map<String, Long> copyHistory(AdminClickHouse admin, Map<String, Long> publishIds,
+                                                 Map<String, Long> customersSent) {
+        for (String condition : PublishedShops.conditions(publishIds, "=")) {
+            admin.execute("INSERT INTO customer_segment_history"
+                    + " (shop_id, as_of_date, publish_id, customer_id, segment, monetary_cents)"
+                    + " SELECT shop_id, as_of_date, publish_id, customer_id, segment, monetary_cents FROM customer_rfm"
+                    + " WHERE " + condition);
         }
-        scope.insertRows("shop_insights", InsightServingRows.insights(publishId, asOfDate, shopRows.insights()));
-        List<Map<String, Object>> orderRows = CustomerOrderRows.servingRows(publishId, shopRows.orders());
-        for (int from = 0; from < orderRows.size(); from += BATCH_ROWS) {
-            scope.insertRows("customer_orders", orderRows.subList(from, Math.min(orderRows.size(), from + BATCH_ROWS)));
-        }
+        return requireAllStored(admin, "customer_segment_history", publishIds, customersSent);
+    }
 
-        // This date's history slice, then its listing (written only once the slice is complete).
-        scope.execute(COPY_HISTORY.bind("p", publishId));
-        Map<String, Object> slice = new LinkedHashMap<>();
-        slice.put("as_of_date", asOfDate);
-        slice.put("publish_id", publishId);
-        slice.put("customers", (long) gold.size());
-        scope.insertRows("segment_history_dates", List.of(slice));
-
-        // The switch: from this insert on, readers see the new publication.
-        Map<String, Object> publication = new LinkedHashMap<>();
-        publication.put("publish_id", publishId);
-        publication.put("as_of_date", asOfDate);
-        publication.put("published_at", clock.instant());
-        publication.put("customers", (long) gold.size());
-        scope.insertRows("shop_publications", List.of(publication));
-
-        // The older publications are dropped once for all shops at the end of the run (dropSupersededPublications).
-        if (replacesHistory) { // this date was published before: its older slice is no longer read
-            for (String table : List.of("customer_segment_history", "segment_history_dates")) {
-                try {
-                    scope.execute(SqlTemplate.of("ALTER TABLE " + table
-                                    + " DELETE WHERE shop_id = {shop} AND as_of_date = {d} AND publish_id < {keep}")
-                            .bind("d", asOfDate).bind("keep", publishId));
-                }
-                catch (RuntimeException e) {
-                    LOG.warn("Cannot delete older history of {} {} from {}: {}", scope.shop(), asOfDate, table,
-                            e.getMessage());
-                }
+    /**
+     * The rows {@code table} holds under each shop's new publication, which must be exactly the rows sent; otherwise
+     * the publish stops before any shop is switched (a partial insert is never published).
+     */
+    private static Map<String, Long> requireAllStored(AdminClickHouse admin, String table,
+                                                      Map<String, Long> publishIds, Map<String, Long> sent) {
+        Map<String, Long> stored = PublishedShops.rowsUnder(admin, table, publishIds);
+        for (String shop : publishIds.keySet()) {
+            long expected = sent.getOrDefault(shop, 0L);
+            long found = stored.getOrDefault(shop, 0L);
+            if (expected != found) {
+                throw new IllegalStateException("Cannot publish: " + table + " holds " + found + " rows of " + shop
+                        + " under publication " + publishIds.get(shop) + " but " + expected
+                        + " were sent; no shop was switched");
             }
         }
-        LOG.info("Published {} customers of {} as publication {}", gold.size(), scope.shop(), publishId);
-        return publishId;
+        return stored;
     }
 
     /**
      * Readers have moved on to each shop's new publication; this drops what they no longer read, with one mutation per
-     * serving table for the whole run. One per shop and table made about 12,000 mutations a night at 1,000 shops, which
-     * ClickHouse applies one after another, each rewriting the parts it touches (most of publish's time at medium
-     * scale). Each shop's condition names the shop (an escaped literal) and its own new publication, so no row of a
-     * shop this run did not publish, and no row a reader reads, is touched: the one statement in the pipeline that
-     * spans shops does so by listing them. A failure leaves only garbage, never a wrong answer (readers filter by the
-     * latest publication), and the next run's clean-up removes it.
+     * serving table for the whole run (per {@value PublishedShops#SHOPS_PER_STATEMENT} shops). One per shop and table
+     * made about 12,000 mutations a night at 1,000 shops, which ClickHouse applies one after another, each rewriting
+     * the parts it touches. Each shop's condition names the shop (an escaped literal) and its own new publication
+     * ({@link PublishedShops#eachShops}), so no row of a shop this run did not publish, and no row a reader reads, is
+     * touched: the one statement in the pipeline that spans shops does so by listing them. A failure leaves only
+     * garbage, never a wrong answer (readers filter by the latest publication), and the next run's clean-up removes it.
      */
     static void dropSupersededPublications(AdminClickHouse admin, Map<String, Long> publishIds) {
-        List<Map.Entry<String, Long>> published = List.copyOf(publishIds.entrySet());
-        for (int from = 0; from < published.size(); from += SHOPS_PER_MUTATION) {
-            String superseded = published.subList(from, Math.min(published.size(), from + SHOPS_PER_MUTATION))
-                    .stream()
-                    .map(shop -> "(shop_id = " + SqlLiterals.string(ShopId.of(shop.getKey()).domain())
-                            + " AND publish_id < " + SqlLiterals.number(shop.getValue()) + ")")
-                    .collect(Collectors.joining(" OR "));
+        for (String superseded : PublishedShops.conditions(publishIds, "<")) {
             for (String table : SERVING_TABLES) {
                 try {
                     admin.execute("ALTER TABLE " + table + " DELETE WHERE " + superseded);
                 }
                 catch (RuntimeException e) {
                     LOG.warn("Cannot delete superseded publications from {}: {}", table, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * The history keeps one slice per date: where this date was published before, the older slice of the date (and
+     * its listing) is no longer read and goes, one mutation per table for the run.
+     */
+    static void dropReplacedHistory(AdminClickHouse admin, LocalDate asOfDate, Map<String, Long> publishIds) {
+        for (String older : PublishedShops.conditions(publishIds, "<")) {
+            for (String table : HISTORY_TABLES) {
+                try {
+                    admin.execute("ALTER TABLE " + table + " DELETE WHERE as_of_date = "
+                            + SqlLiterals.date(asOfDate) + " AND " + older);
+                }
+                catch (RuntimeException e) {
+                    LOG.warn("Cannot delete the older history of {} from {}: {}", asOfDate, table, e.getMessage());
                 }
             }
         }

@@ -81,4 +81,61 @@ class ShopModelsTest {
         assertThat(PredictionsJob.expectedValue(fit, 0, 0, g)).isCloseTo(50.0, within(1e-6));
         assertThat(fit.standardError(false, 2)).isCloseTo(ShopModels.PRIOR_SD, within(1e-4));
     }
+
+    @Test
+    void mergingShopsGroupsSumsEqualTriplesInAscendingOrderAsASortedMapWould() {
+        java.util.Random random = new java.util.Random(7);
+        List<ShopModels.ShopData> shops = new java.util.ArrayList<>();
+        java.util.TreeMap<List<Double>, Long> expected = new java.util.TreeMap<>((p, q) -> {
+            for (int i = 0; i < 3; i++) {
+                int c = Double.compare(p.get(i), q.get(i));
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return 0;
+        });
+        for (int s = 0; s < 20; s++) {
+            List<HistoryGroup> groups = new java.util.ArrayList<>();
+            for (int g = 0; g < 300; g++) {
+                int x = random.nextInt(6);
+                HistoryGroup group = new HistoryGroup(x, x == 0 ? 0.0 : random.nextInt(40) / 7.0,
+                        (40 + random.nextInt(20)) / 7.0, 1 + random.nextInt(5));
+                groups.add(group);
+                expected.merge(List.of((double) group.frequency(), group.recency(), group.age()), group.count(),
+                        Long::sum);
+            }
+            shops.add(new ShopModels.ShopData("s" + s + ".myshopify.com", 300, 0, 60, 1.0, groups,
+                    ModelLikelihoods.SpendGroups.empty()));
+        }
+
+        List<HistoryGroup> merged = ShopModels.mergedGroups(shops);
+
+        assertThat(merged).extracting(g -> List.of((double) g.frequency(), g.recency(), g.age(), (double) g.count()))
+                .containsExactlyElementsOf(expected.entrySet().stream().map(e -> List.of(e.getKey().get(0),
+                        e.getKey().get(1), e.getKey().get(2), (double) e.getValue())).toList());
+    }
+
+    @Test
+    void fittingShopsOnSeveralThreadsGivesEachShopTheFitItGetsAlone() {
+        ModelLikelihoods.SpendGroups spend = ShopModels.sortSpend(new int[] {2, 1, 7}, new double[] {12.5, 40, 18.25},
+                new double[] {2, 1, 1}, 4);
+        ShopModels.Prior prior = new ShopModels.Prior(ShopModels.FALLBACK_BG, ShopModels.FALLBACK_GG_UNIT, false,
+                false);
+        List<ShopModels.ShopData> shops = new java.util.ArrayList<>();
+        for (int s = 0; s < 12; s++) {
+            shops.add(new ShopModels.ShopData("shop-" + s + ".myshopify.com", 7, 4, 273, 10.0 + s,
+                    BgNbd.groups(HISTORIES), spend));
+        }
+
+        java.util.Map<String, ShopModels.ShopFit> fits = PredictionsJob.fitAll(shops, prior);
+
+        assertThat(fits).hasSize(12);
+        for (ShopModels.ShopData shop : shops) {
+            ShopModels.ShopFit alone = ShopModels.fit(shop, prior);
+            assertThat(fits.get(shop.shopId()).bg()).containsExactly(alone.bg());
+            assertThat(fits.get(shop.shopId()).gg()).containsExactly(alone.gg());
+            assertThat(fits.get(shop.shopId()).status()).isEqualTo(alone.status());
+        }
+    }
 }

@@ -52,4 +52,16 @@ class ShopSortedRowsTest {
         assertThat(ShopSortedRows.compare("é".getBytes(java.nio.charset.StandardCharsets.UTF_8), "z".getBytes()))
                 .isPositive();
     }
+
+    @Test
+    void shopsComeInTheGivenOrderAndUnlistedShopsAreSkipped() {
+        ShopSortedRows rows = new ShopSortedRows(List.of(row("c.myshopify.com", 1), row("c.myshopify.com", 2),
+                row("x.myshopify.com", 9), row("a.myshopify.com", 3), row("b.myshopify.com", 4)).iterator(),
+                List.of("c.myshopify.com", "a.myshopify.com", "d.myshopify.com", "b.myshopify.com"));
+
+        assertThat(customers(rows.take("c.myshopify.com"))).containsExactly(1L, 2L);
+        assertThat(customers(rows.take("a.myshopify.com"))).containsExactly(3L);
+        assertThat(rows.take("d.myshopify.com")).isEmpty();
+        assertThat(customers(rows.take("b.myshopify.com"))).containsExactly(4L);
+    }
 }
