@@ -69,6 +69,10 @@ def test_compliance_and_maintenance_are_submitted_too_and_trigger_evaluation_is_
     maintenance = render(submitting_dagbag.get_dag("ecomcrm_maintenance").get_task("iceberg_maintenance"))
     assert maintenance.rstrip().endswith(
         f"{IMAGE_JAR} --date 2026-06-30 --older-than-days 7 --retain-last 5"), maintenance
+    housekeeping = render(submitting_dagbag.get_dag("ecomcrm_maintenance").get_task("clickhouse_housekeeping"))
+    assert "--name ecomcrm-clickhouse-housekeeping-20260630 " in housekeeping
+    assert housekeeping.rstrip().endswith(
+        f"{IMAGE_JAR} --clickhouse --date 2026-06-30 --orphan-publication-age-hours 24"), housekeeping
     hourly = submitting_dagbag.get_dag("ecomcrm_hourly")
     assert "spark-submit" in hourly.get_task("ingest").bash_command
     assert "bin/run jobs com.ecomcrm.jobs.JobsMain evaluate" in hourly.get_task("evaluate_triggers").bash_command

@@ -189,12 +189,24 @@ def test_compliance_processes_the_requests_of_its_day_after_the_nightly_run(dagb
 
 def test_maintenance_runs_weekly_with_the_retention_it_documents(dagbag):
     dag = dagbag.get_dag("ecomcrm_maintenance")
-    assert dag.task_ids == ["iceberg_maintenance"]
+    assert dag.task_ids == ["iceberg_maintenance", "clickhouse_housekeeping"]
     assert dag.schedule_interval == "0 4 * * 0"
     command = dag.get_task("iceberg_maintenance").bash_command
     assert command.rstrip().endswith("bin/run pipelines com.ecomcrm.pipelines.maintenance.MaintenanceMain "
                                      "--date {{ ds }} --older-than-days 7 --retain-last 5"), command
     assert "expired" in dag.doc_md and "7 days" in dag.doc_md
+
+
+def test_clickhouse_housekeeping_runs_after_the_iceberg_maintenance_for_the_logical_date(dagbag):
+    dag = dagbag.get_dag("ecomcrm_maintenance")
+    housekeeping = dag.get_task("clickhouse_housekeeping")
+    assert housekeeping.upstream_task_ids == {"iceberg_maintenance"}
+    assert housekeeping.downstream_task_ids == set()
+    assert housekeeping.execution_timeout == timedelta(minutes=30)
+    rendered = housekeeping.render_template(housekeeping.bash_command, {"ds": "2026-06-28"})
+    assert rendered.rstrip().endswith("bin/run pipelines com.ecomcrm.pipelines.maintenance.MaintenanceMain "
+                                      "--clickhouse --date 2026-06-28 --orphan-publication-age-hours 24"), rendered
+    assert "superseded" in dag.doc_md and "never switched" in dag.doc_md and "history slices" in dag.doc_md
 
 
 def test_every_main_a_dag_calls_exists_in_the_project():
