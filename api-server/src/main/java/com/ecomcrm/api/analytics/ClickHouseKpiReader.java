@@ -33,11 +33,6 @@ public final class ClickHouseKpiReader implements KpiReader {
             WHERE shop_id = {shop} AND publish_id = {publish_id} AND kpi_date >= {from} AND kpi_date <= {to}
             ORDER BY kpi_date""");
 
-    /** The shop's current publication and its date, picked inside the query (see {@link #currentDays}). */
-    private static final String CURRENT = "(SELECT max(publish_id) FROM shop_publications WHERE shop_id = {shop})";
-    /** An aggregate, so no publication gives the zero date (no day matches), not NULL (which 18.16 cannot compare). */
-    private static final String CURRENT_DATE = "(SELECT argMax(as_of_date, publish_id) FROM shop_publications"
-            + " WHERE shop_id = {shop})";
     /** %1$s: the first day, %2$s: the last day (bound dates, or expressions of the current publication's date). */
     private static final String CURRENT_DAYS = """
             SELECT toString(kpi_date) AS day, toString(orders) AS orders,
@@ -70,28 +65,8 @@ public final class ClickHouseKpiReader implements KpiReader {
 
     @Override
     public Optional<KpiDays> currentDays(ShopId shop, Optional<LocalDate> from, Optional<LocalDate> to) {
-        String last = to.isPresent() ? "{to}" : CURRENT_DATE;
-        String first = from.isPresent() ? "{from}" : "(" + last + " - " + (KpisHandler.DEFAULT_DAYS - 1) + ")";
-        SqlTemplate query = SqlTemplate.of(CURRENT_DAYS.formatted(first, last, CURRENT_DATE, CURRENT));
-        if (from.isPresent()) {
-            query = query.bind("from", from.get());
-        }
-        if (to.isPresent()) {
-            query = query.bind("to", to.get());
-        }
-        List<JsonNode> rows = clickHouse.forShop(shop).select(query);
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        JsonNode head = rows.get(0);
-        for (JsonNode row : rows) {
-            if (!row.get("publication").asText().equals(head.get("publication").asText())) {
-                return Optional.empty(); // cannot happen (one publish_id in the filter); read the slow way then
-            }
-        }
-        return Optional.of(new KpiDays(new Publication(Long.parseLong(head.get("publication").asText()),
-                LocalDate.parse(head.get("as_of").asText())), LocalDate.parse(head.get("first_day").asText()),
-                LocalDate.parse(head.get("last_day").asText()), days(rows)));
+        return CurrentDateRange.read(clickHouse, shop, CURRENT_DAYS, KpisHandler.DEFAULT_DAYS, from, to)
+                .map(read -> new KpiDays(read.publication(), read.firstDay(), read.lastDay(), days(read.rows())));
     }
 
     @Override

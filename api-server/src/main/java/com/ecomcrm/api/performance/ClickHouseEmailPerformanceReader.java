@@ -1,5 +1,6 @@
 package com.ecomcrm.api.performance;
 
+import com.ecomcrm.api.analytics.CurrentDateRange;
 import com.ecomcrm.api.analytics.Publication;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
 import com.ecomcrm.clickhouse.SqlTemplate;
@@ -35,11 +36,6 @@ public final class ClickHouseEmailPerformanceReader implements EmailPerformanceR
             FROM email_performance
             WHERE shop_id = {shop} AND publish_id = {publish_id} AND send_date >= {from} AND send_date <= {to}
             ORDER BY send_date, flow_id, template_id""");
-    /** The shop's current publication, picked inside the query (evaluated once per query, like every use of it). */
-    private static final String CURRENT = "(SELECT max(publish_id) FROM shop_publications WHERE shop_id = {shop})";
-    /** An aggregate, so no publication gives the zero date (no day matches), not NULL (which 18.16 cannot compare). */
-    private static final String CURRENT_DATE = "(SELECT argMax(as_of_date, publish_id) FROM shop_publications"
-            + " WHERE shop_id = {shop})";
     /** %1$s: the first day, %2$s: the last day (bound dates, or expressions of the current publication's date). */
     private static final String CURRENT_ROWS = COLUMNS + """
             ,
@@ -70,29 +66,8 @@ public final class ClickHouseEmailPerformanceReader implements EmailPerformanceR
 
     @Override
     public Optional<PerformanceRead> currentRows(ShopId shop, Optional<LocalDate> from, Optional<LocalDate> to) {
-        String last = to.isPresent() ? "{to}" : CURRENT_DATE;
-        String first = from.isPresent() ? "{from}"
-                : "(" + last + " - " + (EmailPerformanceHandler.DEFAULT_DAYS - 1) + ")";
-        SqlTemplate query = SqlTemplate.of(CURRENT_ROWS.formatted(first, last, CURRENT_DATE, CURRENT));
-        if (from.isPresent()) {
-            query = query.bind("from", from.get());
-        }
-        if (to.isPresent()) {
-            query = query.bind("to", to.get());
-        }
-        List<JsonNode> rows = clickHouse.forShop(shop).select(query);
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        JsonNode head = rows.get(0);
-        for (JsonNode row : rows) {
-            if (!row.get("publication").asText().equals(head.get("publication").asText())) {
-                return Optional.empty(); // cannot happen (one publish_id in the filter); read the given way then
-            }
-        }
-        return Optional.of(new PerformanceRead(new Publication(Long.parseLong(head.get("publication").asText()),
-                LocalDate.parse(head.get("as_of").asText())), LocalDate.parse(head.get("first_day").asText()),
-                LocalDate.parse(head.get("last_day").asText()), rows(rows)));
+        return CurrentDateRange.read(clickHouse, shop, CURRENT_ROWS, EmailPerformanceHandler.DEFAULT_DAYS, from, to)
+                .map(read -> new PerformanceRead(read.publication(), read.firstDay(), read.lastDay(), rows(read.rows())));
     }
 
     private static List<EmailPerformanceRow> rows(List<JsonNode> rows) {
