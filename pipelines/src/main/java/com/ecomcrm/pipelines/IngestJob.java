@@ -1,6 +1,9 @@
 package com.ecomcrm.pipelines;
 
 import com.ecomcrm.landing.LandingLayout;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.Spark3Util;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -24,8 +27,11 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -36,13 +42,14 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
+import static java.util.Objects.requireNonNull;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
 
 /**
- * Landing zone (bronze) to silver: reads every finished landing file, parses each line on the executors, keeps the
+ * Landing zone (bronze) to silver: reads the finished landing files, parses each line on the executors, keeps the
  * newest version of each key within the batch, and MERGEs each silver table so that the newest {@code updated_at}
  * wins and a tie keeps the row already there (into a table still empty, the same rows are written without the MERGE's
  * join: {@link FirstWrite}). Running it again over the same files changes no row.
@@ -50,8 +57,21 @@ import static org.apache.spark.sql.functions.row_number;
  * <p>Each line is parsed once and its rows converted to Spark's once ({@link LandedRows}), cached and partitioned by
  * shop; the six tables are then cut from that cache without another parse or shuffle of the landed data.
  *
- * <p>It reads the whole landing zone every run: simple and idempotent, and cheap at today's volumes. Reading only the
- * {@code date=} folders since the last run is the obvious next step once that stops being true.
+ * <p>The nightly run reads only what is new ({@link #newFiles}): the files not in the record of ingested files
+ * ({@link IngestedLandingFiles}, PostgreSQL) and the files whose size or modification time changed since they were
+ * recorded, each read whole. That covers the three ways the landing changes: a new file (a bulk result, a new day's
+ * webhooks, a late delivery in an old {@code date=} folder), an append (webhook and tracking files of the current day
+ * stay open and grow), and a compliance erasure, which rewrites a file without the customer's lines (read again, the
+ * file holds nothing of the customer, and the erasure already deleted the customer's silver rows). Whole files rather
+ * than byte offsets: a rewrite moves every offset, and re-reading lines already in silver changes nothing. Files are
+ * recorded only after the silver commits, so a crash in between reads them again next time, harmlessly.
+ *
+ * <p>The record belongs to one identity: the catalog, its silver tables' Iceberg UUIDs and the landing root. A
+ * lakehouse recreated, a silver table added, or the landing zone read from another root starts from nothing on record
+ * and reads every file (so two landing roots feeding one lakehouse never forget each other's files). A lakehouse whose silver
+ * tables are all empty while files are on record (restored from an empty backup, or emptied) is read whole too, with
+ * a warning. {@link #allFiles} reads everything regardless ({@code NightlyPipeline --full-ingest}): after a lakehouse
+ * restore from a backup older than the record, or a parser change that must reach old files.
  */
 public final class IngestJob {
     private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
@@ -67,28 +87,111 @@ public final class IngestJob {
      * @param sampleRejects up to {@value #MAX_REJECTS_KEPT} rejected lines, to print; {@code rejects} is the count
      */
     public record Result(long files, long lines, long ignored, long rejects, List<ParseResult.Reject> sampleRejects,
-                         Map<String, Long> rowsMerged) {
+                         Map<String, Long> rowsMerged, long filesSkipped, String read) {
         public Result {
             sampleRejects = List.copyOf(sampleRejects);
             rowsMerged = Collections.unmodifiableMap(new TreeMap<>(rowsMerged)); // sorted: stable summaries
+            requireNonNull(read, "read is null");
+        }
+
+        /** Whether this ingest read every landing file (rather than only the new and changed ones). */
+        public boolean readEveryFile() {
+            return !read.equals(NEW_FILES);
         }
 
         public String summary() {
-            return files + " files, " + lines + " lines, " + ignored + " ignored, " + rejects + " rejected; merged "
-                    + rowsMerged;
+            return files + " files read (" + read + "; " + filesSkipped + " already ingested), " + lines + " lines, "
+                    + ignored + " ignored, " + rejects + " rejected; merged " + rowsMerged;
         }
     }
+
+    /** {@link Result#read()} of an ingest that read only the files new or changed since they were recorded. */
+    static final String NEW_FILES = "new files";
+    static final String EVERY_FILE = "every file";
 
     public static Result run(SparkSession spark, Path landingDir) {
         return run(spark, Lakehouse.DEFAULT, landingDir);
     }
 
+    /** Reads every finished landing file and records nothing (tools and tests; the nightly uses {@link #newFiles}). */
     public static Result run(SparkSession spark, Lakehouse lakehouse, Path landingDir) {
         LandingLayout layout = new LandingLayout(landingDir);
-        List<String> files = finishedFiles(spark, layout);
+        return ingest(spark, lakehouse, layout, finishedFiles(spark, layout), 0, EVERY_FILE);
+    }
+
+    /**
+     * The nightly ingest: reads the finished landing files not yet on {@code record} for this lakehouse, or changed
+     * since, and records them once their rows are committed to silver. Reads every file when nothing is on record
+     * for this lakehouse, or when its silver tables are all empty although files are on record (logged).
+     *
+     * @param run the {@code pipeline_runs} row of the night, kept beside each file recorded
+     */
+    static Result newFiles(SparkSession spark, Lakehouse lakehouse, Path landingDir, IngestedLandingFiles record,
+                           Optional<Long> run) {
+        LandingLayout layout = new LandingLayout(landingDir);
+        List<LandingFile> listed = finishedFiles(spark, layout);
+        String identity = identity(spark, lakehouse, layout);
+        Map<String, LandingFile> onRecord = record.recorded(identity);
+        List<LandingFile> toRead;
+        String read;
+        if (onRecord.isEmpty()) {
+            LOG.info("No landing file on record for lakehouse {}: reading every landing file", identity);
+            toRead = listed;
+            read = EVERY_FILE + ", none on record";
+        }
+        else if (silverIsEmpty(spark, lakehouse)) {
+            LOG.warn("{} landing files are on record as ingested into lakehouse {}, but its silver tables hold no row"
+                    + " (restored or emptied?): reading every landing file", onRecord.size(), identity);
+            toRead = listed;
+            read = EVERY_FILE + ", silver empty";
+        }
+        else {
+            toRead = listed.stream().filter(file -> {
+                LandingFile recorded = onRecord.get(file.path());
+                return recorded == null || !file.unchangedSince(recorded);
+            }).toList();
+            read = NEW_FILES;
+        }
+        return ingestAndRecord(spark, lakehouse, layout, listed, toRead, read, identity, onRecord, record, run);
+    }
+
+    /**
+     * Reads every finished landing file, whatever is on record ({@code NightlyPipeline --full-ingest}: a rebuild
+     * after a lakehouse restore), and records them all.
+     */
+    static Result allFiles(SparkSession spark, Lakehouse lakehouse, Path landingDir, IngestedLandingFiles record,
+                           Optional<Long> run) {
+        LandingLayout layout = new LandingLayout(landingDir);
+        List<LandingFile> listed = finishedFiles(spark, layout);
+        String identity = identity(spark, lakehouse, layout);
+        LOG.info("Full ingest asked for: reading every landing file into lakehouse {}", identity);
+        return ingestAndRecord(spark, lakehouse, layout, listed, listed, EVERY_FILE + ", asked for", identity,
+                record.recorded(identity), record, run);
+    }
+
+    private static Result ingestAndRecord(SparkSession spark, Lakehouse lakehouse, LandingLayout layout,
+                                          List<LandingFile> listed, List<LandingFile> toRead, String read,
+                                          String identity, Map<String, LandingFile> onRecord,
+                                          IngestedLandingFiles record, Optional<Long> run) {
+        Result result = ingest(spark, lakehouse, layout, toRead, listed.size() - toRead.size(), read);
+        // Only now, with every silver commit done: a crash before this line leaves the files unrecorded, and the
+        // next ingest reads them again, which changes no row.
+        java.util.Set<String> present = listed.stream().map(LandingFile::path)
+                .collect(Collectors.toCollection(java.util.HashSet::new));
+        List<String> gone = onRecord.keySet().stream().filter(path -> !present.contains(path)).sorted().toList();
+        if (!toRead.isEmpty() || !gone.isEmpty()) {
+            record.record(identity, toRead, gone, run);
+        }
+        return result;
+    }
+
+    private static Result ingest(SparkSession spark, Lakehouse lakehouse, LandingLayout layout,
+                                 List<LandingFile> toRead, long skipped, String read) {
+        List<String> files = toRead.stream().map(LandingFile::location).toList();
         if (files.isEmpty()) {
-            LOG.info("No landing files under {}; nothing to ingest", layout.root());
-            return new Result(0, 0, 0, 0, List.of(), Map.of());
+            LOG.info("No landing file to read under {} ({}; {} already ingested); nothing to ingest", layout.root(),
+                    read, skipped);
+            return new Result(0, 0, 0, 0, List.of(), Map.of(), skipped, read);
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // binaryFiles + our own line reader rather than spark.read().text(): it gives each line its number in the
@@ -138,7 +241,8 @@ public final class IngestJob {
                 LOG.info("{} refunds took the customer of their order", followed);
             }
 
-            return new Result(files.size(), counts.lines(), counts.ignored(), counts.rejects(), sample, merged);
+            return new Result(files.size(), counts.lines(), counts.ignored(), counts.rejects(), sample, merged,
+                    skipped, read);
         }
         finally {
             landed.unpersist(false);
@@ -153,8 +257,12 @@ public final class IngestJob {
         return Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
     }
 
-    /** The finished files (the layout's glob excludes {@code .inprogress}), sorted so runs are reproducible. */
-    private static List<String> finishedFiles(SparkSession spark, LandingLayout layout) {
+    /**
+     * The finished files (the layout's glob excludes {@code .inprogress}) with their size and modification time as
+     * listed now, before they are read: a file appended to after this listing is read again next time. Sorted, so
+     * runs are reproducible.
+     */
+    private static List<LandingFile> finishedFiles(SparkSession spark, LandingLayout layout) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         org.apache.hadoop.fs.Path glob = new org.apache.hadoop.fs.Path("file://" + layout.allFilesGlob());
         try {
@@ -165,12 +273,66 @@ public final class IngestJob {
             }
             return Arrays.stream(matches)
                     .filter(FileStatus::isFile)
-                    .map(s -> s.getPath().toString())
-                    .sorted()
+                    .map(s -> new LandingFile(s.getPath().toString(),
+                            layout.root().relativize(Path.of(s.getPath().toUri().getPath())).toString(),
+                            s.getLen(), s.getModificationTime()))
+                    .sorted(java.util.Comparator.comparing(LandingFile::location))
                     .collect(Collectors.toList());
         }
         catch (IOException e) {
             throw new UncheckedIOException("Cannot list landing files " + glob + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The identity the record is kept under: the catalog, and a digest of its silver tables' Iceberg UUIDs (which a
+     * table dropped and created again, or a new table, changes) and of the landing root.
+     */
+    static String identity(SparkSession spark, Lakehouse lakehouse, LandingLayout layout) {
+        StringBuilder uuids = new StringBuilder("landing=" + layout.root() + "\n");
+        for (String table : silverTables(lakehouse)) {
+            Table iceberg = load(spark, table);
+            String uuid;
+            try {
+                uuid = iceberg.uuid().toString();
+            }
+            catch (UnsupportedOperationException e) { // a table implementation without one: its location instead
+                uuid = iceberg.location();
+            }
+            uuids.append(table).append('=').append(uuid).append('\n');
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(uuids.toString()
+                    .getBytes(StandardCharsets.UTF_8));
+            return lakehouse.catalog() + ":" + HexFormat.of().formatHex(digest, 0, 8);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Cannot digest the silver tables' UUIDs: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether every silver table the ingest writes holds no row (no snapshot, or one of zero records). */
+    private static boolean silverIsEmpty(SparkSession spark, Lakehouse lakehouse) {
+        for (String table : silverTables(lakehouse)) {
+            Snapshot current = load(spark, table).currentSnapshot();
+            if (current != null && !"0".equals(current.summary().getOrDefault("total-records", "0"))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<String> silverTables(Lakehouse lakehouse) {
+        return List.of(lakehouse.customers(), lakehouse.orders(), lakehouse.orderLines(), lakehouse.checkouts(),
+                lakehouse.refunds(), lakehouse.refundLines());
+    }
+
+    private static Table load(SparkSession spark, String table) {
+        try {
+            return Spark3Util.loadIcebergTable(spark, table);
+        }
+        catch (Exception e) { // ParseException, NoSuchTableException
+            throw new IllegalStateException("Cannot load Iceberg table " + table + ": " + e.getMessage(), e);
         }
     }
 

@@ -31,11 +31,16 @@ import java.util.function.Supplier;
  * benchmark driver): {@code NIGHTLY stage=<name> seconds=<s> status=<ok|failed> <key>=<value>...}, where the keys
  * are the stage's counts (rows in, merged, published; see each job's {@code metrics()}).
  *
- * <pre>bin/run pipelines com.ecomcrm.pipelines.NightlyPipeline --date 2026-11-28 [--landing DIR] [--stage NAME]...</pre>
+ * <pre>bin/run pipelines com.ecomcrm.pipelines.NightlyPipeline --date 2026-11-28 [--landing DIR] [--stage NAME]...
+ *     [--full-ingest]</pre>
  *
  * <p>Without {@code --stage} every stage runs in order ({@link #STAGES}); with it, only the named ones (repeat the
  * option or give a comma list), still in that order. Airflow runs one stage per task so a retry repeats only what
  * failed; each stage is idempotent for its logical date, so running one twice changes nothing.
+ *
+ * <p>The ingest reads only the landing files that are new or changed since the last ingest into this lakehouse
+ * ({@link IngestJob#newFiles}); {@code --full-ingest} makes it read every landing file, to rebuild silver after the
+ * lakehouse was restored from a backup older than the record of ingested files.
  *
  * <p>{@code --date} is required and is never defaulted to "today": a re-run or a backfill of a given night must
  * give that night's answer, whenever it runs. Settings come from the environment (docs/development.md). Exit code
@@ -49,11 +54,20 @@ public final class NightlyPipeline {
     static final List<String> STAGES = List.of("migrate", "ingest", "rfm", "predictions", "transitions", "kpis",
             "email_performance", "insights", "publish");
 
+    /** Which landing files the ingest stage reads. */
+    enum IngestRead {
+        /** The files not yet ingested into this lakehouse, or changed since (every night). */
+        NEW_FILES,
+        /** Every landing file ({@code --full-ingest}: a rebuild after a lakehouse restore). */
+        EVERY_FILE
+    }
+
     /** The parsed command line; {@code stages} holds the stages to run, all of them unless some were named. */
-    record Arguments(LocalDate date, Path landing, java.util.Set<String> stages) {
+    record Arguments(LocalDate date, Path landing, java.util.Set<String> stages, IngestRead ingestRead) {
         static Arguments parse(String[] args, Path defaultLanding) {
             LocalDate date = null;
             Path landing = defaultLanding;
+            IngestRead ingestRead = IngestRead.NEW_FILES;
             java.util.Set<String> stages = new java.util.LinkedHashSet<>();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
@@ -91,13 +105,15 @@ public final class NightlyPipeline {
                         }
                         i++;
                     }
+                    case "--full-ingest" -> ingestRead = IngestRead.EVERY_FILE;
                     default -> throw new IllegalArgumentException("unknown argument '" + arg + "'");
                 }
             }
             if (date == null) {
                 throw new IllegalArgumentException("--date yyyy-mm-dd is required (the logical date to score)");
             }
-            return new Arguments(date, landing, stages.isEmpty() ? new java.util.LinkedHashSet<>(STAGES) : stages);
+            return new Arguments(date, landing, stages.isEmpty() ? new java.util.LinkedHashSet<>(STAGES) : stages,
+                    ingestRead);
         }
     }
 
@@ -127,12 +143,12 @@ public final class NightlyPipeline {
         catch (IllegalArgumentException e) {
             System.err.println("NightlyPipeline: " + e.getMessage());
             System.err.println("usage: NightlyPipeline --date yyyy-mm-dd [--landing DIR] [--stage "
-                    + String.join("|", STAGES) + "]...");
+                    + String.join("|", STAGES) + "]... [--full-ingest]");
             System.exit(2);
             return;
         }
         int status = run(settings.withLandingDir(arguments.landing()), Lakehouse.DEFAULT, arguments.date(),
-                arguments.stages(), System.out);
+                arguments.stages(), arguments.ingestRead(), System.out);
         System.exit(status);
     }
 
@@ -146,9 +162,15 @@ public final class NightlyPipeline {
         return run(settings, lakehouse, date, new java.util.LinkedHashSet<>(STAGES), out);
     }
 
-    /** Runs the given stages (names from {@link #STAGES}) in their fixed order. */
+    /** Runs the given stages (names from {@link #STAGES}) in their fixed order; the ingest reads new files only. */
     static int run(PipelineSettings settings, Lakehouse lakehouse, LocalDate date, java.util.Set<String> stages,
                    PrintStream out) {
+        return run(settings, lakehouse, date, stages, IngestRead.NEW_FILES, out);
+    }
+
+    /** Runs the given stages in their fixed order, the ingest reading {@code ingestRead}. */
+    static int run(PipelineSettings settings, Lakehouse lakehouse, LocalDate date, java.util.Set<String> stages,
+                   IngestRead ingestRead, PrintStream out) {
         List<StageTiming> timings = new ArrayList<>();
         out.println("Nightly pipeline for " + date + " (" + settings + "), stages " + stages);
         SparkSession spark = null;
@@ -164,6 +186,7 @@ public final class NightlyPipeline {
             }
             // Recorded after migrate, which creates pipeline_runs on a fresh database.
             run = runs.started(date, stages);
+            Optional<Long> runId = run;
             boolean needsSpark = stages.stream().anyMatch(name -> !name.equals("migrate"));
             if (!needsSpark) {
                 printTimings(out, timings);
@@ -180,7 +203,10 @@ public final class NightlyPipeline {
                 return "lakehouse tables present";
             });
             if (stages.contains("ingest")) {
-                stage(timings, "ingest", () -> IngestJob.run(session, lakehouse, settings.landingDir()),
+                IngestedLandingFiles ingested = new IngestedLandingFiles(settings, Clock.systemUTC());
+                stage(timings, "ingest", () -> ingestRead == IngestRead.EVERY_FILE
+                                ? IngestJob.allFiles(session, lakehouse, settings.landingDir(), ingested, runId)
+                                : IngestJob.newFiles(session, lakehouse, settings.landingDir(), ingested, runId),
                         IngestJob.Result::summary, NightlyPipeline::ingestMetrics);
             }
             if (stages.contains("rfm")) {
@@ -271,6 +297,8 @@ public final class NightlyPipeline {
     static Map<String, Object> ingestMetrics(IngestJob.Result r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("files", r.files());
+        m.put("files_skipped", r.filesSkipped());
+        m.put("every_file", r.readEveryFile() ? 1 : 0);
         m.put("rows_in", r.lines());
         m.put("ignored", r.ignored());
         m.put("rejects", r.rejects());
