@@ -1,5 +1,7 @@
 package com.ecomcrm.api;
 
+import com.ecomcrm.api.serving.ServingCache;
+import com.ecomcrm.api.serving.ServingClickHouse;
 import com.ecomcrm.api.analytics.ClickHouseKpiReader;
 import com.ecomcrm.api.analytics.ClickHouseMovementReader;
 import com.ecomcrm.api.analytics.KpisHandler;
@@ -122,6 +124,10 @@ public final class ApiMain {
                                                 Clock clock, Map<String, String> environment) {
             Pool postgres = postgresPool(vertx, config.postgres());
             ClickHouseGateway clickHouse = ClickHouseGateway.connect(clickHouseSettings);
+            // The dashboard's reads of the serving tables, answered from memory while the shop's publication is the one
+            // they were read under (ServingClickHouse); ECOMCRM_SERVING_CACHE_MB=0 turns it off.
+            ServingClickHouse serving = ServingClickHouse.cached(clickHouse,
+                    new ServingCache(ServingCache.Settings.from(environment)));
             LandingZone landingZone = new LandingZone(new LandingLayout(config.landingDirectory()), clock);
             // Shopify's endpoints are called from worker threads; redirects are never followed (a token endpoint
             // answering 3xx is a misconfiguration to see, not to obey).
@@ -183,26 +189,26 @@ public final class ApiMain {
                     new SessionTokenHandler(new SessionTokenVerifier(config.clientId(), config.clientSecret(), clock)),
                     new WebhookHandler(new WebhookDeliveryCheck(new WebhookSignature(config.webhookSecrets())),
                             webhookIntake, clock),
-                    new SegmentsHandler(vertx, new ClickHouseSegmentReader(clickHouse)),
+                    new SegmentsHandler(vertx, new ClickHouseSegmentReader(serving)),
                     new InstallHandler(signedRequests, states, config.shopify(), config.clientId()),
                     new AuthCallbackHandler(vertx, signedRequests, states, accessTokens, shopTokens, webhookSetup,
                             syncTrigger, config.shopify(), config.clientId(), clock),
                     new InstallCompleteHandler(offlineTokens, webhookSetup, syncTrigger),
                     new SyncProgressHandler(postgres),
-                    new SegmentMovementHandler(vertx, new ClickHouseMovementReader(clickHouse)),
-                    new KpisHandler(vertx, new ClickHouseKpiReader(clickHouse)),
+                    new SegmentMovementHandler(vertx, new ClickHouseMovementReader(serving)),
+                    new KpisHandler(vertx, new ClickHouseKpiReader(serving)),
                     tracking,
-                    new CustomerHandlers(vertx, new ClickHouseCustomerReader(clickHouse)),
+                    new CustomerHandlers(vertx, new ClickHouseCustomerReader(serving)),
                     billing,
                     new DashboardRoutes(DashboardPage.fromClasspath(config.clientId())),
                     new ComplianceExportHandlers(vertx, postgres, ExportFolder.fromEnvironment(environment)),
                     EmailApi.create(vertx, postgres, new SecretCipher(config.tokenKeys()), trackingLinks, environment,
                             clock),
-                    new EmailPerformanceHandler(vertx, new ClickHouseEmailPerformanceReader(clickHouse), clock),
-                    new InsightHandlers(vertx, new ClickHouseInsightReader(clickHouse),
+                    new EmailPerformanceHandler(vertx, new ClickHouseEmailPerformanceReader(serving), clock),
+                    new InsightHandlers(vertx, new ClickHouseInsightReader(serving),
                             new InsightStates(postgres)),
-                    new CustomerOrderHandler(vertx, new ClickHouseCustomerReader(clickHouse),
-                            new ClickHouseCustomerOrderReader(clickHouse)),
+                    new CustomerOrderHandler(vertx, new ClickHouseCustomerReader(serving),
+                            new ClickHouseCustomerOrderReader(serving)),
                     new ShopHandler(new ShopProfileStore(postgres)),
                     new PrivacyPage(PrivacySettings.fromEnvironment(environment)),
                     new PlanGate(billingStore)));

@@ -14,6 +14,8 @@ import com.ecomcrm.api.insights.InsightHandlers;
 import com.ecomcrm.api.insights.InsightStates;
 import com.ecomcrm.api.performance.ClickHouseEmailPerformanceReader;
 import com.ecomcrm.api.performance.EmailPerformanceHandler;
+import com.ecomcrm.api.serving.ServingCache;
+import com.ecomcrm.api.serving.ServingClickHouse;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
 import com.ecomcrm.clickhouse.ClickHouseSettings;
 import com.ecomcrm.clickhouse.SqlTemplate;
@@ -97,8 +99,10 @@ class PublicationSwitchTest {
                 .connectingTo(PgConnectOptions.fromUri(target.url().substring("jdbc:".length()))
                         .setUser(target.user()).setPassword(target.password()))
                 .using(vertx).build();
-        MovementReader movement = new SwitchingMovementReader(new ClickHouseMovementReader(clickHouse));
-        InsightHandlers insights = new InsightHandlers(vertx, new ClickHouseInsightReader(clickHouse),
+        // Read as the server reads: through the serving cache, which must never answer with a replaced publication.
+        ServingClickHouse serving = ServingClickHouse.cached(clickHouse, new ServingCache(ServingCache.Settings.DEFAULT));
+        MovementReader movement = new SwitchingMovementReader(new ClickHouseMovementReader(serving));
+        InsightHandlers insights = new InsightHandlers(vertx, new ClickHouseInsightReader(serving),
                 new InsightStates(postgres));
         Router router = Router.router(vertx);
         ErrorResponses errors = new ErrorResponses();
@@ -107,7 +111,7 @@ class PublicationSwitchTest {
         router.get("/api/segments/movement").handler(new SegmentMovementHandler(vertx, movement));
         router.get("/api/insights").handler(insights.list());
         router.get("/api/email-performance").handler(new EmailPerformanceHandler(vertx,
-                new ClickHouseEmailPerformanceReader(clickHouse), Clock.systemUTC()));
+                new ClickHouseEmailPerformanceReader(serving), Clock.systemUTC()));
         router.route().failureHandler(errors);
         HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
         base = "http://127.0.0.1:" + server.actualPort();

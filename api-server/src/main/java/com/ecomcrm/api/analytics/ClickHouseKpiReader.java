@@ -1,5 +1,6 @@
 package com.ecomcrm.api.analytics;
 
+import com.ecomcrm.api.serving.ServingClickHouse;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
 import com.ecomcrm.clickhouse.SqlTemplate;
 import com.ecomcrm.domain.ShopId;
@@ -47,9 +48,15 @@ public final class ClickHouseKpiReader implements KpiReader {
             WHERE shop_id = {shop} AND publish_id = %4$s AND kpi_date >= %1$s AND kpi_date <= %2$s
             ORDER BY kpi_date""";
 
-    private final ClickHouseGateway clickHouse;
+    private final ServingClickHouse clickHouse;
 
+    /** Reads straight from ClickHouse, nothing kept (tests of the reader). */
     public ClickHouseKpiReader(ClickHouseGateway clickHouse) {
+        this(ServingClickHouse.uncached(clickHouse));
+    }
+
+    /** Reads through the serving cache of the shop's current publication (the API server). */
+    public ClickHouseKpiReader(ServingClickHouse clickHouse) {
         this.clickHouse = requireNonNull(clickHouse, "clickHouse is null");
     }
 

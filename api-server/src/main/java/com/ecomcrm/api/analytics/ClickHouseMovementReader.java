@@ -1,7 +1,8 @@
 package com.ecomcrm.api.analytics;
 
+import com.ecomcrm.api.serving.ServingClickHouse;
+import com.ecomcrm.api.serving.ServingScope;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
-import com.ecomcrm.clickhouse.ShopScope;
 import com.ecomcrm.clickhouse.SqlTemplate;
 import com.ecomcrm.domain.ShopId;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,9 +57,15 @@ public final class ClickHouseMovementReader implements MovementReader {
             GROUP BY from_segment, to_segment
             ORDER BY from_segment, to_segment""");
 
-    private final ClickHouseGateway clickHouse;
+    private final ServingClickHouse clickHouse;
 
+    /** Reads straight from ClickHouse, nothing kept (tests of the reader). */
     public ClickHouseMovementReader(ClickHouseGateway clickHouse) {
+        this(ServingClickHouse.uncached(clickHouse));
+    }
+
+    /** Reads through the serving cache of the shop's current publication (the API server). */
+    public ClickHouseMovementReader(ServingClickHouse clickHouse) {
         this.clickHouse = requireNonNull(clickHouse, "clickHouse is null");
     }
 
@@ -79,7 +86,7 @@ public final class ClickHouseMovementReader implements MovementReader {
     public SegmentMovement movement(ShopId shop, HistorySlice from, HistorySlice to) {
         requireNonNull(from, "from is null");
         requireNonNull(to, "to is null");
-        ShopScope scope = clickHouse.forShop(shop);
+        ServingScope scope = clickHouse.forShop(shop);
         // The nightly precomputed pair: published by the same publication as the to-date's slice.
         List<JsonNode> rows = scope.select(PRECOMPUTED.bind("publish_id", to.publishId())
                 .bind("from_date", from.date()).bind("to_date", to.date()));

@@ -1,6 +1,6 @@
 package com.ecomcrm.api.analytics;
 
-import com.ecomcrm.clickhouse.ClickHouseGateway;
+import com.ecomcrm.api.serving.ServingClickHouse;
 import com.ecomcrm.clickhouse.SqlTemplate;
 import com.ecomcrm.domain.ShopId;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,7 +41,7 @@ public final class CurrentDateRange {
      * {@link #CURRENT}); each row must carry {@code publication}, {@code as_of}, {@code first_day} and
      * {@code last_day}. Empty when no row matched (the caller then reads the publication and its rows apart).
      */
-    public static Optional<Rows> read(ClickHouseGateway clickHouse, ShopId shop, String queryFormat, int defaultDays,
+    public static Optional<Rows> read(ServingClickHouse clickHouse, ShopId shop, String queryFormat, int defaultDays,
                                       Optional<LocalDate> from, Optional<LocalDate> to) {
         String last = to.isPresent() ? "{to}" : CURRENT_DATE;
         String first = from.isPresent() ? "{from}" : "(" + last + " - " + (defaultDays - 1) + ")";

@@ -1,6 +1,7 @@
 package com.ecomcrm.api.customers;
 
 import com.ecomcrm.api.analytics.Publication;
+import com.ecomcrm.api.serving.ServingClickHouse;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
 import com.ecomcrm.clickhouse.SqlTemplate;
 import com.ecomcrm.domain.ShopId;
@@ -47,9 +48,15 @@ public final class ClickHouseCustomerOrderReader implements CustomerOrderReader 
             ORDER BY processed_at DESC, order_id DESC
             LIMIT {offset}, {limit}""".formatted(ClickHouseCustomerReader.CURRENT));
 
-    private final ClickHouseGateway clickHouse;
+    private final ServingClickHouse clickHouse;
 
+    /** Reads straight from ClickHouse, nothing kept (tests of the reader). */
     public ClickHouseCustomerOrderReader(ClickHouseGateway clickHouse) {
+        this(ServingClickHouse.uncached(clickHouse));
+    }
+
+    /** Reads through the serving cache of the shop's current publication (the API server). */
+    public ClickHouseCustomerOrderReader(ServingClickHouse clickHouse) {
         this.clickHouse = requireNonNull(clickHouse, "clickHouse is null");
     }
 

@@ -1,8 +1,9 @@
 package com.ecomcrm.api.customers;
 
 import com.ecomcrm.api.analytics.Publication;
+import com.ecomcrm.api.serving.ServingClickHouse;
+import com.ecomcrm.api.serving.ServingScope;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
-import com.ecomcrm.clickhouse.ShopScope;
 import com.ecomcrm.clickhouse.SqlTemplate;
 import com.ecomcrm.domain.ShopId;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -122,9 +123,15 @@ public final class ClickHouseCustomerReader implements CustomerReader {
                   GROUP BY as_of_date)
             ORDER BY as_of_date""".formatted(CURRENT));
 
-    private final ClickHouseGateway clickHouse;
+    private final ServingClickHouse clickHouse;
 
+    /** Reads straight from ClickHouse, nothing kept (tests of the reader). */
     public ClickHouseCustomerReader(ClickHouseGateway clickHouse) {
+        this(ServingClickHouse.uncached(clickHouse));
+    }
+
+    /** Reads through the serving cache of the shop's current publication (the API server). */
+    public ClickHouseCustomerReader(ServingClickHouse clickHouse) {
         this.clickHouse = requireNonNull(clickHouse, "clickHouse is null");
     }
 
@@ -264,7 +271,7 @@ public final class ClickHouseCustomerReader implements CustomerReader {
     @Override
     public List<RfmHistoryPoint> history(ShopId shop, Publication publication, long customerId) {
         List<RfmHistoryPoint> points = new ArrayList<>();
-        ShopScope scope = clickHouse.forShop(shop);
+        ServingScope scope = clickHouse.forShop(shop);
         for (JsonNode row : scope.select(HISTORY.bind("customer_id", customerId)
                 .bind("publish_id", publication.publishId()))) {
             points.add(point(row));

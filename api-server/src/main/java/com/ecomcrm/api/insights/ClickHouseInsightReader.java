@@ -1,5 +1,6 @@
 package com.ecomcrm.api.insights;
 
+import com.ecomcrm.api.serving.ServingClickHouse;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
 import com.ecomcrm.clickhouse.SqlTemplate;
 import com.ecomcrm.domain.ShopId;
@@ -32,9 +33,15 @@ public final class ClickHouseInsightReader implements InsightReader {
             ) USING current_publish
             ORDER BY rank""");
 
-    private final ClickHouseGateway clickHouse;
+    private final ServingClickHouse clickHouse;
 
+    /** Reads straight from ClickHouse, nothing kept (tests of the reader). */
     public ClickHouseInsightReader(ClickHouseGateway clickHouse) {
+        this(ServingClickHouse.uncached(clickHouse));
+    }
+
+    /** Reads through the serving cache of the shop's current publication (the API server). */
+    public ClickHouseInsightReader(ServingClickHouse clickHouse) {
         this.clickHouse = requireNonNull(clickHouse, "clickHouse is null");
     }
 

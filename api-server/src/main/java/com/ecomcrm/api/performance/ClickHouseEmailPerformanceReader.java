@@ -2,6 +2,7 @@ package com.ecomcrm.api.performance;
 
 import com.ecomcrm.api.analytics.CurrentDateRange;
 import com.ecomcrm.api.analytics.Publication;
+import com.ecomcrm.api.serving.ServingClickHouse;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
 import com.ecomcrm.clickhouse.SqlTemplate;
 import com.ecomcrm.domain.ShopId;
@@ -45,9 +46,15 @@ public final class ClickHouseEmailPerformanceReader implements EmailPerformanceR
             WHERE shop_id = {shop} AND publish_id = %4$s AND send_date >= %1$s AND send_date <= %2$s
             ORDER BY send_date, flow_id, template_id""";
 
-    private final ClickHouseGateway clickHouse;
+    private final ServingClickHouse clickHouse;
 
+    /** Reads straight from ClickHouse, nothing kept (tests of the reader). */
     public ClickHouseEmailPerformanceReader(ClickHouseGateway clickHouse) {
+        this(ServingClickHouse.uncached(clickHouse));
+    }
+
+    /** Reads through the serving cache of the shop's current publication (the API server). */
+    public ClickHouseEmailPerformanceReader(ServingClickHouse clickHouse) {
         this.clickHouse = requireNonNull(clickHouse, "clickHouse is null");
     }
 

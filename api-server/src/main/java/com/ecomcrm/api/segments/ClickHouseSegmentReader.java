@@ -1,7 +1,8 @@
 package com.ecomcrm.api.segments;
 
+import com.ecomcrm.api.serving.ServingClickHouse;
+import com.ecomcrm.api.serving.ServingScope;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
-import com.ecomcrm.clickhouse.ShopScope;
 import com.ecomcrm.clickhouse.SqlTemplate;
 import com.ecomcrm.domain.Segment;
 import com.ecomcrm.domain.ShopId;
@@ -68,15 +69,21 @@ public final class ClickHouseSegmentReader implements SegmentReader {
             ) USING (customer_id)
             GROUP BY segment""");
 
-    private final ClickHouseGateway clickHouse;
+    private final ServingClickHouse clickHouse;
 
+    /** Reads straight from ClickHouse, nothing kept (tests of the reader). */
     public ClickHouseSegmentReader(ClickHouseGateway clickHouse) {
+        this(ServingClickHouse.uncached(clickHouse));
+    }
+
+    /** Reads through the serving cache of the shop's current publication (the API server). */
+    public ClickHouseSegmentReader(ServingClickHouse clickHouse) {
         this.clickHouse = requireNonNull(clickHouse, "clickHouse is null");
     }
 
     @Override
     public Optional<SegmentReport> latest(ShopId shop) {
-        ShopScope scope = clickHouse.forShop(shop);
+        ServingScope scope = clickHouse.forShop(shop);
         List<JsonNode> overview = scope.select(CURRENT_OVERVIEW);
         if (!overview.isEmpty()) {
             return Optional.of(fromOverview(overview));
@@ -115,7 +122,7 @@ public final class ClickHouseSegmentReader implements SegmentReader {
     }
 
     /** A publication without overview rows: the summary, then the predictions joined per request. */
-    private Optional<SegmentReport> computedPerRequest(ShopScope scope) {
+    private Optional<SegmentReport> computedPerRequest(ServingScope scope) {
         List<JsonNode> rows = scope.select(CURRENT_SUMMARY);
         long publishId;
         LocalDate asOfDate;

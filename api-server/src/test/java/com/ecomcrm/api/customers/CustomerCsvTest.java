@@ -23,6 +23,24 @@ class CustomerCsvTest {
     }
 
     @Test
+    void predictionsAreWrittenInTheShortestPlainFormOfTheirDouble() {
+        assertThat(CustomerCsv.decimal(0.5)).isEqualTo("0.5");
+        assertThat(CustomerCsv.decimal(100.0)).isEqualTo("100");
+        assertThat(CustomerCsv.decimal(0.0)).isEqualTo("0");
+        assertThat(CustomerCsv.decimal(-0.0)).isEqualTo("0");
+        assertThat(CustomerCsv.decimal(1.0E-5)).isEqualTo("0.00001");
+        assertThat(CustomerCsv.decimal(1.5E7)).isEqualTo("15000000");
+        assertThat(CustomerCsv.decimal(Double.NaN)).isEmpty();
+        // The same text as the exact BigDecimal form, over values of every magnitude the models give.
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 100_000; i++) {
+            double value = (random.nextDouble() - 0.2) * Math.pow(10, random.nextInt(16) - 8);
+            assertThat(CustomerCsv.decimal(value)).as("%s", value)
+                    .isEqualTo(java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString());
+        }
+    }
+
+    @Test
     void numbersKeysAndDatesStayAsTheyAre() {
         assertThat(CustomerCsv.cell("-12.50")).isEqualTo("-12.50");
         assertThat(CustomerCsv.cell("-3")).isEqualTo("-3");
