@@ -17,7 +17,10 @@ export interface BillingAnswer {
   plan: string;
   subscription: Subscription | null;
   pending: Subscription | null;
+  /** emails_used is what the send job's quota counts: emails_sent (the month's counter) + emails_sending (in flight)
+   *  + emails_outcome_unknown (held: they may have gone out). */
   usage: { period_start: string; period_end: string; time_zone: string; emails_sent: number; emails_limit: number;
+    emails_used?: number; emails_sending?: number; emails_outcome_unknown?: number;
     emails_remaining: number; contacts: number; contacts_limit: number; over_quota: boolean;
     over_contacts_limit?: boolean; contacts_beyond_limit?: number; skipped_for_contacts_limit?: number;
     held_for_quota?: HeldForQuota };
@@ -115,7 +118,13 @@ export default function Billing() {
                 <Badge tone="success">{b.plans.find((p) => p.name === b.plan)?.display_name ?? b.plan}</Badge>
                 {b.subscription?.test ? <Badge tone="info">Test charge</Badge> : null}
               </InlineStack>
-              <Usage label="Emails sent this month" used={u.emails_sent} limit={u.emails_limit} id="usage-emails" />
+              {/* The quota's own count (the send job's), so the bar and the sending never disagree. */}
+              <Usage label="Emails sent this month" used={u.emails_used ?? u.emails_sent} limit={u.emails_limit}
+                     id="usage-emails" />
+              {(u.emails_sending ?? 0) + (u.emails_outcome_unknown ?? 0) > 0 ? (
+                <Text as="p" tone="subdued">Includes {(u.emails_sending ?? 0) + (u.emails_outcome_unknown ?? 0)} being
+                  sent or awaiting confirmation from the mail server.</Text>
+              ) : null}
               <Usage label="Contacts (customers you can email)" used={u.contacts} limit={u.contacts_limit}
                      id="usage-contacts" />
               <Text as="p" tone="subdued">A contact is a customer with an email address who agreed to marketing

@@ -22,10 +22,8 @@ import org.slf4j.LoggerFactory;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +37,9 @@ import static java.util.Objects.requireNonNull;
  * <ul>
  *   <li>{@code GET /api/billing} (session token): the effective plan, the subscription (status, test, trial end,
  *   period end), a pending approval if any, this calendar month's usage in the shop's time zone against the plan's
- *   quota, the sends held for quota ({@code usage.held_for_quota}: count, since, resets_at, owner_notified_at), the
+ *   quota ({@code usage.emails_used}: the send job's own quota rule, the month's counter {@code emails_sent} plus
+ *   {@code emails_sending} in flight plus {@code emails_outcome_unknown} held; see {@link BillingStore.QuotaUsage}),
+ *   the sends held for quota ({@code usage.held_for_quota}: count, since, resets_at, owner_notified_at), the
  *   contacts against the plan's limit ({@code usage.contacts}, {@code contacts_limit}, {@code over_contacts_limit},
  *   {@code contacts_beyond_limit}, {@code skipped_for_contacts_limit} this month; contact: see {@link Plans}), the
  *   current plan's {@code features}, and the catalogue.</li>
@@ -204,26 +204,34 @@ public final class BillingHandlers {
     Future<JsonObject> status(ShopId shop) {
         Instant now = clock.instant();
         return store.shop(shop).compose(shopPlan -> {
-            ZoneId zone = zone(shopPlan.timezone());
-            ZonedDateTime monthStart = now.atZone(zone).toLocalDate().withDayOfMonth(1).atStartOfDay(zone);
-            ZonedDateTime nextMonth = monthStart.plusMonths(1);
+            QuotaMonth quotaMonth = QuotaMonth.of(shopPlan.timezone(), now);
+            ZoneId zone = quotaMonth.zone();
+            ZonedDateTime monthStart = quotaMonth.start();
+            ZonedDateTime nextMonth = quotaMonth.end();
             Future<Map<String, long[]>> limits = store.limits();
-            Future<Long> sent = store.emailsSent(shop, monthStart.toInstant(), nextMonth.toInstant());
+            // The send job's quota rule on the month's counter (keyed by the month's first day in the shop's zone).
+            Future<BillingStore.QuotaUsage> used = store.quotaUsage(shop, quotaMonth.month(),
+                    monthStart.toInstant());
             Future<Long> contacts = store.contacts(shop);
             Future<Optional<BillingStore.Subscription>> current = store.current(shop);
             Future<Optional<BillingStore.Subscription>> pending = store.pending(shop);
             Future<BillingStore.QuotaHold> hold = store.quotaHold(shop, monthStart.toInstant());
             Future<Long> skipped = store.skippedForContactsLimit(shop, monthStart.toInstant());
-            return Future.all(List.of(limits, sent, contacts, current, pending, hold, skipped)).map(done -> {
+            return Future.all(List.of(limits, used, contacts, current, pending, hold, skipped)).map(done -> {
                 Map<String, long[]> quota = limits.result();
                 long[] mine = quota.getOrDefault(shopPlan.plan(), quota.getOrDefault(Plans.FREE, new long[]{0, 0}));
                 JsonObject usage = new JsonObject()
                         .put("period_start", monthStart.toOffsetDateTime().toString())
                         .put("period_end", nextMonth.toOffsetDateTime().toString())
                         .put("time_zone", zone.getId())
-                        .put("emails_sent", sent.result())
+                        // What the quota counts (the send job's check): SENT this month, being sent right now,
+                        // and held with an unknown outcome (they may have gone out).
+                        .put("emails_sent", used.result().sent())
+                        .put("emails_sending", used.result().sending())
+                        .put("emails_outcome_unknown", used.result().outcomeUnknown())
+                        .put("emails_used", used.result().used())
                         .put("emails_limit", mine[0])
-                        .put("emails_remaining", Math.max(0, mine[0] - sent.result()))
+                        .put("emails_remaining", Math.max(0, mine[0] - used.result().used()))
                         .put("contacts", contacts.result())
                         .put("contacts_limit", mine[1])
                         // Over the contacts limit the flows do not email the newest contacts beyond it (jobs
@@ -231,7 +239,7 @@ public final class BillingHandlers {
                         .put("over_contacts_limit", contacts.result() > mine[1])
                         .put("contacts_beyond_limit", Math.max(0, contacts.result() - mine[1]))
                         .put("skipped_for_contacts_limit", skipped.result())
-                        .put("over_quota", sent.result() >= mine[0])
+                        .put("over_quota", used.result().used() >= mine[0])
                         // Sends waiting for quota (nothing is dropped): they go out at resets_at or after an upgrade.
                         .put("held_for_quota", new JsonObject()
                                 .put("count", hold.result().held())
@@ -279,14 +287,5 @@ public final class BillingHandlers {
                 .put("activated_at", s.activatedAt().map(Instant::toString).orElse(null))
                 .put("current_period_end", s.currentPeriodEnd().map(Instant::toString).orElse(null))
                 .put("confirmation_url", "PENDING".equals(s.status()) ? s.confirmationUrl().orElse(null) : null);
-    }
-
-    private static ZoneId zone(Optional<String> timezone) {
-        try {
-            return timezone.map(ZoneId::of).orElse(ZoneOffset.UTC);
-        }
-        catch (DateTimeException e) {
-            return ZoneOffset.UTC;
-        }
     }
 }

@@ -8,6 +8,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -80,12 +81,42 @@ public final class BillingStore {
         });
     }
 
-    /** SENT, non-test emails with {@code from <= sent_at < to} (the quota the send job enforces). */
-    public Future<Long> emailsSent(ShopId shop, Instant from, Instant to) {
-        return postgres.preparedQuery("SELECT count(*) FROM sends WHERE shop_domain = $1 AND status = 'SENT' "
-                        + "AND NOT is_test AND sent_at >= $2 AND sent_at < $3")
-                .execute(Tuple.of(shop.domain(), utc(from), utc(to)))
-                .map(rows -> rows.iterator().next().getLong(0));
+    /**
+     * What counts against the plan's monthly quota right now, by the send job's own rule (jobs
+     * {@code SendingRules.monthlyUsage}, the same three terms), so the dashboard and the send job never disagree:
+     *
+     * @param sent           the shop's counter for the quota month ({@code shop_monthly_sends}, V16): non-test sends
+     *                       SENT in that month in the shop's time zone, added to by the send job in the statement
+     *                       that marks them SENT (the ledger's sent_at rows are never counted: the counter is the
+     *                       quota)
+     * @param sending        non-test sends a worker is sending right now (claimed, SENDING)
+     * @param outcomeUnknown non-test sends held this month because they may or may not have gone out
+     */
+    public record QuotaUsage(long sent, long sending, long outcomeUnknown) {
+        /** What the quota check counts: a send whose fate is open is counted as if it went out. */
+        public long used() {
+            return sent + sending + outcomeUnknown;
+        }
+    }
+
+    /**
+     * The quota usage of the month whose first day (in the shop's time zone) is {@code month} and first instant
+     * {@code monthStart}; see {@link QuotaUsage}.
+     */
+    public Future<QuotaUsage> quotaUsage(ShopId shop, LocalDate month, Instant monthStart) {
+        return postgres.preparedQuery("SELECT "
+                        + "coalesce((SELECT sent FROM shop_monthly_sends WHERE shop_domain = $1 AND month = $2), 0) "
+                        + "AS sent, "
+                        + "(SELECT count(*) FROM sends WHERE shop_domain = $1 AND status = 'SENDING' AND NOT is_test) "
+                        + "AS sending, "
+                        + "(SELECT count(*) FROM sends WHERE shop_domain = $1 AND status = 'HELD' "
+                        + "AND skip_reason IN ('lease_expired_outcome_unknown', 'smtp_outcome_unknown') "
+                        + "AND NOT is_test AND updated_at >= $3) AS outcome_unknown")
+                .execute(Tuple.of(shop.domain(), month, utc(monthStart)))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new QuotaUsage(row.getLong("sent"), row.getLong("sending"), row.getLong("outcome_unknown"));
+                });
     }
 
     /**

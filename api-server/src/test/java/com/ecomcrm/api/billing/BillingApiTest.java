@@ -59,7 +59,8 @@ class BillingApiTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final SessionTokens SESSIONS = new SessionTokens(CLIENT_ID, SECRET, Clock.systemUTC());
-    private static final List<ShopId> SHOPS = List.of("life", "usage", "hooks", "bad", "a", "b", "gone", "held", "calm").stream()
+    private static final List<ShopId> SHOPS = List.of("life", "usage", "hooks", "bad", "a", "b", "gone", "held", "calm", "quota",
+                    "quota-other", "new-year").stream()
             .map(name -> ShopId.of("bill-" + RUN + "-" + name + ".myshopify.com")).toList();
 
     @TempDir
@@ -68,6 +69,7 @@ class BillingApiTest {
     private static SimulatorServer simulator;
     private static ApiMain.Application application;
     private static String base;
+    private static ApiConfig config;
 
     @BeforeAll
     static void start() throws Exception {
@@ -92,7 +94,8 @@ class BillingApiTest {
         env.put("ECOMCRM_SHOPIFY_ADMIN_BASE", simulator.adminBaseTemplate());
         env.put("ECOMCRM_SHOPIFY_ADMIN_URL", simulator.adminUrlTemplate());
         env.put("ECOMCRM_PUBLIC_URL", base);
-        application = ApiMain.Application.start(vertx, ApiConfig.from(env), ClickHouseSettings.fromEnvironment(),
+        config = ApiConfig.from(env);
+        application = ApiMain.Application.start(vertx, config, ClickHouseSettings.fromEnvironment(),
                 Clock.systemUTC()).await();
         for (ShopId shop : SHOPS) {
             // Installed: an offline token stored (token exchange against the simulator), shops row present.
@@ -210,6 +213,86 @@ class BillingApiTest {
         assertThat(body.at("/plans/3/price/amount").asText()).isEqualTo("149.00");
         assertThat(body.at("/plans/3/monthly_emails").asLong()).isEqualTo(250000);
         assertThat(body.at("/plans/0/current").asBoolean()).isTrue();
+    }
+
+    @Test
+    void usageCountsWhatTheSendJobsQuotaCountsTheMonthsCounterInFlightSendsAndThoseOfUnknownOutcomeOnlyForItsShop()
+            throws Exception {
+        ShopId shop = SHOPS.get(9);
+        ShopId other = SHOPS.get(10);
+        java.time.LocalDate month = java.time.LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime lastMonth = month.minusDays(1).atStartOfDay().atOffset(ZoneOffset.UTC);
+        // The month's counter is the quota's count of SENT emails; last month's is another key.
+        count(shop, month, 7);
+        count(shop, month.minusMonths(1), 480);
+        // Two being sent right now count (a worker has them); a test send never does.
+        insertSend(shop, "SENDING", null, false, now);
+        insertSend(shop, "SENDING", null, false, now);
+        insertSend(shop, "SENDING", null, true, now);
+        // Held this month because they may have gone out: counted; one held last month is last month's.
+        insertSend(shop, "HELD", "lease_expired_outcome_unknown", false, now);
+        insertSend(shop, "HELD", "smtp_outcome_unknown", false, now);
+        insertSend(shop, "HELD", "smtp_outcome_unknown", false, lastMonth);
+        // Held for quota: waiting, not used (reported under held_for_quota); scheduled ones are not used yet.
+        insertSend(shop, "HELD", "quota", false, now);
+        insertSend(shop, "SCHEDULED", null, false, now);
+        // Another shop's everything.
+        count(other, month, 400);
+        insertSend(other, "SENDING", null, false, now);
+        insertSend(other, "HELD", "lease_expired_outcome_unknown", false, now);
+
+        JsonNode usage = billing(shop).get("usage");
+
+        assertThat(usage.get("emails_sent").asLong()).isEqualTo(7);
+        assertThat(usage.get("emails_sending").asLong()).isEqualTo(2);
+        assertThat(usage.get("emails_outcome_unknown").asLong()).isEqualTo(2);
+        assertThat(usage.get("emails_used").asLong()).isEqualTo(11);
+        assertThat(usage.get("emails_remaining").asLong()).isEqualTo(500 - 11);
+        assertThat(usage.get("over_quota").asBoolean()).isFalse();
+        assertThat(usage.at("/held_for_quota/count").asLong()).isEqualTo(1);
+        JsonNode others = billing(other).get("usage");
+        assertThat(others.get("emails_used").asLong()).isEqualTo(402);
+        assertThat(others.get("emails_sending").asLong()).isEqualTo(1);
+
+        // Used up by what is in flight: over quota although the counter alone is under it (the send job holds).
+        count(shop, month, 500 - 11);
+        JsonNode full = billing(shop).get("usage");
+        assertThat(full.get("emails_sent").asLong()).isEqualTo(496);
+        assertThat(full.get("emails_remaining").asLong()).isZero();
+        assertThat(full.get("over_quota").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theQuotaMonthTurnsAtMidnightOnTheFirstInTheShopsTimeZoneNotInUtc() throws Exception {
+        ShopId shop = SHOPS.get(11);
+        sql("UPDATE shops SET timezone = $2 WHERE shop_domain = $1", shop.domain(), " Pacific/Auckland ");
+        // 2026-11-30 11:00 UTC is midnight of 1 December in Auckland (UTC+13 in summer).
+        Instant midnight = Instant.parse("2026-11-30T11:00:00Z");
+        count(shop, java.time.LocalDate.parse("2026-11-01"), 40);
+        count(shop, java.time.LocalDate.parse("2026-12-01"), 3);
+        // Held (outcome unknown) at 23:50 on 30 November, local time: November's.
+        insertSend(shop, "HELD", "smtp_outcome_unknown", false, OffsetDateTime.parse("2026-11-30T10:50:00Z"));
+
+        JsonNode november = JSON.readTree(statusAt(shop, midnight.minusSeconds(60)).encode()).get("usage");
+        JsonNode december = JSON.readTree(statusAt(shop, midnight).encode()).get("usage");
+
+        assertThat(november.get("time_zone").asText()).isEqualTo("Pacific/Auckland");
+        assertThat(november.get("period_start").asText()).isEqualTo("2026-11-01T00:00+13:00");
+        assertThat(november.get("emails_sent").asLong()).isEqualTo(40);
+        assertThat(november.get("emails_used").asLong()).isEqualTo(41);
+        assertThat(december.get("period_start").asText()).isEqualTo("2026-12-01T00:00+13:00");
+        assertThat(december.get("period_end").asText()).isEqualTo("2027-01-01T00:00+13:00");
+        assertThat(december.get("emails_sent").asLong()).isEqualTo(3);
+        assertThat(december.get("emails_used").asLong()).isEqualTo(3);
+    }
+
+    /** {@code GET /api/billing}'s answer as it would be at {@code at} (a billing handler on a fixed clock). */
+    private static io.vertx.core.json.JsonObject statusAt(ShopId shop, Instant at) {
+        BillingHandlers handlers = new BillingHandlers(application.vertx(), new BillingStore(application.postgres()),
+                new ShopifyBilling(HTTP, "http://127.0.0.1:1/unused"), application.offlineTokens(), config.shopify(),
+                CLIENT_ID, true, Clock.fixed(at, ZoneOffset.UTC));
+        return handlers.status(shop).await();
     }
 
     @Test
@@ -412,11 +495,34 @@ class BillingApiTest {
         return row.getString(0);
     }
 
+    /**
+     * A send in the ledger; a non-test SENT one is also counted in its month's counter as the send job's SENT mark
+     * counts it (jobs SentMarks, V16), the month taken in {@code sentAt}'s zone (give the shop's).
+     */
     private static void insertSend(ShopId shop, String status, boolean test, ZonedDateTime sentAt) {
         String key = UUID.randomUUID().toString();
         sql("INSERT INTO sends (shop_domain, email, trigger_key, idempotency_key, status, due_at, is_test, sent_at) "
                         + "VALUES ($1, 'x@example.com', $2, $2, $3, now(), $4, $5)",
                 shop.domain(), key, status, test, sentAt == null ? null : sentAt.toOffsetDateTime());
+        if (status.equals("SENT") && !test) {
+            count(shop, sentAt.toLocalDate().withDayOfMonth(1), 1);
+        }
+    }
+
+    /** Adds {@code sent} to the shop's counter of the quota month starting on {@code month} (V16). */
+    private static void count(ShopId shop, java.time.LocalDate month, long sent) {
+        sql("INSERT INTO shop_monthly_sends (shop_domain, month, sent) VALUES ($1, $2, $3) "
+                + "ON CONFLICT (shop_domain, month) DO UPDATE SET sent = shop_monthly_sends.sent + EXCLUDED.sent",
+                shop.domain(), month, sent);
+    }
+
+    /** A send in {@code status} with {@code skipReason}, last changed at {@code updatedAt}. */
+    private static void insertSend(ShopId shop, String status, String skipReason, boolean test,
+                                   OffsetDateTime updatedAt) {
+        String key = UUID.randomUUID().toString();
+        sql("INSERT INTO sends (shop_domain, email, trigger_key, idempotency_key, status, skip_reason, due_at, "
+                        + "is_test, updated_at) VALUES ($1, 'x@example.com', $2, $2, $3, $4, now(), $5, $6)",
+                shop.domain(), key, status, skipReason, test, updatedAt);
     }
 
     private static void sql(String statement, Object... parameters) {
