@@ -22,7 +22,7 @@ import java.util.Set;
  *
  * <p>Threads that ended between two readings are not counted (the Vert.x and HTTP client pools keep theirs alive).
  */
-record CpuTimes(long serverNanos, long loadGeneratorNanos, long postgresNanos) {
+record CpuTimes(long serverNanos, long loadGeneratorNanos, long postgresNanos, long jvmNanos, long jitNanos) {
     private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     /** @param generatorThreads the load generator's Vert.x threads (all other {@code vert.x-} threads are the API's) */
@@ -49,7 +49,8 @@ record CpuTimes(long serverNanos, long loadGeneratorNanos, long postgresNanos) {
                 client += cpu;
             }
         }
-        return new CpuTimes(server, client, postgresBackends(world));
+        long[] process = processTicks();
+        return new CpuTimes(server, client, postgresBackends(world), process[0], process[1]);
     }
 
     Map<String, Double> perDeliveryMicros(CpuTimes before, long deliveries) {
@@ -57,11 +58,51 @@ record CpuTimes(long serverNanos, long loadGeneratorNanos, long postgresNanos) {
         micros.put("api_server", micros(serverNanos - before.serverNanos, deliveries));
         micros.put("postgres", micros(postgresNanos - before.postgresNanos, deliveries));
         micros.put("load_generator", micros(loadGeneratorNanos - before.loadGeneratorNanos, deliveries));
+        // The whole benchmark JVM from /proc (API, load generator, JIT compilers, GC), and its JIT compilers alone:
+        // in a cold JVM compiling the hot paths competes with serving them for the same CPUs.
+        micros.put("jvm_process", micros(jvmNanos - before.jvmNanos, deliveries));
+        micros.put("jit_compiler", micros(jitNanos - before.jitNanos, deliveries));
         return micros;
     }
 
     private static double micros(long nanos, long deliveries) {
         return Math.round(nanos / 1_000.0 / deliveries * 10) / 10.0;
+    }
+
+    /**
+     * utime + stime of this JVM (/proc/self/stat) and of its JIT compiler threads (tasks named "C1 CompilerThre..."
+     * or "C2 CompilerThre...", which the ThreadMXBean does not list), in nanoseconds. A compiler thread that ended
+     * between two readings (HotSpot stops idle ones) is not counted: the figure is a lower bound.
+     */
+    private static long[] processTicks() {
+        long process = 0;
+        long jit = 0;
+        try {
+            process = ticks(Files.readString(Path.of("/proc/self/stat")));
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        if (name.contains("CompilerThre")) {
+                            jit += ticks(stat);
+                        }
+                    }
+                    catch (Exception gone) {
+                        // the thread ended
+                    }
+                }
+            }
+        }
+        catch (Exception notLinux) {
+            return new long[] {0, 0};
+        }
+        return new long[] {process * 1_000_000_000L / CLOCK_TICKS_PER_SECOND, jit * 1_000_000_000L / CLOCK_TICKS_PER_SECOND};
+    }
+
+    private static long ticks(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15)
     }
 
     /** utime + stime of every backend connected to the run's database (same machine: read from /proc). */

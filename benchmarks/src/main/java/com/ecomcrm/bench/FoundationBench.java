@@ -7,9 +7,12 @@ import com.ecomcrm.api.shopify.BulkImport;
 import com.ecomcrm.api.shopify.BulkQueries;
 import com.ecomcrm.bench.screens.DashboardScreens;
 import com.ecomcrm.bench.screens.ScreenBudget;
+import com.ecomcrm.bench.screens.ScreenPlans;
 import com.ecomcrm.clickhouse.ClickHouseGateway;
 import com.ecomcrm.clickhouse.ClickHouseSettings;
 import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.landing.LandingLayout;
+import com.ecomcrm.landing.LandingZone;
 import com.ecomcrm.testing.session.SessionTokens;
 import com.ecomcrm.testing.shopify.SimulatedShops;
 import com.ecomcrm.testing.shopify.SimulatedStore;
@@ -50,6 +53,8 @@ public final class FoundationBench {
     /** The nightly run's logical date: the last full day of the simulated history. */
     private static final LocalDate AS_OF = LocalDate.of(2025, 12, 31);
     private static final ShopId WEBHOOK_SHOP = ShopId.of("bench-webhooks.myshopify.com");
+    static final String FIRST_NIGHT = "nightly, first night (initial load)";
+    static final String STEADY_NIGHT = "nightly, steady-state night (one day of new activity)";
 
     private FoundationBench() {
     }
@@ -123,6 +128,16 @@ public final class FoundationBench {
             long lines = 0;
             long landed = 0;
             long rejected = 0;
+            // Each bulk shop's email history (sends, opens, clicks, unsubscribes) in PostgreSQL, so the nightly's
+            // email_performance stage has real work (EmailHistory; not timed: data preparation).
+            EmailHistory emailHistory = new EmailHistory(world, AS_OF);
+            // The day after the history, for the steady-state night: each shop's new orders, sign-ups and abandoned
+            // checkouts land as webhooks (the product's LandingZone) into a folder of their own while the store is in
+            // hand, and move into the landing zone after the first night (not timed: data preparation).
+            NextDayActivity nextDay = new NextDayActivity(Scale.SEED, HISTORY_END);
+            NextDayActivity.Counts nextDayCounts = new NextDayActivity.Counts(0, 0, 0, 0);
+            Path nextDayLanding = world.work().resolve("next-day-landing");
+            LandingZone nextDayZone = new LandingZone(new LandingLayout(nextDayLanding), Clock.systemUTC());
             for (int i = 0; i < stores.size(); i++) {
                 long start = System.nanoTime();
                 SimulatedStore store = stores.get(i);
@@ -147,6 +162,8 @@ public final class FoundationBench {
                 }
                 importNanos += System.nanoTime() - start;
                 vertx.undeploy(deployment).await();
+                emailHistory.add(store);
+                nextDayCounts = nextDayCounts.plus(nextDay.land(store, nextDayZone));
                 if ((i + 1) % 50 == 0) {
                     LOG.info("Imported {} of {} shops: {} orders, {} lines landed", i + 1, stores.size(), orders,
                             landed);
@@ -157,6 +174,9 @@ public final class FoundationBench {
             stages.add(new StageResult("bulk sync to landing", importNanos / 1e9, landed, "JSONL lines", null, null,
                     new TreeMap<>(Map.of("shops", stores.size(), "lines_rejected", rejected))));
             DataSizes data = new DataSizes(stores.size(), customers, orders, lines, 1, timeline.size());
+            notes.add("email history for the nightly's email_performance stage: " + emailHistory.summary());
+            emailHistory.close();
+            nextDayZone.close();
 
             // 3. Webhook intake under load.
             LOG.info("Webhook intake: {} deliveries (+{} warm-up), {} in flight", measured.size(), warmup.size(),
@@ -171,8 +191,8 @@ public final class FoundationBench {
             boolean published = false;
             if (missing == null) {
                 LOG.info("Nightly pipeline for {} (child JVM)", AS_OF);
-                stages.add(pipeline.nightly(AS_OF, world.landing(), world.work().resolve("pipeline.log"),
-                        landed + timeline.size()));
+                stages.add(pipeline.nightly(FIRST_NIGHT, AS_OF, world.landing(),
+                        world.work().resolve("pipeline.log"), landed + timeline.size()));
                 published = true;
             }
             else {
@@ -208,22 +228,46 @@ public final class FoundationBench {
             // 5b. Every dashboard screen as the browser loads it, against the p95 budget (bench/README.md).
             LOG.info("Dashboard screens: {} clients x {} screen loads", scale.dashboardClients(),
                     scale.requestsPerClient());
-            DashboardScreens.Results screens = new DashboardScreens(shops, scale.dashboardClients(),
-                    scale.requestsPerClient(), ScreenBudget.DASHBOARD,
-                    LocalDate.now(Clock.systemUTC())).run(apiUrl, new SessionTokens(CLIENT_ID, SECRET,
+            DashboardScreens dashboardScreens = new DashboardScreens(shops, scale.dashboardClients(),
+                    scale.requestsPerClient(), ScreenBudget.DASHBOARD, LocalDate.now(Clock.systemUTC()));
+            DashboardScreens.Results screens = dashboardScreens.run(apiUrl, new SessionTokens(CLIENT_ID, SECRET,
                     Clock.systemUTC()));
             stages.addAll(screens.stages());
             notes.addAll(screens.notes());
+            // 5b'. Issue #7's budget: one merchant alone clicking through every screen in turn (as many loads as one
+            // of the clients above made).
+            LOG.info("Dashboard screens: one merchant");
+            DashboardScreens.Results oneMerchant = dashboardScreens.runOneMerchant(apiUrl, new SessionTokens(CLIENT_ID,
+                    SECRET, Clock.systemUTC()), Math.max(3, scale.requestsPerClient() / ScreenPlans.SCREENS.size()));
+            stages.addAll(oneMerchant.stages());
+            notes.addAll(oneMerchant.notes());
 
             // 5c. Send throughput to a local SMTP sink, then the tracking endpoints on the emails it sent.
             SendThroughput.Outcome sends = new SendThroughput(world, env, SendThroughput.Settings.of(scale)).run();
             stages.add(sends.stage());
             LOG.info("Tracking endpoints under load");
             stages.add(new TrackingLoad(apiUrl, TrackingLoad.Settings.of(scale)).run(sends.sent(),
-                    com.ecomcrm.tracking.TrackingLinks.fromEnv(env), world::connect));
+                    com.ecomcrm.tracking.TrackingLinks.fromEnv(env), world::connect, world));
 
             // 6. Baselines (RFM in PostgreSQL, BG/NBD by lifetimes), after the load stages so they do not compete.
             BaselineStages.run(root, world, stores, AS_OF, clickHouse, stages, notes);
+
+            // 7. The steady-state night: one more day of activity landed, the nightly run again for that day. After
+            // the baselines, which compare their RFM with the first night's publication; reported beside the first.
+            if (published) {
+                moveInto(nextDayLanding, world.landing());
+                LocalDate nextDate = AS_OF.plusDays(1);
+                LOG.info("Steady-state nightly for {} (child JVM): {}", nextDate, nextDayCounts);
+                StageResult steady = pipeline.nightly(STEADY_NIGHT, nextDate, world.landing(),
+                        world.work().resolve("pipeline-steady.log"), nextDayCounts.webhooks());
+                Map<String, Object> details = new java.util.LinkedHashMap<>(steady.details());
+                details.put("new_orders", nextDayCounts.orders());
+                details.put("new_customers", nextDayCounts.customers());
+                details.put("new_checkouts", nextDayCounts.checkouts());
+                int first = stages.indexOf(stages.stream().filter(s -> s.name().equals(FIRST_NIGHT)).findFirst()
+                        .orElseThrow());
+                stages.add(first + 1, steady.with(steady.latency(), steady.peakMemoryMb(), details));
+            }
 
             busyNote(machine).ifPresent(notes::add);
             notes.add("bench JVM peak RSS " + selfPeakMb() + " MB (simulator, API, load generators, one store at a time)");
@@ -231,6 +275,20 @@ public final class FoundationBench {
         }
         finally {
             api.close().await();
+        }
+    }
+
+    /** Moves every landed file under {@code from} to the same place under {@code to}, as if it had landed there. */
+    private static void moveInto(Path from, Path to) throws java.io.IOException {
+        if (!Files.isDirectory(from)) {
+            return;
+        }
+        try (var files = Files.walk(from)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                Files.createDirectories(target.getParent());
+                Files.move(file, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
         }
     }
 

@@ -47,6 +47,12 @@ public final class PipelineRun {
 
     public StageResult nightly(LocalDate asOf, Path landing, Path log, long inputRows) throws IOException,
             InterruptedException {
+        return nightly("nightly pipeline (child JVM)", asOf, landing, log, inputRows);
+    }
+
+    /** The nightly for {@code asOf}, reported as the stage {@code name}. */
+    public StageResult nightly(String name, LocalDate asOf, Path landing, Path log, long inputRows)
+            throws IOException, InterruptedException {
         Path module = repositoryRoot.resolve("pipelines");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -82,7 +88,7 @@ public final class PipelineRun {
                 throw new IllegalStateException(MAIN_CLASS + " did not finish in 3 hours; log " + log);
             }
         }
-        StageResult stage = StageResult.timed("nightly pipeline (child JVM)", start, inputRows, "input records");
+        StageResult stage = StageResult.timed(name, start, inputRows, "input records");
         String output = Files.readString(log, StandardCharsets.UTF_8);
         if (process.exitValue() != 0) {
             throw new IllegalStateException(MAIN_CLASS + " exited " + process.exitValue() + "; log " + log + ":\n"

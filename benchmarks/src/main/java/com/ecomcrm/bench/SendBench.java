@@ -48,8 +48,11 @@ public final class SendBench {
                 Clock.systemUTC()).await();
         try {
             SendThroughput.Outcome sends = new SendThroughput(world, env, SendThroughput.Settings.of(scale)).run();
+            // With the world: the CPU per request of the API, the load generator and PostgreSQL, as bin/bench-tracking
+            // reports it, so the two can be compared process by process.
             StageResult tracking = new TrackingLoad(URI.create("http://127.0.0.1:" + api.server().actualPort()),
-                    TrackingLoad.Settings.of(scale)).run(sends.sent(), TrackingLinks.fromEnv(env), world::connect);
+                    TrackingLoad.Settings.of(scale)).run(sends.sent(), TrackingLinks.fromEnv(env), world::connect,
+                    world);
             List<StageResult> stages = List.of(sends.stage(), tracking);
             for (StageResult s : stages) {
                 System.out.printf("| %s | %.2f s | %,d %s | %,.0f/s | p50 %.2f | p95 %.2f | p99 %.2f ms |%n", s.name(),

@@ -119,6 +119,7 @@ final class TrackingLoad {
 
             long cpuBefore = ProcessCpu.nanos();
             CpuTimes threadsBefore = world == null ? null : CpuTimes.now(world, sender.threadIds());
+            long[] maintenanceBefore = maintenance(postgres);
             long start = System.nanoTime();
             Outcome outcome = send(sender, measured, start + settings.timeLimit().toNanos());
             StageResult stage = StageResult.timed("tracking endpoints (open + click)", start, outcome.answered(),
@@ -126,6 +127,7 @@ final class TrackingLoad {
             long cpu = ProcessCpu.nanos() - cpuBefore;
             CpuTimes threadsAfter = world == null ? null : CpuTimes.now(world, sender.threadIds());
             long recorded = events(postgres) - eventsBefore;
+            long[] maintenanceAfter = maintenance(postgres);
             long clicks = measured.stream().limit(outcome.answered()).filter(Planned::click).count();
             Map<String, Object> details = new TreeMap<>();
             details.put("concurrency", settings.concurrency());
@@ -140,6 +142,11 @@ final class TrackingLoad {
             details.put("wrong_answer", outcome.wrong());
             details.put("statuses", outcome.statuses());
             details.put("events_recorded", recorded);
+            // PostgreSQL's own background work on the tables the stage touches while it ran (not in the CPU split:
+            // autovacuum workers are not the run's backends), e.g. right after a send stage updated every send.
+            details.put("autovacuum_runs_during", maintenanceAfter[0] - maintenanceBefore[0]);
+            details.put("autoanalyze_runs_during", maintenanceAfter[1] - maintenanceBefore[1]);
+            details.put("sends_dead_tuples_at_start", maintenanceBefore[2]);
             details.put("target_per_second", TARGET_PER_SECOND);
             details.put("jvm_cpu_us_per_request", outcome.answered() == 0 ? 0
                     : Math.round(cpu / 1e3 / outcome.answered()));
@@ -301,6 +308,21 @@ final class TrackingLoad {
         @Override
         public void close() {
             // The JDK client's threads end with the JVM (the runners exit when done).
+        }
+    }
+
+    /**
+     * Autovacuum and autoanalyze runs so far on {@code sends} and {@code email_events}, and the dead tuples of
+     * {@code sends} (statistics views, updated within about a second).
+     */
+    private static long[] maintenance(Supplier<Connection> postgres) throws Exception {
+        try (Connection c = postgres.get();
+             PreparedStatement p = c.prepareStatement("SELECT coalesce(sum(autovacuum_count), 0), "
+                     + "coalesce(sum(autoanalyze_count), 0), coalesce(sum(n_dead_tup) FILTER (WHERE relname = "
+                     + "'sends'), 0) FROM pg_stat_user_tables WHERE relname IN ('sends', 'email_events')");
+             ResultSet rs = p.executeQuery()) {
+            rs.next();
+            return new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3)};
         }
     }
 

@@ -137,6 +137,84 @@ public final class DashboardScreens {
         return results(timings, seconds, samples);
     }
 
+    /**
+     * Issue #7's measure: one merchant alone, clicking through every screen in turn (navigation order, {@code rounds}
+     * times), on the first shop; the choices on a screen (which customer, filter, page) drawn as the loaded pass draws
+     * them. One warm-up round first, not measured. Judged against issue #7's budget ({@link ScreenBudget#SCREEN_DATA}).
+     */
+    public Results runOneMerchant(URI baseUrl, SessionTokens tokens, int rounds) throws Exception {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("Cannot click through the dashboard: need at least one round");
+        }
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        ShopId shop = shops.get(0);
+        String token = tokens.issue(shop, Duration.ofHours(2));
+        ShopSample sample = sample(http, baseUrl, shop, token);
+        Client client = new Client(http, baseUrl, Map.of(shop, token));
+        Random random = new Random(Scale.SEED * 17);
+        ScreenTimings warmUp = new ScreenTimings();
+        for (String screen : screens) {
+            if (ScreenPlans.applicable(screen, sample)) {
+                client.load(shop, ScreenPlans.plan(screen, sample, random), warmUp);
+            }
+        }
+        ScreenTimings timings = new ScreenTimings();
+        long start = System.nanoTime();
+        for (int round = 0; round < rounds; round++) {
+            for (String screen : screens) {
+                if (ScreenPlans.applicable(screen, sample)) {
+                    client.load(shop, ScreenPlans.plan(screen, sample, random), timings);
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return oneMerchantResults(timings, seconds, rounds, sample);
+    }
+
+    private Results oneMerchantResults(ScreenTimings timings, double seconds, int rounds, ShopSample sample) {
+        List<StageResult> stages = new ArrayList<>();
+        Map<String, Object> overall = new TreeMap<>();
+        overall.put("clients", 1);
+        overall.put("rounds", rounds);
+        overall.put("shop", sample.shop().domain());
+        overall.put("customers", sample.totalCustomers());
+        overall.put("budget_p95_ms", ScreenBudget.SCREEN_DATA.p95Ms());
+        if (!timings.firstErrors().isEmpty()) {
+            overall.put("first_errors", timings.firstErrors());
+        }
+        Latency all = timings.all();
+        stages.add(new StageResult("dashboard screens, one merchant (all loads)", seconds, all.count(),
+                "screen loads", all, null, overall));
+        Map<String, Latency> byScreen = timings.screens();
+        List<String> passed = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (String screen : screens) {
+            Latency latency = byScreen.getOrDefault(screen, Latency.ofNanos(new long[0]));
+            long failures = timings.screenFailures(screen);
+            if (latency.count() == 0 && failures == 0) {
+                failed.add(screen + " (not loaded: the shop has nothing for it)");
+                continue;
+            }
+            String verdict = ScreenBudget.SCREEN_DATA.verdict(latency, failures);
+            Map<String, Object> details = new TreeMap<>();
+            details.put("budget_issue_7", String.format(Locale.ROOT, "%s (p95 %.1f ms, budget < %.0f ms)", verdict,
+                    latency.p95Ms(), ScreenBudget.SCREEN_DATA.p95Ms()));
+            details.put("failures", failures);
+            details.put("requests_per_load", requestsPerLoad(screen, List.of(sample)));
+            stages.add(new StageResult("dashboard screen, one merchant: " + screen, seconds, latency.count(), "loads",
+                    latency, null, details));
+            (verdict.equals("PASS") ? passed : failed).add(screen + String.format(Locale.ROOT, " (p95 %.1f ms%s)",
+                    latency.p95Ms(), failures == 0 ? "" : ", " + failures + " failed"));
+        }
+        List<String> notes = new ArrayList<>();
+        notes.add(String.format(Locale.ROOT, "dashboard screens, one merchant (issue #7): %d of %d within the p95 "
+                        + "budget of %.0f ms; PASS: %s; FAIL: %s", passed.size(), passed.size() + failed.size(),
+                ScreenBudget.SCREEN_DATA.p95Ms(), passed.isEmpty() ? "none" : String.join(", ", passed),
+                failed.isEmpty() ? "none" : String.join(", ", failed)));
+        return new Results(stages, notes);
+    }
+
     private Results results(ScreenTimings timings, double seconds, List<ShopSample> samples) {
         List<StageResult> stages = new ArrayList<>();
         Latency all = timings.all();

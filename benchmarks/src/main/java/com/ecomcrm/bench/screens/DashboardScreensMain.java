@@ -45,6 +45,7 @@ public final class DashboardScreensMain {
         int shops = 2;
         int clients = 20;
         int loads = 50;
+        int oneMerchantRounds = -1; // default: as many loads as one of the clients makes
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--clone-from" -> cloneFrom = args[++i];
@@ -53,9 +54,10 @@ public final class DashboardScreensMain {
                 case "--loads" -> loads = Integer.parseInt(args[++i]);
                 case "--database" -> database = args[++i];
                 case "--screens" -> screens = List.of(args[++i].split(","));
+                case "--one-merchant-rounds" -> oneMerchantRounds = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("usage: DashboardScreensMain [--clone-from DB] [--database OWN_DB] [--shops N]"
-                            + " [--clients N] [--loads PER_CLIENT] [--screens 'Home,Customer,...']");
+                            + " [--clients N] [--loads PER_CLIENT] [--screens 'Home,Customer,...'] [--one-merchant-rounds N (0: none)]");
                     System.exit(2);
                 }
             }
@@ -89,8 +91,9 @@ public final class DashboardScreensMain {
             String measured = database;
             ScreensCpu[] before = new ScreensCpu[1];
             String[] loadBefore = new String[1];
-            DashboardScreens.Results results = new DashboardScreens(SimulatedShops.domains(shops), clients, loads,
-                    ScreenBudget.DASHBOARD, LocalDate.now(Clock.systemUTC()), screens)
+            DashboardScreens dashboard = new DashboardScreens(SimulatedShops.domains(shops), clients, loads,
+                    ScreenBudget.DASHBOARD, LocalDate.now(Clock.systemUTC()), screens);
+            DashboardScreens.Results results = dashboard
                     .run(apiUrl, new SessionTokens(CLIENT_ID, SECRET, Clock.systemUTC()), () -> {
                         before[0] = ScreensCpu.now(main.url(), main.user(), main.password(), measured);
                         loadBefore[0] = loadAverage();
@@ -106,6 +109,20 @@ public final class DashboardScreensMain {
                         s.rows(), s.latency().p50Ms(), s.latency().p95Ms(), s.latency().p99Ms(), s.details()));
             }
             results.notes().forEach(n -> System.out.println("- " + n));
+            int rounds = oneMerchantRounds >= 0 ? oneMerchantRounds : Math.max(3, loads / screens.size());
+            if (rounds > 0) {
+                ScreensCpu alone = ScreensCpu.now(main.url(), main.user(), main.password(), measured);
+                DashboardScreens.Results oneMerchant = dashboard.runOneMerchant(apiUrl,
+                        new SessionTokens(CLIENT_ID, SECRET, Clock.systemUTC()), rounds);
+                System.out.println("one merchant: " + ScreensCpu.now(main.url(), main.user(), main.password(), measured)
+                        .perLoad(alone, oneMerchant.stages().get(0).rows()) + " (warm-up round and sampling included;"
+                        + " load average " + loadAverage() + ")");
+                for (StageResult s : oneMerchant.stages()) {
+                    System.out.println(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %s |", s.name(),
+                            s.rows(), s.latency().p50Ms(), s.latency().p95Ms(), s.latency().p99Ms(), s.details()));
+                }
+                oneMerchant.notes().forEach(n -> System.out.println("- " + n));
+            }
         }
         finally {
             api.close().await();
