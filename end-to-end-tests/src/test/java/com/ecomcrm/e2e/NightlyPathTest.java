@@ -274,6 +274,16 @@ class NightlyPathTest {
             List<String> timeline = new ArrayList<>();
             JSON.readTree(response.body()).get("items").forEach(item -> timeline.add(item.get("order_id").asText()));
             assertThat(timeline).isEqualTo(theirs.stream().map(o -> Long.toString(o.id())).toList());
+
+            // The simulator's ids are unique across shops, as Shopify's are: the other shop's customer is unknown
+            // here (before, the same id named a customer of this shop too, and this probe proved nothing).
+            SimulatedStore other = shop.equals(SHOP_A) ? storeB : storeA;
+            long foreign = other.orders().get(0).customerId();
+            assertThat(store.customers()).noneMatch(c -> c.id() == foreign);
+            HttpResponse<String> leak = get("/api/customers/" + foreign + "/orders?page_size=100", TOKENS.issue(shop));
+            assertThat(leak.statusCode()).as(leak.body()).isEqualTo(404);
+            assertThat(published.keySet()).as("no order of the other shop published for %s", shop)
+                    .doesNotContainAnyElementsOf(other.orders().stream().map(SimulatedOrder::id).toList());
         }
     }
 

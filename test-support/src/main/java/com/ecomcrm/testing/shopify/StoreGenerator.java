@@ -56,15 +56,11 @@ public final class StoreGenerator {
     public static final double REFUNDED_SHARE = 0.02;
     public static final double PARTIALLY_REFUNDED_SHARE = 0.03;
 
-    public static final long CUSTOMER_ID_BASE = 7_000_000_000_000L;
-    public static final long ORDER_ID_BASE = 5_000_000_000_000L;
-    public static final long LINE_ID_BASE = 14_000_000_000_000L;
-    public static final long PRODUCT_ID_BASE = 8_000_000_000_000L;
-    public static final long VARIANT_ID_BASE = 45_000_000_000_000L;
-    public static final long CHECKOUT_ID_BASE = 32_000_000_000_000L;
-    /** An order has at most one refund: its id is this base plus the order's rank, its lines' ids the line's plus the offset. */
-    public static final long REFUND_ID_BASE = 900_000_000_000L;
-    public static final long REFUND_LINE_ID_OFFSET = 1_000_000_000_000L;
+    /*
+     * Ids: every shop numbers its customers, orders, lines, refunds, checkouts and products in a block of its own
+     * (SimulatedIds), so no two simulated shops share an id, as no two Shopify shops do. An order has at most one
+     * refund, numbered as the order; a refund line is numbered as the line it gives back.
+     */
     /** Share of customers who leave a checkout for good at some point, and share of orders preceded by a left one. */
     public static final double ABANDONING_SHARE = 0.25;
     public static final double RECOVERED_SHARE = 0.10;
@@ -184,6 +180,7 @@ public final class StoreGenerator {
         private final GammaDistribution lambdas;
         private final BetaDistribution dropouts;
         private final GammaDistribution nus;
+        private final SimulatedIds ids;
 
         Generation(long seed, ShopId shop, int customerCount, Instant historyStart, Instant historyEnd,
                    PurchaseProcess purchases) {
@@ -195,6 +192,7 @@ public final class StoreGenerator {
             this.start = historyStart.getEpochSecond();
             this.end = historyEnd.getEpochSecond();
             this.rng = randomFor(seed, shop, "store");
+            this.ids = SimulatedIds.of(seed, shop);
             this.lambdas = new GammaDistribution(rng, purchases.r(), 1 / purchases.alpha());
             this.dropouts = new BetaDistribution(rng, purchases.a(), purchases.b());
             this.nus = new GammaDistribution(rng, Q, 1 / GAMMA);
@@ -211,7 +209,7 @@ public final class StoreGenerator {
             List<DraftOrder> draftOrders = new ArrayList<>();
             for (int rank = 0; rank < drafts.size(); rank++) {
                 DraftCustomer d = drafts.get(rank);
-                long id = CUSTOMER_ID_BASE + rank + 1;
+                long id = ids.id(SimulatedIds.Resource.CUSTOMER, rank + 1);
                 customerIds[d.index()] = id;
                 customers.add(new SimulatedCustomer(id, "gid://shopify/Customer/" + id, d.email(), d.firstName(),
                         d.lastName(), d.state(), Instant.ofEpochSecond(d.createdAt()),
@@ -223,18 +221,18 @@ public final class StoreGenerator {
                     .thenComparingInt(DraftOrder::customerIndex).thenComparingInt(DraftOrder::sequence));
             List<SimulatedOrder> orders = new ArrayList<>(draftOrders.size());
             // Partial refunds come from a random stream of their own, so adding them changed no customer or order.
-            PartialRefunds partialRefunds = new PartialRefunds(randomFor(seed, shop, "refunds"), end);
+            PartialRefunds partialRefunds = new PartialRefunds(randomFor(seed, shop, "refunds"), end, ids);
             long lineSequence = 0;
             for (int n = 0; n < draftOrders.size(); n++) {
                 DraftOrder d = draftOrders.get(n);
-                long id = ORDER_ID_BASE + n + 1;
+                long id = ids.id(SimulatedIds.Resource.ORDER, n + 1);
                 List<SimulatedLine> lines = new ArrayList<>(d.lines().size());
                 for (DraftLine l : d.lines()) {
-                    long lineId = LINE_ID_BASE + ++lineSequence;
+                    long lineId = ids.id(SimulatedIds.Resource.LINE_ITEM, ++lineSequence);
                     String[] product = PRODUCTS[l.product()];
                     lines.add(new SimulatedLine(lineId, "gid://shopify/LineItem/" + lineId,
-                            PRODUCT_ID_BASE + l.product() + 1,
-                            VARIANT_ID_BASE + l.product() * VARIANTS.length + l.variant() + 1,
+                            ids.id(SimulatedIds.Resource.PRODUCT, l.product() + 1),
+                            ids.id(SimulatedIds.Resource.PRODUCT_VARIANT, l.product() * VARIANTS.length + l.variant() + 1),
                             product[1] + "-" + VARIANTS[l.variant()], product[0], l.quantity(),
                             cents(l.unitCents())));
                 }
@@ -243,12 +241,12 @@ public final class StoreGenerator {
                 Instant updated = Instant.ofEpochSecond(d.updatedAt());
                 String status = d.financialStatus();
                 List<SimulatedRefund> refunds = List.of();
-                long refundId = REFUND_ID_BASE + n + 1;
+                long refundId = ids.id(SimulatedIds.Resource.REFUND, n + 1);
                 if (d.refunded()) {
                     // Everything goes back when the order was last touched.
                     List<SimulatedRefund.Line> refunded = new ArrayList<>();
                     for (SimulatedLine l : lines) {
-                        refunded.add(new SimulatedRefund.Line(l.id() + REFUND_LINE_ID_OFFSET, l.id(), l.quantity(),
+                        refunded.add(new SimulatedRefund.Line(ids.refundLineOf(l.id()), l.id(), l.quantity(),
                                 l.lineTotal()));
                     }
                     refunds = List.of(new SimulatedRefund(refundId, "gid://shopify/Refund/" + refundId, id, updated,
@@ -270,7 +268,7 @@ public final class StoreGenerator {
                         status, "USD", lines, total, refundedTotal, refunds, false));
             }
             // Checkouts come from a random stream of their own, so adding them changed no customer or order.
-            List<SimulatedCheckout> checkouts = new CheckoutGeneration(randomFor(seed, shop, "checkouts"), end)
+            List<SimulatedCheckout> checkouts = new CheckoutGeneration(randomFor(seed, shop, "checkouts"), end, ids)
                     .run(customers, orders);
             return new SimulatedStore(shop, seed, historyStart, historyEnd, customers, orders, checkouts);
         }
@@ -413,9 +411,12 @@ public final class StoreGenerator {
         private final RandomGenerator rng;
         private final long end;
 
-        PartialRefunds(RandomGenerator rng, long end) {
+        private final SimulatedIds ids;
+
+        PartialRefunds(RandomGenerator rng, long end, SimulatedIds ids) {
             this.rng = rng;
             this.end = end;
+            this.ids = ids;
         }
 
         Optional<SimulatedRefund> draw(long refundId, long orderId, long orderCreatedAt, List<SimulatedLine> lines) {
@@ -429,7 +430,7 @@ public final class StoreGenerator {
             }
             return Optional.of(new SimulatedRefund(refundId, "gid://shopify/Refund/" + refundId, orderId,
                     Instant.ofEpochSecond(Math.max(orderCreatedAt + 1, refundedAt)),
-                    List.of(new SimulatedRefund.Line(line.id() + REFUND_LINE_ID_OFFSET, line.id(), 1,
+                    List.of(new SimulatedRefund.Line(ids.refundLineOf(line.id()), line.id(), 1,
                             line.unitPrice()))));
         }
     }
@@ -443,9 +444,12 @@ public final class StoreGenerator {
         private final RandomGenerator rng;
         private final long end;
 
-        CheckoutGeneration(RandomGenerator rng, long end) {
+        private final SimulatedIds ids;
+
+        CheckoutGeneration(RandomGenerator rng, long end, SimulatedIds ids) {
             this.rng = rng;
             this.end = end;
+            this.ids = ids;
         }
 
         List<SimulatedCheckout> run(List<SimulatedCustomer> customers, List<SimulatedOrder> orders) {
@@ -468,7 +472,8 @@ public final class StoreGenerator {
                         int variant = rng.nextInt(VARIANTS.length);
                         BigDecimal price = cents(1500 + rng.nextInt(12_000));
                         lines.add(new SimulatedLine(0, "gid://shopify/AbandonedCheckoutLineItem/0",
-                                PRODUCT_ID_BASE + product + 1, VARIANT_ID_BASE + product * VARIANTS.length + variant + 1,
+                                ids.id(SimulatedIds.Resource.PRODUCT, product + 1),
+                                ids.id(SimulatedIds.Resource.PRODUCT_VARIANT, product * VARIANTS.length + variant + 1),
                                 PRODUCTS[product][1] + "-" + VARIANTS[variant], PRODUCTS[product][0], 1, price));
                         total = total.add(price);
                     }
@@ -487,7 +492,7 @@ public final class StoreGenerator {
             List<SimulatedCheckout> checkouts = new ArrayList<>(drafts.size());
             for (int n = 0; n < drafts.size(); n++) {
                 Draft d = drafts.get(n);
-                long id = CHECKOUT_ID_BASE + n + 1;
+                long id = ids.id(SimulatedIds.Resource.CHECKOUT, n + 1);
                 String token = java.util.HexFormat.of().formatHex(sha256("checkout|" + id + "|" + d.customer().id()))
                         .substring(0, 32);
                 checkouts.add(new SimulatedCheckout(id, token, d.customer().id(), d.customer().email(),
