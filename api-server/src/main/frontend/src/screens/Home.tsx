@@ -27,8 +27,8 @@ export interface Kpis {
 interface Sync {
   phase: 'NOT_STARTED' | 'RUNNING' | 'FAILED' | 'COMPLETED';
   objects_so_far: number;
-  objects: { object_type: string; status: string; objects_so_far: number; root_objects_so_far: number | null;
-    estimated_root_objects: number | null; error: string | null }[];
+  objects: { object_type: string; label?: string; status: string; message?: string | null; objects_so_far: number;
+    root_objects_so_far: number | null; estimated_root_objects: number | null; error: string | null }[];
 }
 
 export interface Insight {
@@ -107,10 +107,24 @@ function SyncProgress({ sync }: { sync: Sync }) {
           {progress !== undefined ? ` (about ${progress}% of what we expect)` : ''}. Segments and predictions appear
           after the first nightly run that follows the import.
         </Text>
-        {sync.objects.filter((o) => o.error).map((o) => (
-          <Text as="p" tone="critical" key={o.object_type}>
-            {o.object_type}: {o.error}. The import restarts on its own; if this stays, reinstall the app from Shopify
-            admin.
+        <BlockStack gap="100">
+          {sync.objects.map((o) => (
+            <InlineStack gap="200" blockAlign="center" key={o.object_type}>
+              <Text as="span" variant="bodyMd" fontWeight="semibold">{o.label ?? o.object_type}</Text>
+              <Badge tone={o.status === 'FAILED' ? 'critical' : o.status === 'COMPLETED' ? 'success'
+                : o.message ? 'attention' : 'info'}>
+                {o.status === 'FAILED' ? 'Failed' : o.status === 'COMPLETED' ? 'Done'
+                  : o.message ? 'Paused by Shopify' : 'In progress'}
+              </Badge>
+            </InlineStack>
+          ))}
+        </BlockStack>
+        {/* The server words each step's problem for the merchant; the technical error is only for support. */}
+        {sync.objects.filter((o) => o.message || (o.error && o.status === 'FAILED')).map((o) => (
+          <Text as="p" tone={o.status === 'FAILED' ? 'critical' : undefined} key={`${o.object_type}-message`}
+                id={`sync-message-${o.object_type}`}>
+            {o.label ?? o.object_type}: {o.message ?? 'this step failed. The import restarts on its own; if this '
+              + 'stays, reinstall the app from Shopify admin.'}
           </Text>
         ))}
       </BlockStack>

@@ -61,6 +61,22 @@ public final class AdminApiClient {
 
     private volatile QueryCost lastCost;
 
+    /** Told, on the calling thread, before the client waits for Shopify's rate limit. */
+    @FunctionalInterface
+    public interface RateLimitWaits {
+        RateLimitWaits NONE = (wait, refused) -> {
+        };
+
+        /**
+         * @param wait    how long the client is about to wait
+         * @param refused true when Shopify answered THROTTLED; false when the client paces itself before sending
+         */
+        void waiting(Duration wait, boolean refused);
+    }
+
+    /** The listener of the calls made by {@link #reportingWaits} on this thread. */
+    private final ThreadLocal<RateLimitWaits> waits = ThreadLocal.withInitial(() -> RateLimitWaits.NONE);
+
     public AdminApiClient(HttpClient http, String endpointTemplate, ShopId shop, String accessToken) {
         this.http = requireNonNull(http, "http is null");
         this.shop = requireNonNull(shop, "shop is null");
@@ -80,7 +96,9 @@ public final class AdminApiClient {
             JsonNode response = postWithRetries(request, mutation);
             remember(query, response);
             if (isThrottled(response) && attempt < MAX_THROTTLE_RETRIES) {
-                sleep(waitForBucket(response));
+                Duration wait = waitForBucket(response);
+                waits.get().waiting(wait, true);
+                sleep(wait);
                 continue;
             }
             if (response.hasNonNull("errors")) {
@@ -88,6 +106,22 @@ public final class AdminApiClient {
                         + response.get("errors").toString());
             }
             return response.path("data");
+        }
+    }
+
+    /**
+     * Runs {@code calls} (queries of this client made on this thread) telling {@code listener} of every wait for the
+     * rate limit, so a long-running step can say why it is not moving (the sync progress shows it to the merchant).
+     */
+    public <T> T reportingWaits(RateLimitWaits listener, java.util.function.Supplier<T> calls) {
+        requireNonNull(listener, "listener is null");
+        RateLimitWaits before = waits.get();
+        waits.set(listener);
+        try {
+            return calls.get();
+        }
+        finally {
+            waits.set(before);
         }
     }
 
@@ -105,7 +139,9 @@ public final class AdminApiClient {
         }
         double missing = Math.min(requested, seen.maximum()) - seen.availableAt(System.nanoTime());
         if (missing > 0) {
-            sleep(Duration.ofMillis((long) Math.ceil(missing / Math.max(1, seen.restoreRate()) * 1000)));
+            Duration wait = Duration.ofMillis((long) Math.ceil(missing / Math.max(1, seen.restoreRate()) * 1000));
+            waits.get().waiting(wait, false);
+            sleep(wait);
         }
     }
 

@@ -25,6 +25,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -66,6 +67,13 @@ public final class RefundLinesImport {
 
     private static final Logger LOG = LoggerFactory.getLogger(RefundLinesImport.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * A wait for Shopify's rate limit at least this long is written to the step's row ({@code error} while
+     * {@code RUNNING}, cleared by the next progress), so GET /api/sync can tell the merchant why the step is not moving.
+     */
+    static final Duration NOTEWORTHY_WAIT = Duration.ofMillis(250);
+    /** How a rate-limit wait starts in the step's {@code error} while it runs (GET /api/sync recognises it). */
+    public static final String WAITING_PREFIX = "THROTTLED: ";
 
     /** Called after each batch's lines are landed and before they are recorded; a test's way to stop mid-way. */
     @FunctionalInterface
@@ -153,7 +161,8 @@ public final class RefundLinesImport {
         int notFound = 0;
         for (int from = 0; from < pending.size(); from += RefundLineQueries.REFUNDS_PER_QUERY) {
             List<Long> batch = pending.subList(from, Math.min(pending.size(), from + RefundLineQueries.REFUNDS_PER_QUERY));
-            Batch answered = fetchBatch(shop, batch, refunds);
+            Batch answered = shopify.reportingWaits((wait, refused) -> noteWaiting(stepId, wait, refused),
+                    () -> fetchBatch(shop, batch, refunds));
             if (!answered.envelopes().isEmpty()) {
                 landingZone.appendAdminApi(answered.envelopes());
             }
@@ -362,7 +371,7 @@ public final class RefundLinesImport {
                  PreparedStatement progress = connection.prepareStatement("""
                          UPDATE bulk_syncs SET objects_so_far = objects_so_far + ?,
                                                root_objects_so_far = root_objects_so_far + ?,
-                                               lines_landed = lines_landed + ?, progress_at = ?
+                                               lines_landed = lines_landed + ?, progress_at = ?, error = NULL
                          WHERE id = ?""")) {
                 Timestamp now = Timestamp.from(clock.instant());
                 for (long refundId : batch) {
@@ -411,10 +420,32 @@ public final class RefundLinesImport {
         }
     }
 
+    /** A long wait for Shopify's rate limit, on the step's row while it runs; the next progress clears it. */
+    private void noteWaiting(long stepId, Duration wait, boolean refused) {
+        if (wait.compareTo(NOTEWORTHY_WAIT) < 0) {
+            return;
+        }
+        Instant until = clock.instant().plus(wait);
+        String note = WAITING_PREFIX + (refused ? "Shopify answered THROTTLED" : "the rate limit bucket is empty")
+                + "; waiting " + Math.max(1, wait.toSeconds()) + " s, until " + until;
+        try (Connection connection = postgres.get();
+             PreparedStatement update = connection.prepareStatement(
+                     "UPDATE bulk_syncs SET error = ?, progress_at = ? WHERE id = ? AND status = 'RUNNING'")) {
+            update.setString(1, note);
+            update.setTimestamp(2, Timestamp.from(clock.instant()));
+            update.setLong(3, stepId);
+            update.executeUpdate();
+        }
+        catch (SQLException e) {
+            // Only the progress display misses the note; the import itself goes on.
+            LOG.warn("Cannot record the rate-limit wait of refund lines step {}: {}", stepId, e.getMessage());
+        }
+    }
+
     private void finishStep(long stepId) {
         try (Connection connection = postgres.get();
              PreparedStatement update = connection.prepareStatement(
-                     "UPDATE bulk_syncs SET status = 'COMPLETED', finished_at = ? WHERE id = ?")) {
+                     "UPDATE bulk_syncs SET status = 'COMPLETED', finished_at = ?, error = NULL WHERE id = ?")) {
             update.setTimestamp(1, Timestamp.from(clock.instant()));
             update.setLong(2, stepId);
             update.executeUpdate();

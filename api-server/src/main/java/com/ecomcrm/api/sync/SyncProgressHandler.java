@@ -27,8 +27,11 @@ import static java.util.Objects.requireNonNull;
  * objects to expect (the count of the last completed run of that type; null before the first one). The phase is
  * {@code NOT_STARTED}, {@code RUNNING}, {@code FAILED} or {@code COMPLETED}.
  *
- * <p>Answer: {@code {"shop":..., "phase":..., "step": "orders"|"refund_lines"|...|null, "objects_so_far":n, "objects":[{"object_type", "status",
- * "objects_so_far", "root_objects_so_far", "estimated_root_objects", "started_at", "finished_at", "error"}]}}.
+ * <p>Answer: {@code {"shop":..., "phase":..., "step": "orders"|"refund_lines"|...|null, "objects_so_far":n, "objects":[{"object_type", "label", "status",
+ * "message", "objects_so_far", "root_objects_so_far", "estimated_root_objects", "started_at", "finished_at", "error"}]}}.
+ * {@code label} names the step for the merchant ("Refunded items"); {@code message}, null when there is nothing to
+ * say, tells the merchant why a step failed or waits for Shopify's rate limit ({@link SyncStepMessages}); {@code error}
+ * is the technical reason, for support. A {@code RUNNING} step may carry an {@code error}: the rate-limit wait it is in.
  */
 public final class SyncProgressHandler implements Handler<RoutingContext> {
     private final Pool postgres;
@@ -58,9 +61,14 @@ public final class SyncProgressHandler implements Handler<RoutingContext> {
                         boolean completed = "COMPLETED".equals(row.getString("status"));
                         Long sofar = completed ? row.getLong("lines_landed") : row.getLong("objects_so_far");
                         total += sofar == null ? 0 : sofar;
+                        String type = row.getString("object_type");
+                        String status = row.getString("status");
                         objects.add(new JsonObject()
-                                .put("object_type", row.getString("object_type"))
-                                .put("status", row.getString("status"))
+                                .put("object_type", type)
+                                .put("label", SyncStepMessages.label(type))
+                                .put("status", status)
+                                .put("message", SyncStepMessages.message(type, status, row.getString("error"))
+                                        .orElse(null))
                                 .put("objects_so_far", sofar == null ? 0 : sofar)
                                 .put("root_objects_so_far", row.getLong("root_objects_so_far"))
                                 .put("estimated_root_objects", row.getLong("estimate"))

@@ -87,8 +87,8 @@ class RefundLinesImportTest {
     static void startSimulator() throws Exception {
         assumeTrue(System.getenv("ECOMCRM_PG_URL") != null, "needs the local servers (make test starts them)");
         store = withLongRefund(StoreGenerator.generate(31, SHOP, 300));
-        // The generator numbers every shop's objects from the same bases; Shopify's ids are unique across shops, so
-        // the other shop's refund used here has an id of its own.
+        // Generated ids are unique across shops (SimulatedIds), as Shopify's are; the hand-made long refunds get
+        // bases of their own too.
         otherStore = withLongRefund(StoreGenerator.generate(32, OTHER, 300), 991_000_000L);
         vertx = Vertx.vertx();
         simulator = new SimulatorServer(List.of(new SimulatorServer.ShopAccount(store, "shpat_refund_lines"),
@@ -211,6 +211,25 @@ class RefundLinesImportTest {
     }
 
     @Test
+    void aWaitForTheRateLimitIsOnTheStepWhileItLastsAndGoneOnceTheStepMovesOn() {
+        landOrders(PACED, smallBucket.accounts().get(0).store());
+        List<String> seenWhileRunning = new ArrayList<>();
+        // Another client of the app spends the bucket after each batch; what GET /api/sync would read is noted then.
+        RefundLinesImport refundLines = new RefundLinesImport(client(smallBucket, PACED, "shpat_refund_lines_paced"),
+                landingZone, this::connection, Clock.systemUTC(), (shop, batch) -> {
+                    seenWhileRunning.add(stepError(shop));
+                    smallBucket.spendBucket(shop, 650);
+                });
+
+        refundLines.fetchPending(PACED);
+
+        assertThat(seenWhileRunning).as("the batch after a THROTTLED answer landed while the note was up")
+                .anySatisfy(note -> assertThat(note).startsWith(RefundLinesImport.WAITING_PREFIX
+                        + "Shopify answered THROTTLED; waiting "));
+        assertThat(stepError(PACED)).as("the completed step carries no note").isNull();
+    }
+
+    @Test
     void aCrashInTheMiddleResumesWithTheRefundsNotYetRecordedAndFetchesNoRecordedOneAgain() throws Exception {
         AtomicInteger batches = new AtomicInteger();
         List<Long> landedWhenCrashed = new ArrayList<>();
@@ -283,10 +302,12 @@ class RefundLinesImportTest {
 
     @Test
     void anotherShopsRefundIdsAreNeverFetchedOrLandedForThisShop() throws Exception {
-        // A bulk file of this shop that names the other shop's refund (a corrupted or forged file).
-        SimulatedOrder othersOrder = longRefundOrder(otherStore);
+        // A bulk file of this shop that names the other shop's refunds (a corrupted or forged file): its generated
+        // refunds, whose ids no longer equal this shop's by accident, and the hand-made long one.
+        List<SimulatedOrder> othersRefunded = otherStore.orders().stream().filter(o -> !o.refunds().isEmpty()).toList();
+        assertThat(othersRefunded).contains(longRefundOrder(otherStore)).hasSizeGreaterThan(5);
         SimulatedStore othersOnly = new SimulatedStore(SHOP, 0, otherStore.historyStart(), otherStore.historyEnd(),
-                List.of(), List.of(othersOrder), List.of());
+                List.of(), othersRefunded, List.of());
         landOrders(SHOP, othersOnly);
         Map<Long, SimulatedOrder> others = refundedOrders(othersOnly);
         assertThat(refundedOrders(store)).doesNotContainKeys(others.keySet().toArray(Long[]::new));
@@ -441,6 +462,21 @@ class RefundLinesImportTest {
             insert.setString(2, "gid://shopify/BulkOperation/" + UUID.randomUUID());
             insert.setString(3, file.toString());
             insert.executeUpdate();
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The error (or rate-limit note) of the shop's latest refund lines step. */
+    private String stepError(ShopId shop) {
+        try (Connection connection = connection();
+             PreparedStatement select = connection.prepareStatement("SELECT error FROM bulk_syncs WHERE shop_domain = ? "
+                     + "AND object_type = 'refund_lines' ORDER BY id DESC LIMIT 1")) {
+            select.setString(1, shop.domain());
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
         }
         catch (SQLException e) {
             throw new IllegalStateException(e);
