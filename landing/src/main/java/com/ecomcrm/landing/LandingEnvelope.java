@@ -53,11 +53,6 @@ public record LandingEnvelope(
      */
     private static final JsonFactory UTF8_FACTORY = JsonFactory.builder()
             .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
-    /** For the fields before the body: the object is closed by hand after the body ({@link JsonLineBytes}). */
-    private static final JsonFactory HEAD_FACTORY = JsonFactory.builder()
-            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-            .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_CONTENT).build();
-    private static final byte[] BODY_FIELD = ",\"body\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     public LandingEnvelope {
         requireNonNull(source, "source is null");
@@ -121,29 +116,6 @@ public record LandingEnvelope(
      * encoded straight to bytes instead of through a String and a copy.
      */
     public byte[] toJsonLineBytes() {
-        // The fields before the body through Jackson, the body (nearly all of the line) by JsonLineBytes.
-        ByteArrayBuilder head = new ByteArrayBuilder(256);
-        try (JsonGenerator json = HEAD_FACTORY.createGenerator(head, JsonEncoding.UTF8)) {
-            json.writeStartObject();
-            writeHead(json);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        JsonLineBytes line = new JsonLineBytes(head.size() + body.length() + body.length() / 8 + 16);
-        byte[] headBytes = head.toByteArray();
-        line.append(headBytes, 0, headBytes.length);
-        line.append(BODY_FIELD, 0, BODY_FIELD.length);
-        if (!line.appendQuoted(body)) {
-            return toJsonLineBytesByJackson();
-        }
-        line.append((byte) '}');
-        line.append((byte) '\n');
-        return line.toByteArray();
-    }
-
-    /** {@link #toJsonLineBytes()} entirely by Jackson: for a body with surrogates (emoji), which it combines. */
-    private byte[] toJsonLineBytesByJackson() {
         ByteArrayBuilder out = new ByteArrayBuilder(body.length() + 256);
         try (JsonGenerator json = UTF8_FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             write(json);
@@ -157,13 +129,6 @@ public record LandingEnvelope(
 
     private void write(JsonGenerator json) throws IOException {
         json.writeStartObject();
-        writeHead(json);
-        json.writeStringField("body", body);
-        json.writeEndObject();
-    }
-
-    /** Every field before the body, in wire order. */
-    private void writeHead(JsonGenerator json) throws IOException {
         json.writeStringField("source", source.folderValue());
         json.writeStringField("shop", shop.domain());
         json.writeStringField("topic", topic);
@@ -177,6 +142,8 @@ public record LandingEnvelope(
         else {
             json.writeNullField("line");
         }
+        json.writeStringField("body", body);
+        json.writeEndObject();
     }
 
     /** Reads a line written by {@link #toJsonLine()}. */
