@@ -98,8 +98,13 @@ public final class PredictionsJob {
     }
 
     public static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
+        return run(spark, lakehouse, asOfDate, CustomerDays.of(spark, lakehouse, asOfDate));
+    }
+
+    /** As {@link #run(SparkSession, Lakehouse, LocalDate)} from purchase days another stage may share. */
+    static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate, CustomerDays customerDays) {
         requireNonNull(asOfDate, "asOfDate is null");
-        Dataset<Row> stats = customerStats(spark, lakehouse, asOfDate).persist();
+        Dataset<Row> stats = customerStats(spark, customerDays, asOfDate).persist();
         try {
             long fitStart = System.nanoTime();
             List<ShopModels.ShopData> shops = collectShops(spark, stats, asOfDate);
@@ -151,6 +156,7 @@ public final class PredictionsJob {
         }
         finally {
             stats.unpersist();
+            spark.catalog().dropTempView("prediction_customer_days");
         }
     }
 
@@ -213,29 +219,24 @@ public final class PredictionsJob {
 
     /**
      * One row per buyer: {@code shop_id, customer_id, x, tx_days, age_days, repeat_value (decimal), total_value,
-     * first_day}.
+     * first_day}, from the customers' purchase days ({@link CustomerDays}; sums in whole cents, exact).
      */
-    static Dataset<Row> customerStats(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
+    static Dataset<Row> customerStats(SparkSession spark, CustomerDays customerDays, LocalDate asOfDate) {
         String asOf = "DATE '" + asOfDate + "'"; // from a LocalDate, never from user input
+        // Registered until the run ends: the MERGE plans its source again, by name (run() drops it).
+        customerDays.rows().createOrReplaceTempView("prediction_customer_days");
         return spark.sql("""
-                WITH counted AS (
-                %1$s
-                ),
-                days AS (
-                    SELECT shop_id, customer_id, to_date(ordered_at) AS day, sum(net) AS value
-                    FROM counted
-                    GROUP BY shop_id, customer_id, to_date(ordered_at)
-                )
-                SELECT shop_id, customer_id,
-                       CAST(count(*) - 1 AS INT) AS x,
-                       datediff(max(day), min(day)) AS tx_days,
-                       datediff(%2$s, min(day)) AS age_days,
-                       CAST(sum(value) - min_by(value, day) AS DECIMAL(18,2)) AS repeat_value,
-                       CAST(sum(value) AS DECIMAL(18,2)) AS total_value,
-                       min(day) AS first_day
-                FROM days
-                GROUP BY shop_id, customer_id
-                """.formatted(QualifyingOrders.select(lakehouse, asOfDate), asOf));
+                    SELECT shop_id, customer_id,
+                           CAST(count(*) - 1 AS INT) AS x,
+                           datediff(max(day), min(day)) AS tx_days,
+                           datediff(%1$s, min(day)) AS age_days,
+                           %2$s AS repeat_value,
+                           %3$s AS total_value,
+                           min(day) AS first_day
+                    FROM prediction_customer_days
+                    GROUP BY shop_id, customer_id
+                    """.formatted(asOf, CustomerDays.money("sum(net_cents) - min_by(net_cents, day)"),
+                    CustomerDays.money("sum(net_cents)")));
     }
 
     /** Buyers' stats plus the prospects (the RFM job's definition), whose x is null. */

@@ -53,8 +53,13 @@ public final class RfmJob {
     }
 
     public static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
+        return run(spark, lakehouse, asOfDate, CustomerDays.of(spark, lakehouse, asOfDate));
+    }
+
+    /** As {@link #run(SparkSession, Lakehouse, LocalDate)} from purchase days other stages may share. */
+    static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate, CustomerDays customerDays) {
         requireNonNull(asOfDate, "asOfDate is null");
-        Dataset<Row> rfm = compute(spark, lakehouse, asOfDate).persist();
+        Dataset<Row> rfm = compute(spark, lakehouse, customerDays, asOfDate).persist();
         try {
             rfm.createOrReplaceTempView("rfm_result");
             // Into an empty table (the first night) the MERGE would insert every row: written as they are.
@@ -76,26 +81,39 @@ public final class RfmJob {
         }
         finally {
             spark.catalog().dropTempView("rfm_result");
+            spark.catalog().dropTempView("rfm_customer_days");
             rfm.unpersist();
         }
     }
 
     /** The rows of {@code gold.customer_rfm} for {@code asOfDate}, in the table's column order. */
     static Dataset<Row> compute(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
+        return compute(spark, lakehouse, CustomerDays.of(spark, lakehouse, asOfDate), asOfDate);
+    }
+
+    /**
+     * From the customers' purchase days ({@link CustomerDays}): frequency is the sum of their orders, monetary the
+     * sum of their net cents (exact), recency the days since the last of them.
+     */
+    static Dataset<Row> compute(SparkSession spark, Lakehouse lakehouse, CustomerDays customerDays,
+                                LocalDate asOfDate) {
         registerFunctions(spark);
+        // Registered until the run ends: the MERGE plans its source again, by name (run() drops it).
+        customerDays.rows().createOrReplaceTempView("rfm_customer_days");
+        return spark.sql(sql(lakehouse, asOfDate));
+    }
+
+    private static String sql(Lakehouse lakehouse, LocalDate asOfDate) {
         // Literals from a LocalDate, never from user input; the session time zone is UTC (SparkSessions).
         String asOf = "DATE '" + asOfDate + "'";
         String endOfDay = "TIMESTAMP '" + asOfDate.plusDays(1) + " 00:00:00'";
         String sql = """
-                WITH counted AS (
-                %6$s
-                ),
-                buyers AS (
+                WITH buyers AS (
                     SELECT c.shop_id, c.customer_id,
-                           datediff(%3$s, to_date(max(c.ordered_at))) AS recency_days,
-                           count(*) AS frequency,
-                           sum(c.net) AS monetary
-                    FROM counted c
+                           datediff(%3$s, max(c.day)) AS recency_days,
+                           sum(c.orders) AS frequency,
+                           %6$s AS monetary
+                    FROM rfm_customer_days c
                     GROUP BY c.shop_id, c.customer_id
                 ),
                 ranked AS (
@@ -131,8 +149,8 @@ public final class RfmJob {
                        '%5$s'
                 FROM prospects
                 """.formatted(lakehouse.customers(), lakehouse.orders(), asOf, endOfDay, Segment.PROSPECTS.key(),
-                QualifyingOrders.select(lakehouse, asOfDate));
-        return spark.sql(sql);
+                CustomerDays.money("sum(c.net_cents)"));
+        return sql;
     }
 
     private static void registerFunctions(SparkSession spark) {

@@ -51,8 +51,13 @@ public final class ShopKpisJob {
     }
 
     public static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
+        return run(spark, lakehouse, asOfDate, CustomerDays.of(spark, lakehouse, asOfDate));
+    }
+
+    /** As {@link #run(SparkSession, Lakehouse, LocalDate)} from purchase days another stage may share. */
+    static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate, CustomerDays customerDays) {
         requireNonNull(asOfDate, "asOfDate is null");
-        Dataset<Row> kpis = compute(spark, lakehouse, asOfDate).persist();
+        Dataset<Row> kpis = compute(spark, customerDays, asOfDate).persist();
         try {
             kpis.createOrReplaceTempView("kpi_result");
             spark.sql("MERGE INTO " + lakehouse.shopDailyKpis() + " t USING kpi_result s"
@@ -69,41 +74,57 @@ public final class ShopKpisJob {
         }
         finally {
             spark.catalog().dropTempView("kpi_result");
+            spark.catalog().dropTempView("kpi_customer_days");
             kpis.unpersist();
         }
     }
 
     /** The rows of {@code gold.shop_daily_kpis} up to {@code asOfDate}, in the table's column order. */
     static Dataset<Row> compute(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
+        return compute(spark, CustomerDays.of(spark, lakehouse, asOfDate), asOfDate);
+    }
+
+    /**
+     * From the customers' purchase days ({@link CustomerDays}), numbered per customer: a customer's first order is on
+     * its first day ({@code day_number = 1}), and its second order on the first day too if that day had two orders or
+     * more, else on its second day. So the per-order numbering of the class comment needs a window over purchase days
+     * only (narrow rows, no order ids), not over every order.
+     */
+    static Dataset<Row> compute(SparkSession spark, CustomerDays customerDays, LocalDate asOfDate) {
         String asOf = "DATE '" + asOfDate + "'"; // from a LocalDate, never from user input
-        String sql = """
-                WITH counted AS (
-                %1$s
-                ),
-                numbered AS (
-                    SELECT shop_id, customer_id, to_date(ordered_at) AS day, net,
-                           row_number() OVER (PARTITION BY shop_id, customer_id ORDER BY ordered_at, order_id) AS n
-                    FROM counted
+        // Registered until the run ends: the MERGE plans its source again, by name (run() drops it).
+        customerDays.rows().createOrReplaceTempView("kpi_customer_days");
+        return spark.sql(sql(asOf));
+    }
+
+    private static String sql(String asOf) {
+        return """
+                WITH numbered AS (
+                    SELECT shop_id, customer_id, day, orders, net_cents,
+                           row_number() OVER (PARTITION BY shop_id, customer_id ORDER BY day) AS day_number,
+                           lag(orders) OVER (PARTITION BY shop_id, customer_id ORDER BY day) AS previous_day_orders
+                    FROM kpi_customer_days
                 ),
                 daily AS (
                     SELECT shop_id, day,
-                           count(*) AS orders,
-                           sum(net) AS revenue,
-                           count_if(n = 1) AS new_customer_orders,
-                           count_if(n > 1) AS returning_customer_orders,
-                           count(DISTINCT customer_id) AS buyers,
-                           count_if(n = 2) AS new_repeaters
+                           sum(orders) AS orders,
+                           sum(net_cents) AS revenue_cents,
+                           count_if(day_number = 1) AS new_customer_orders,
+                           sum(orders) - count_if(day_number = 1) AS returning_customer_orders,
+                           count(*) AS buyers,
+                           count_if((day_number = 1 AND orders >= 2)
+                                    OR (day_number = 2 AND previous_day_orders = 1)) AS new_repeaters
                     FROM numbered
                     GROUP BY shop_id, day
                 ),
                 days AS (
-                    SELECT shop_id, explode(sequence(first_day, %2$s, INTERVAL 1 DAY)) AS day
+                    SELECT shop_id, explode(sequence(first_day, %1$s, INTERVAL 1 DAY)) AS day
                     FROM (SELECT shop_id, min(day) AS first_day FROM daily GROUP BY shop_id)
                 ),
                 series AS (
                     SELECT s.shop_id, s.day,
                            coalesce(d.orders, 0) AS orders,
-                           coalesce(d.revenue, 0) AS revenue,
+                           %2$s AS revenue,
                            coalesce(d.new_customer_orders, 0) AS new_customer_orders,
                            coalesce(d.returning_customer_orders, 0) AS returning_customer_orders,
                            coalesce(d.buyers, 0) AS buyers,
@@ -115,7 +136,7 @@ public final class ShopKpisJob {
                 )
                 SELECT shop_id, day AS kpi_date,
                        CAST(orders AS BIGINT) AS orders,
-                       CAST(revenue AS DECIMAL(18,2)) AS revenue,
+                       revenue,
                        CAST(coalesce(round(revenue / nullif(orders, 0), 2), 0) AS DECIMAL(18,2)) AS aov,
                        CAST(new_customer_orders AS BIGINT) AS new_customer_orders,
                        CAST(returning_customer_orders AS BIGINT) AS returning_customer_orders,
@@ -125,7 +146,6 @@ public final class ShopKpisJob {
                        CAST(coalesce(round(CAST(repeat_customers AS DECIMAL(20,0)) / nullif(customers, 0), 4), 0)
                            AS DECIMAL(9,4)) AS repeat_rate
                 FROM series
-                """.formatted(QualifyingOrders.select(lakehouse, asOfDate), asOf);
-        return spark.sql(sql);
+                """.formatted(asOf, CustomerDays.money("coalesce(d.revenue_cents, 0)"));
     }
 }
