@@ -18,6 +18,7 @@ export function ShopCurrencyGate({ children, fallback }: { children: ReactNode; 
   const [ready, setReady] = useState(false);
   useEffect(() => {
     let live = true;
+    completeInstall();
     api<ShopAnswer>('/api/shop')
       .then((shop) => {
         setShopCurrency(shop.currency);
@@ -33,4 +34,15 @@ export function ShopCurrencyGate({ children, fallback }: { children: ReactNode; 
     };
   }, []);
   return <>{ready ? children : fallback}</>;
+}
+
+/**
+ * Tells the API the app was opened (POST /api/install/complete). With Shopify's managed installation Shopify installs
+ * the app without ever calling us, so this visit is where a new shop gets its offline token (token exchange of the
+ * session token), its webhooks and its first import; for a shop already set up it costs the API two indexed reads.
+ * Not awaited: the screens read what is already there, and Home shows the import's progress once it starts.
+ */
+function completeInstall(): void {
+  api('/api/install/complete', { method: 'POST' })
+    .catch((error: unknown) => console.warn('Could not complete the installation', error));
 }

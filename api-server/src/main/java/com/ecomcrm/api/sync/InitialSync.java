@@ -70,8 +70,14 @@ public final class InitialSync implements AutoCloseable {
         requireNonNull(shop, "shop is null");
         requireNonNull(accessToken, "accessToken is null");
         return runAlone(shop, "initial import", "the next visit or restart resumes it", () -> {
+            BulkImport bulk = imports.apply(shop, accessToken);
+            // The dashboard calls this on every load: once the import is complete there is nothing to ask Shopify
+            // (shop/update webhooks keep the details current), so a visit costs no Admin API call.
+            if (bulk.initialSyncComplete(shop)) {
+                return List.of();
+            }
             refreshDetails(shop, accessToken);
-            return imports.apply(shop, accessToken).completeInitialSync(shop);
+            return bulk.completeInitialSync(shop);
         });
     }
 

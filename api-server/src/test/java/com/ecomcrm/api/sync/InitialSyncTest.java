@@ -177,11 +177,14 @@ class InitialSyncTest {
             assertThat(flowCount(shop, false)).isPositive();
             assertThat(flowCount(shop, true)).isZero();
 
+            // A later change reaches the app by shop/update; a visit does not ask Shopify for the details again.
+            setShopColumn(shop, "currency", "EUR");
             post("/api/install/complete", shop);
             Thread.sleep(500); // would be enough to record a new bulk operation, which is started at once
 
             assertThat(operations(shop, "customers")).isEqualTo(before).hasSize(1);
             assertThat(phase(shop)).isEqualTo("COMPLETED");
+            assertThat(shopColumn(shop, "currency")).isEqualTo("EUR");
         }
         finally {
             server.close().await();
@@ -317,6 +320,17 @@ class InitialSyncTest {
             try (ResultSet rows = select.executeQuery()) {
                 return rows.next() ? rows.getString(1) : null;
             }
+        }
+    }
+
+    private static void setShopColumn(ShopId shop, String column, String value) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(config.postgres().jdbcUrl(), config.postgres().user(),
+                config.postgres().password());
+             PreparedStatement update = connection.prepareStatement("UPDATE shops SET " + column
+                     + " = ? WHERE shop_domain = ?")) {
+            update.setString(1, value);
+            update.setString(2, shop.domain());
+            assertThat(update.executeUpdate()).isEqualTo(1);
         }
     }
 
