@@ -1,7 +1,6 @@
 package com.ecomcrm.pipelines;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,21 +51,12 @@ class CustomerDaysTest {
                 new BigDecimal(refunded), false, "bulk/orders", UPDATED);
     }
 
-    private static void append(String table, List<? extends SilverRecord> records) {
-        List<Row> rows = records.stream().map(r -> RowFactory.create(r.values())).toList();
-        try {
-            lake.spark.createDataFrame(rows, records.get(0).schema()).writeTo(table).append();
-        }
-        catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Test
     void sumsEachCustomersCountedOrdersPerDayInExactCentsWithinItsShop() {
-        append(lake.lakehouse.customers(), List.of(customer(A, 1, false), customer(A, 2, true),
+        lake.append(lake.lakehouse.customers(), List.of(customer(A, 1, false), customer(A, 2, true),
                 customer(B, 1, false)));
-        append(lake.lakehouse.orders(), List.of(
+        lake.append(lake.lakehouse.orders(), List.of(
                 order(A, 1L, "2026-11-01T00:00:00Z", "0.10", "0.00", false),
                 order(A, 1L, "2026-11-01T23:59:59Z", "0.20", "0.00", false),       // same UTC day: one row
                 order(A, 1L, "2026-11-03T10:00:00Z", "12345678901234.56", "0.01", false), // net of the refund

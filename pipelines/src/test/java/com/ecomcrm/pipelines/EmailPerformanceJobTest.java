@@ -2,8 +2,6 @@ package com.ecomcrm.pipelines;
 
 import com.ecomcrm.schema.PostgresMigrator;
 import com.ecomcrm.schema.PostgresTarget;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,15 +129,6 @@ class EmailPerformanceJobTest {
                 UPDATED);
     }
 
-    private static void append(String table, List<? extends SilverRecord> records) {
-        List<Row> rows = records.stream().map(r -> RowFactory.create(r.values())).toList();
-        try {
-            lake.spark.createDataFrame(rows, records.get(0).schema()).writeTo(table).append();
-        }
-        catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /**
      * Shop A: a welcome flow (template "Welcome") and a win-back flow (template "Win back").
@@ -188,7 +177,7 @@ class EmailPerformanceJobTest {
             c.createStatement().execute("INSERT INTO shop_email_settings (shop_domain, attribution_click_days,"
                     + " attribution_open_days) VALUES ('" + B + "', 1, 1)");
         }
-        append(lake.lakehouse.orders(), List.of(
+        lake.append(lake.lakehouse.orders(), List.of(
                 order(A, 1, "2026-11-01T09:00:00Z", "70.00", "0.00"),
                 order(A, 1, "2026-11-03T13:00:00Z", "100.00", "20.00"),
                 order(A, 1, "2026-11-04T13:00:00Z", "30.00", "0.00"),

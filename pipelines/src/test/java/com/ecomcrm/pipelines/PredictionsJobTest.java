@@ -11,7 +11,6 @@ import org.apache.commons.math3.distribution.GammaDistribution;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.apache.commons.math3.random.Well19937c;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,15 +110,6 @@ class PredictionsJobTest {
                 Instant.parse("2026-11-01T00:00:00Z"), UPDATED, false, "bulk/customers", UPDATED);
     }
 
-    private static void append(String table, List<? extends SilverRecord> records) {
-        List<Row> rows = records.stream().map(r -> RowFactory.create(r.values())).toList();
-        try {
-            lake.spark.createDataFrame(rows, records.get(0).schema()).writeTo(table).append();
-        }
-        catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static Row fit(String shop) {
         List<Row> rows = lake.spark.table(lake.lakehouse.shopModelFits())
@@ -146,11 +136,11 @@ class PredictionsJobTest {
 
     @Test
     void recoversKnownParametersPoolsTinyShopsAndPublishes() throws Exception {
-        append(lake.lakehouse.orders(), simulate(BIG, 4000, 42, BG, GG, 500));
+        lake.append(lake.lakehouse.orders(), simulate(BIG, 4000, 42, BG, GG, 500));
         // A shop in its first week: four buyers, one of them back already, and a prospect.
-        append(lake.lakehouse.customers(), List.of(customer(TINY, 1), customer(TINY, 2), customer(TINY, 3),
+        lake.append(lake.lakehouse.customers(), List.of(customer(TINY, 1), customer(TINY, 2), customer(TINY, 3),
                 customer(TINY, 4), customer(TINY, 5)));
-        append(lake.lakehouse.orders(), List.of(
+        lake.append(lake.lakehouse.orders(), List.of(
                 order(TINY, 1, AS_OF.minusDays(6), 20), order(TINY, 1, AS_OF.minusDays(2), 35),
                 order(TINY, 2, AS_OF.minusDays(5), 80), order(TINY, 3, AS_OF.minusDays(1), 15),
                 order(TINY, 4, AS_OF, 42.5)));
@@ -218,7 +208,7 @@ class PredictionsJobTest {
         assertThat(lake.contents(lake.lakehouse.shopModelFits())).isEqualTo(fitsBefore);
 
         // Another shop changes the prior, but not a shop with its own fit.
-        append(lake.lakehouse.orders(), simulate(OTHER, 300, 7, new double[] {0.3, 4, 0.5, 1.5},
+        lake.append(lake.lakehouse.orders(), simulate(OTHER, 300, 7, new double[] {0.3, 4, 0.5, 1.5},
                 new double[] {3, 5, 40}, 120));
         PredictionsJob.Result third = PredictionsJob.run(lake.spark, lake.lakehouse, AS_OF);
         assertThat(third.shops()).isEqualTo(3);

@@ -1,7 +1,5 @@
 package com.ecomcrm.pipelines;
 
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,15 +61,6 @@ class RfmJobTest {
         return order(shop, customer, processedAt, total, "0.00", null);
     }
 
-    private static void append(String table, List<? extends SilverRecord> records) {
-        List<Row> rows = records.stream().map(r -> RowFactory.create(r.values())).toList();
-        try {
-            lake.spark.createDataFrame(rows, records.get(0).schema()).writeTo(table).append();
-        }
-        catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** "customer_id recency frequency monetary r f m segment" per row of the shop and date, sorted by customer. */
     private static List<String> gold(String shop, LocalDate date) {
@@ -87,7 +76,7 @@ class RfmJobTest {
 
     @Test
     void scoresAHandComputedShopAndKeepsShopsIndependent() {
-        append(lake.lakehouse.customers(), List.of(
+        lake.append(lake.lakehouse.customers(), List.of(
                 customer(A, 1), customer(A, 2), customer(A, 3), customer(A, 4), customer(A, 5), customer(A, 6),
                 customer(A, 7, "2026-01-01T00:00:00Z", true),   // deleted: neither buyer nor prospect
                 customer(A, 8),                                  // no orders at all: prospect
@@ -115,7 +104,7 @@ class RfmJobTest {
                 // the deleted customer's order, and a guest order: not counted
                 order(A, 7, "2026-11-27T00:00:00Z", "999.00"),
                 order(A, null, "2026-11-27T00:00:00Z", "999.00", "0.00", null)));
-        append(lake.lakehouse.orders(), orders);
+        lake.append(lake.lakehouse.orders(), orders);
 
         RfmJob.Result result = RfmJob.run(lake.spark, lake.lakehouse, AS_OF);
 
@@ -140,8 +129,8 @@ class RfmJobTest {
         assertThat(gold(A, AS_OF)).containsExactlyElementsOf(expectedA);
 
         // Another shop with the same customer ids and far bigger orders: scored on its own, A unchanged.
-        append(lake.lakehouse.customers(), List.of(customer(B, 1), customer(B, 2)));
-        append(lake.lakehouse.orders(), List.of(
+        lake.append(lake.lakehouse.customers(), List.of(customer(B, 1), customer(B, 2)));
+        lake.append(lake.lakehouse.orders(), List.of(
                 order(B, 1, "2026-11-01T00:00:00Z", "5000.00"),
                 order(B, 1, "2026-11-02T00:00:00Z", "5000.00"),
                 order(B, 2, "2026-11-28T00:00:00Z", "1.00")));

@@ -1,7 +1,6 @@
 package com.ecomcrm.pipelines;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,15 +57,6 @@ class ShopKpisJobTest {
         return order(shop, customer, processedAt, total, "0.00", null);
     }
 
-    private static void append(String table, List<? extends SilverRecord> records) {
-        List<Row> rows = records.stream().map(r -> RowFactory.create(r.values())).toList();
-        try {
-            lake.spark.createDataFrame(rows, records.get(0).schema()).writeTo(table).append();
-        }
-        catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** "date orders revenue aov new returning buyers customers repeat rate" per day of the shop, in date order. */
     private static List<String> kpis(String shop) {
@@ -88,9 +78,9 @@ class ShopKpisJobTest {
 
     @Test
     void computesAHandComputedShopAndReflectsALateOrderOnTheNextRun() {
-        append(lake.lakehouse.customers(), List.of(customer(A, 1, false), customer(A, 2, false),
+        lake.append(lake.lakehouse.customers(), List.of(customer(A, 1, false), customer(A, 2, false),
                 customer(A, 3, false), customer(A, 4, false), customer(A, 7, true)));
-        append(lake.lakehouse.orders(), List.of(
+        lake.append(lake.lakehouse.orders(), List.of(
                 order(A, 1, "2026-11-01T10:00:00Z", "100.00"),
                 order(A, 1, "2026-11-01T12:00:00Z", "50.00"),          // second order, same day: returning
                 order(A, 1L, "2026-11-04T09:00:00Z", "30.00", "10.00", null), // partly refunded: 20.00
@@ -132,8 +122,8 @@ class ShopKpisJobTest {
         assertThat(lake.contents(lake.lakehouse.shopDailyKpis())).isEqualTo(table);
 
         // Another shop's orders change nothing of A's.
-        append(lake.lakehouse.customers(), List.of(customer(B, 1, false)));
-        append(lake.lakehouse.orders(), List.of(order(B, 1, "2026-10-01T00:00:00Z", "5000.00"),
+        lake.append(lake.lakehouse.customers(), List.of(customer(B, 1, false)));
+        lake.append(lake.lakehouse.orders(), List.of(order(B, 1, "2026-10-01T00:00:00Z", "5000.00"),
                 order(B, 1, "2026-11-03T00:00:00Z", "1.00")));
         ShopKpisJob.run(lake.spark, lake.lakehouse, D);
         assertThat(kpis(A)).containsExactlyElementsOf(expected);
@@ -141,7 +131,7 @@ class ShopKpisJobTest {
         assertThat(kpis(B)).contains("2026-11-03 1 1.00 1.00 0 1 1 1 1 1.0000");
 
         // An order for a past day arrives late; the next night (D + 1) has it in the KPIs of that day and in RFM.
-        append(lake.lakehouse.orders(), List.of(order(A, 2, "2026-11-03T08:00:00Z", "50.00")));
+        lake.append(lake.lakehouse.orders(), List.of(order(A, 2, "2026-11-03T08:00:00Z", "50.00")));
         LocalDate next = D.plusDays(1);
         ShopKpisJob.run(lake.spark, lake.lakehouse, next);
         RfmJob.run(lake.spark, lake.lakehouse, next);

@@ -3,6 +3,7 @@ package com.ecomcrm.pipelines;
 import com.ecomcrm.schema.IcebergDefinitions;
 import com.ecomcrm.schema.IcebergTable;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Assumptions;
 
@@ -44,6 +45,17 @@ final class TestLakehouse implements AutoCloseable {
     static TestLakehouse open(Path warehouseDir, Lakehouse lakehouse) {
         PipelineSettings settings = PipelineSettings.fromEnvironment().withWarehouseDir(warehouseDir);
         return new TestLakehouse(SparkSessions.create(settings, lakehouse), lakehouse);
+    }
+
+    /** Appends hand-built silver rows to a table (all of one record type), as a test's given state. */
+    void append(String table, List<? extends SilverRecord> records) {
+        List<Row> rows = records.stream().map(r -> RowFactory.create(r.values())).toList();
+        try {
+            spark.createDataFrame(rows, records.get(0).schema()).writeTo(table).append();
+        }
+        catch (Exception e) {
+            throw new IllegalStateException("Cannot append to " + table + ": " + e.getMessage(), e);
+        }
     }
 
     /** Every row of a table, sorted, as strings: a stable picture to compare before and after a run. */
