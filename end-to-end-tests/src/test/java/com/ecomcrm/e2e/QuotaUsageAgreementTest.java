@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.ecomcrm.api.billing.BillingStore;
-import com.ecomcrm.api.billing.QuotaMonth;
+import com.ecomcrm.domain.QuotaMonth;
 import com.ecomcrm.domain.ShopId;
 import com.ecomcrm.email.mail.MailSender;
 import com.ecomcrm.email.mail.MailSettings;

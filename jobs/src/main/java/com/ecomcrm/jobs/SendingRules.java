@@ -2,9 +2,9 @@ package com.ecomcrm.jobs;
 
 import static java.util.Objects.requireNonNull;
 
+import com.ecomcrm.domain.QuotaMonth;
 import com.ecomcrm.domain.ShopId;
 import java.sql.Timestamp;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -96,16 +96,11 @@ public final class SendingRules {
     }
 
     private static ZoneId zone(ShopId shop, String timezone) {
-        if (timezone == null || timezone.isBlank()) {
-            return ZoneOffset.UTC;
-        }
-        try {
-            return ZoneId.of(timezone.strip());
-        }
-        catch (DateTimeException e) {
+        ZoneId zone = QuotaMonth.zone(timezone);
+        if (timezone != null && !timezone.isBlank() && QuotaMonth.knownZone(timezone).isEmpty()) {
             LOG.warn("Shop {} has time zone '{}', which Java does not know; using UTC", shop, timezone);
-            return ZoneOffset.UTC;
         }
+        return zone;
     }
 
     // ---------------------------------------------------------------------------------------------- quiet hours
@@ -161,13 +156,12 @@ public final class SendingRules {
 
     /** The first instant of the calendar month that contains {@code t}, in {@code zone}. */
     public static Instant startOfMonth(Instant t, ZoneId zone) {
-        LocalDate first = LocalDate.ofInstant(t, zone).withDayOfMonth(1);
-        return first.atStartOfDay(zone).toInstant();
+        return QuotaMonth.of(zone, t).start().toInstant();
     }
 
     /** The first instant of the next calendar month, in {@code zone}. */
     public static Instant startOfNextMonth(Instant t, ZoneId zone) {
-        return LocalDate.ofInstant(t, zone).withDayOfMonth(1).plusMonths(1).atStartOfDay(zone).toInstant();
+        return QuotaMonth.of(zone, t).end().toInstant();
     }
 
     /**
@@ -175,7 +169,7 @@ public final class SendingRules {
      * shop's {@code shop_monthly_sends} counter, V16).
      */
     public static LocalDate quotaMonth(Instant t, ZoneId zone) {
-        return LocalDate.ofInstant(t, zone).withDayOfMonth(1);
+        return QuotaMonth.of(zone, t).month();
     }
 
     /**

@@ -1,5 +1,6 @@
 package com.ecomcrm.api.billing;
 
+import com.ecomcrm.domain.QuotaMonth;
 import com.ecomcrm.api.auth.SessionTokenHandler;
 import com.ecomcrm.api.config.ShopifySettings;
 import com.ecomcrm.api.http.ParameterException;

@@ -1,4 +1,4 @@
-package com.ecomcrm.api.billing;
+package com.ecomcrm.domain;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,9 +11,9 @@ import java.time.ZonedDateTime;
 import java.util.Optional;
 
 /**
- * The plan quota's month at an instant: the calendar month in the shop's time zone, read as the send job reads it
- * (jobs {@code SendingRules}: the zone stripped, blank or unknown is UTC), so the month the dashboard reports is the
- * month whose counter ({@code shop_monthly_sends.month}, V16) the send job adds to and checks.
+ * The plan quota's month at an instant: the calendar month in the shop's time zone (its {@code shops.timezone},
+ * stripped; blank or unknown to Java is UTC). The one rule for the send job, which adds to and checks the month's
+ * counter ({@code shop_monthly_sends.month}, V16), and for the usage the dashboard reports, so the two never disagree.
  *
  * @param zone  the shop's zone
  * @param month the month's first day: the key of the shop's counter
@@ -30,18 +30,30 @@ public record QuotaMonth(ZoneId zone, LocalDate month, ZonedDateTime start, Zone
 
     /** The quota month containing {@code now} for a shop whose {@code shops.timezone} is {@code timezone}. */
     public static QuotaMonth of(Optional<String> timezone, Instant now) {
-        ZoneId zone = zone(timezone);
+        return of(zone(timezone.orElse(null)), now);
+    }
+
+    /** The quota month containing {@code now} in {@code zone}. */
+    public static QuotaMonth of(ZoneId zone, Instant now) {
         ZonedDateTime start = now.atZone(zone).toLocalDate().withDayOfMonth(1).atStartOfDay(zone);
         return new QuotaMonth(zone, start.toLocalDate(), start, start.plusMonths(1));
     }
 
-    private static ZoneId zone(Optional<String> timezone) {
+    /** The zone a shop's {@code shops.timezone} stands for: stripped; null, blank or unknown to Java is UTC. */
+    public static ZoneId zone(String timezone) {
+        return knownZone(timezone).orElse(ZoneOffset.UTC);
+    }
+
+    /** The zone named by {@code timezone} (stripped), empty when it is null, blank or unknown to Java. */
+    public static Optional<ZoneId> knownZone(String timezone) {
+        if (timezone == null || timezone.isBlank()) {
+            return Optional.empty();
+        }
         try {
-            return timezone.map(String::strip).filter(z -> !z.isEmpty()).<ZoneId>map(ZoneId::of)
-                    .orElse(ZoneOffset.UTC);
+            return Optional.of(ZoneId.of(timezone.strip()));
         }
         catch (DateTimeException e) {
-            return ZoneOffset.UTC;
+            return Optional.empty();
         }
     }
 }
