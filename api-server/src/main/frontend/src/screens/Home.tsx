@@ -87,6 +87,13 @@ export default function Home() {
   );
 }
 
+/** A sync step's badge: failed, done, paused (a running step the server has a message about: the rate limit) or running. */
+function stepBadge(step: Sync['objects'][number]): { tone: 'critical' | 'success' | 'attention' | 'info'; label: string } {
+  if (step.status === 'FAILED') return { tone: 'critical', label: 'Failed' };
+  if (step.status === 'COMPLETED') return { tone: 'success', label: 'Done' };
+  return step.message ? { tone: 'attention', label: 'Paused by Shopify' } : { tone: 'info', label: 'In progress' };
+}
+
 function SyncProgress({ sync }: { sync: Sync }) {
   const estimated = sync.objects.reduce((s, o) => s + (o.estimated_root_objects ?? 0), 0);
   const done = sync.objects.reduce((s, o) => s + (o.root_objects_so_far ?? 0), 0);
@@ -108,16 +115,15 @@ function SyncProgress({ sync }: { sync: Sync }) {
           after the first nightly run that follows the import.
         </Text>
         <BlockStack gap="100">
-          {sync.objects.map((o) => (
-            <InlineStack gap="200" blockAlign="center" key={o.object_type}>
-              <Text as="span" variant="bodyMd" fontWeight="semibold">{o.label ?? o.object_type}</Text>
-              <Badge tone={o.status === 'FAILED' ? 'critical' : o.status === 'COMPLETED' ? 'success'
-                : o.message ? 'attention' : 'info'}>
-                {o.status === 'FAILED' ? 'Failed' : o.status === 'COMPLETED' ? 'Done'
-                  : o.message ? 'Paused by Shopify' : 'In progress'}
-              </Badge>
-            </InlineStack>
-          ))}
+          {sync.objects.map((o) => {
+            const badge = stepBadge(o);
+            return (
+              <InlineStack gap="200" blockAlign="center" key={o.object_type}>
+                <Text as="span" variant="bodyMd" fontWeight="semibold">{o.label ?? o.object_type}</Text>
+                <Badge tone={badge.tone}>{badge.label}</Badge>
+              </InlineStack>
+            );
+          })}
         </BlockStack>
         {/* The server words each step's problem for the merchant; the technical error is only for support. */}
         {sync.objects.filter((o) => o.message || (o.error && o.status === 'FAILED')).map((o) => (
