@@ -41,7 +41,11 @@ public final class SendBench {
         }
         Scale scale = Scale.named(scaleName);
         String loadBefore = loadAverage();
-        BenchDatabases world = BenchDatabases.fresh(Path.of("").toAbsolutePath(), DATABASE, "var/bench-send");
+        // ECOMCRM_SEND_BENCH_DB / _DIR: a world of its own, so two SendBench runs (e.g. before and after a change)
+        // never drop each other's databases.
+        BenchDatabases world = BenchDatabases.fresh(Path.of("").toAbsolutePath(),
+                System.getenv().getOrDefault("ECOMCRM_SEND_BENCH_DB", DATABASE),
+                System.getenv().getOrDefault("ECOMCRM_SEND_BENCH_DIR", "var/bench-send"));
         Map<String, String> env = world.environment(CLIENT_ID, SECRET);
         Vertx vertx = Vertx.vertx();
         ApiMain.Application api = ApiMain.Application.start(vertx, ApiConfig.from(env), world.clickHouse(),

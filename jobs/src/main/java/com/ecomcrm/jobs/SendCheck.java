@@ -51,20 +51,26 @@ record SendCheck(boolean uninstalled, boolean flowFound, boolean flowEnabled, St
             + "coalesce((SELECT marketing_state FROM consent WHERE shop_domain = ? AND customer_id = ?), "
             + "(SELECT marketing_state FROM consent WHERE shop_domain = ? AND email = ? ORDER BY updated_at DESC "
             + "LIMIT 1)), "
-            // The plan quota (SendingRules.monthlyUsage).
+            // The plan quota (SendingRules.monthlyUsage): the counter, the sends in flight (below), the held ones.
             + "coalesce((SELECT sent FROM shop_monthly_sends WHERE shop_domain = ? AND month = ?), 0) "
-            + "+ (SELECT count(*) FROM sends WHERE shop_domain = ? AND status = 'SENDING' AND NOT is_test "
-            + "AND id < ?) + (" + SendingRules.HELD_UNKNOWN_THIS_MONTH + "), "
+            + "+ in_flight.sending + (" + SendingRules.HELD_UNKNOWN_THIS_MONTH + "), "
             // The frequency cap (SendingRules.capAllows): the recipient's emails since the window start...
             + "ARRAY(SELECT s.sent_at FROM sends s JOIN flows sf ON sf.shop_domain = s.shop_domain "
             + "AND sf.id = s.flow_id WHERE s.shop_domain = ? AND (s.email = ? OR (s.customer_id IS NOT NULL "
             + "AND s.customer_id = ?)) AND s.status = 'SENT' AND NOT s.is_test AND s.sent_at > ? AND s.id <> ? "
             + "AND NOT (sf.kind = ANY (?::text[]))), "
-            // ...and those other workers are sending right now with a smaller id.
-            + "(SELECT count(*) FROM sends s JOIN flows sf ON sf.shop_domain = s.shop_domain AND sf.id = s.flow_id "
-            + "WHERE s.shop_domain = ? AND (s.email = ? OR (s.customer_id IS NOT NULL AND s.customer_id = ?)) "
-            + "AND s.status = 'SENDING' AND NOT s.is_test AND s.id < ? AND NOT (sf.kind = ANY (?::text[]))) "
-            + "FROM (SELECT 1) one LEFT JOIN flows f ON f.shop_domain = ? AND f.id = ?";
+            // ...and those other workers are sending right now with a smaller id (in_flight.racing).
+            + "in_flight.racing "
+            + "FROM (SELECT 1) one LEFT JOIN flows f ON f.shop_domain = ? AND f.id = ? "
+            // One pass over the shop's sends in flight with a smaller id serves both the quota and the cap. Why: as
+            // two subqueries, the cap's (recipient by address or customer id, no index on an address being sent)
+            // was planned as a scan of every in-flight send of each of the shop's flows, about half of the check's
+            // buffer reads (EXPLAIN, 2,400 sends in flight over 10 shops: 522 buffers, 267 of them that scan).
+            + "CROSS JOIN (SELECT count(*) AS sending, count(*) FILTER (WHERE (s.email = ? "
+            + "OR (s.customer_id IS NOT NULL AND s.customer_id = ?)) AND EXISTS (SELECT 1 FROM flows sf "
+            + "WHERE sf.shop_domain = s.shop_domain AND sf.id = s.flow_id AND NOT (sf.kind = ANY (?::text[])))) "
+            + "AS racing FROM sends s WHERE s.shop_domain = ? AND s.status = 'SENDING' AND NOT s.is_test "
+            + "AND s.id < ?) in_flight";
 
     /**
      * The facts about one send that the quota and cap need besides the row itself: {@code month} is the first day of
@@ -101,8 +107,6 @@ record SendCheck(boolean uninstalled, boolean flowFound, boolean flowEnabled, St
             p.setString(++i, domain);
             p.setDate(++i, java.sql.Date.valueOf(window.month()));
             p.setString(++i, domain);
-            p.setLong(++i, sendId);
-            p.setString(++i, domain);
             p.setTimestamp(++i, Timestamp.from(window.monthStart()));
             Array exempt = connection.createArrayOf("text", window.capExemptFlows());
             p.setString(++i, domain);
@@ -112,12 +116,12 @@ record SendCheck(boolean uninstalled, boolean flowFound, boolean flowEnabled, St
             p.setLong(++i, sendId);
             p.setArray(++i, exempt);
             p.setString(++i, domain);
+            setLong(p, ++i, flowId);
             p.setString(++i, email);
             setLong(p, ++i, customerId);
-            p.setLong(++i, sendId);
             p.setArray(++i, exempt);
             p.setString(++i, domain);
-            setLong(p, ++i, flowId);
+            p.setLong(++i, sendId);
             boolean isResultSet = p.execute();
             if (marking) {
                 if (!isResultSet) {

@@ -18,6 +18,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
@@ -404,13 +405,19 @@ public final class SendWorker {
             return false;
         }
         boolean capped = !r.capExempt(check.flowKind());
+        // The recipient's sends in flight count as sent now, once: handed to capAllows as "racing" at each later
+        // candidate instant, they moved with it and pushed the deferral one more window per round (8 windows).
+        List<Instant> capTimes = new ArrayList<>(check.recentSent());
+        for (long i = 0; i < check.racing(); i++) {
+            capTimes.add(now);
+        }
         Instant at = now;
         boolean byCap = false;
         boolean byQuiet = false;
         for (int i = 0; i < 8; i++) { // each step only moves later; two rounds settle it in practice
             Instant next = at;
             if (capped) {
-                Instant allowed = SendingRules.capAllows(r, check.recentSent(), check.racing(), next);
+                Instant allowed = SendingRules.capAllows(r, capTimes, 0, next);
                 if (allowed.isAfter(next)) {
                     byCap = true;
                     next = allowed;

@@ -201,6 +201,42 @@ class EmailRulesTest {
     }
 
     @Test
+    void aSendWaitsForTheCapWhileAnotherWorkerIsSendingToTheSameRecipientAndTheInFlightSendCountsAgainstTheQuota() {
+        jdbc.update("INSERT INTO plan_limits VALUES ('three', 3, 10)");
+        shop("three", "UTC");
+        settings(1, 24, false);
+        enable(FlowKind.WELCOME, Map.of());
+        enable(FlowKind.WIN_BACK, Map.of());
+        enable(FlowKind.POST_PURCHASE_THANK_YOU, Map.of());
+        Instant t0 = clock.instant();
+        // Another worker is sending these right now (claimed, not yet marked): one to the address, one to the
+        // customer id of the sends below; both have a smaller id, so they count.
+        long byAddress = schedule(FlowKind.WELCOME, 21, "same@example.com", t0.minusSeconds(60));
+        long byCustomer = schedule(FlowKind.WELCOME, 22, "other@example.com", t0.minusSeconds(60));
+        jdbc.update("UPDATE sends SET status = 'SENDING', claimed_by = 'another-worker', "
+                + "claimed_until = now() + interval '5 minutes' WHERE id IN (?, ?)", byAddress, byCustomer);
+        long toAddress = schedule(FlowKind.WIN_BACK, 99, "same@example.com", t0.minusSeconds(30));
+        long toCustomer = schedule(FlowKind.WIN_BACK, 22, "renamed@example.com", t0.minusSeconds(20));
+        long exempt = schedule(FlowKind.POST_PURCHASE_THANK_YOU, 23, "third@example.com", t0.minusSeconds(10));
+
+        SendWorker w = worker();
+        assertThat(w.drain(1)).isEqualTo(3); // one at a time, in due order
+        // Racing a send in flight to the same address, or to the same customer: deferred by the cap (counted as
+        // sent now, so a day from now).
+        assertThat(row(toAddress)).isEqualTo("SCHEDULED - frequency_cap 2026-03-05T15:00:00Z");
+        assertThat(row(toCustomer)).isEqualTo("SCHEDULED - frequency_cap 2026-03-05T15:00:00Z");
+        // The thank-you is exempt from the cap, and 2 in flight + 0 sent is within the quota of 3.
+        assertThat(row(exempt)).startsWith("SENT");
+        assertThat(SMTP.getReceivedMessages()).hasSize(1);
+
+        // Now 1 sent + 2 in flight = 3: the next one is held for quota, not sent.
+        long over = schedule(FlowKind.POST_PURCHASE_THANK_YOU, 24, "fourth@example.com", clock.instant());
+        assertThat(w.drain(1)).isEqualTo(1);
+        assertThat(row(over)).startsWith("HELD quota");
+        assertThat(SMTP.getReceivedMessages()).hasSize(1);
+    }
+
+    @Test
     void aCapOfTwoPerWeekLetsTheSecondThroughAndDefersTheThird() {
         settings(2, 7 * 24, false);
         enable(FlowKind.WELCOME, Map.of());
