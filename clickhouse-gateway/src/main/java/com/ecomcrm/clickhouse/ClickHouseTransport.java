@@ -23,6 +23,13 @@ interface ClickHouseTransport extends AutoCloseable {
      */
     long streamJsonEachRow(String sql, Consumer<JsonNode> rows);
 
+    /**
+     * Like {@link #streamJsonEachRow} for a statement that already ends in {@code FORMAT TabSeparated}: each row's
+     * cells ({@link TabSeparatedLine}, NULL as {@code null}), exactly {@code columns} of them; a line that has not
+     * that many is the server's error text sent after the rows, thrown as an error.
+     */
+    long streamTabSeparated(String sql, int columns, Consumer<String[]> rows);
+
     /** Runs a statement with no result rows (DDL, ALTER ... DELETE). */
     void execute(String sql);
 

@@ -100,9 +100,27 @@ final class ClientV2Transport implements ClickHouseTransport {
 
     @Override
     public long streamJsonEachRow(String sql, Consumer<JsonNode> rows) {
+        return stream(sql, ClickHouseFormat.JSONEachRow, line -> {
+            JsonNode row;
+            try {
+                row = json.readTree(line);
+            } catch (JsonProcessingException e) {
+                throw new DomainException(ErrorCode.INTERNAL, "ClickHouse failed while sending rows: " + brief(line), e);
+            }
+            rows.accept(row);
+        });
+    }
+
+    @Override
+    public long streamTabSeparated(String sql, int columns, Consumer<String[]> rows) {
+        return stream(sql, ClickHouseFormat.TabSeparated, line -> rows.accept(TabSeparatedLine.cells(line, columns)));
+    }
+
+    /** Hands each non-blank line of the response to {@code lines} as it is read; see {@link #streamJsonEachRow}. */
+    private long stream(String sql, ClickHouseFormat format, Consumer<String> lines) {
         String queryId = UUID.randomUUID().toString();
         QuerySettings querySettings = new QuerySettings()
-                .setFormat(ClickHouseFormat.JSONEachRow)
+                .setFormat(format)
                 .setQueryId(queryId)
                 // No wait_end_of_query: rows leave the server as they are produced, so neither side holds the whole
                 // result. An error half-way then arrives as text after the rows, which the line parser reports.
@@ -119,17 +137,13 @@ final class ClientV2Transport implements ClickHouseTransport {
                     StandardCharsets.UTF_8), 64 * 1024);
             long count = 0;
             String line;
+            // A TabSeparated row of empty cells is only tabs: blank, but a row.
+            boolean json = format == ClickHouseFormat.JSONEachRow;
             while ((line = reader.readLine()) != null) {
-                if (line.isBlank()) {
+                if (json ? line.isBlank() : line.isEmpty()) {
                     continue;
                 }
-                JsonNode row;
-                try {
-                    row = json.readTree(line);
-                } catch (JsonProcessingException e) {
-                    throw new DomainException(ErrorCode.INTERNAL, "ClickHouse failed while sending rows: " + brief(line), e);
-                }
-                rows.accept(row);
+                lines.accept(line);
                 count++;
             }
             readToTheEnd = true;

@@ -32,6 +32,7 @@ import static java.util.Objects.requireNonNull;
 public final class ShopScope {
     public static final String SHOP_COLUMN = "shop_id";
     static final String FORMAT_SUFFIX = "\nFORMAT JSONEachRow";
+    static final String TAB_SEPARATED_SUFFIX = "\nFORMAT TabSeparated";
 
     private static final SqlTemplate CURRENT_PUBLICATION =
             SqlTemplate.of("SELECT max(publish_id) AS p FROM shop_publications WHERE shop_id = {shop}");
@@ -84,6 +85,23 @@ public final class ShopScope {
         requireNonNull(query, "query is null");
         requireNonNull(rows, "rows is null");
         return transport.streamJsonEachRow(selectSql(query) + FORMAT_SUFFIX, rows);
+    }
+
+    /**
+     * {@link #stream} with the rows read as {@code TabSeparated} instead of JSON (the gateway appends the format): each
+     * row's cells as text, exactly {@code columns} of them, NULL as {@code null}. For large results read by position
+     * (the customer export): a third of JSON's bytes and no object per cell. A 64-bit integer arrives exactly as
+     * written; a Float64 as its shortest round-trip text.
+     *
+     * @return the number of rows handed over
+     */
+    public long streamTabSeparated(SqlTemplate query, int columns, Consumer<String[]> rows) {
+        requireNonNull(query, "query is null");
+        requireNonNull(rows, "rows is null");
+        if (columns < 1) {
+            throw new IllegalArgumentException("Cannot read rows of " + columns + " columns");
+        }
+        return transport.streamTabSeparated(selectSql(query) + TAB_SEPARATED_SUFFIX, columns, rows);
     }
 
     /**

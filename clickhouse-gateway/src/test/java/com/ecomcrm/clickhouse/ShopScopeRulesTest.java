@@ -125,6 +125,12 @@ class ShopScopeRulesTest {
         }
 
         @Override
+        public long streamTabSeparated(String sql, int columns, java.util.function.Consumer<String[]> rows) {
+            statements.add(sql);
+            return 0;
+        }
+
+        @Override
         public void execute(String sql) {
             statements.add(sql);
         }

@@ -130,6 +130,37 @@ class ShopScopeStreamTest {
     }
 
     @Test
+    void streamsTabSeparatedCellsOfTheShopOnlyWithEscapesUndoneAndNulls() {
+        gateway.forShop(ACME).insertRows(table, List.of(Map.of("customer_id", 1L, "monetary_cents", -5L),
+                Map.of("customer_id", 2L, "monetary_cents", 9_007_199_254_740_993L)));
+        gateway.forShop(GLOBEX).insertRows(table, List.of(Map.of("customer_id", 3L, "monetary_cents", 7L)));
+        SqlTemplate all = SqlTemplate.of("SELECT customer_id, monetary_cents, if(customer_id = 1, NULL, 'a\\tb\\\\c')"
+                + " AS text FROM {table} WHERE shop_id = {shop} ORDER BY customer_id").bindIdentifier("table", table);
+        List<List<String>> acme = new ArrayList<>();
+        List<List<String>> globex = new ArrayList<>();
+
+        long acmeRows = gateway.forShop(ACME).streamTabSeparated(all, 3, row -> acme.add(java.util.Arrays.asList(row)));
+        gateway.forShop(GLOBEX).streamTabSeparated(all, 3, row -> globex.add(java.util.Arrays.asList(row)));
+
+        assertThat(acmeRows).isEqualTo(2);
+        assertThat(acme).containsExactly(java.util.Arrays.asList("1", "-5", null),
+                List.of("2", "9007199254740993", "a\tb\\c"));
+        assertThat(globex).containsExactly(List.of("3", "7", "a\tb\\c"));
+    }
+
+    @Test
+    void aTabSeparatedErrorHalfWayIsThrownAfterTheRowsBeforeIt() {
+        SqlTemplate failing = SqlTemplate.of("SELECT number AS n, throwIf(number = 400000) AS failed"
+                + " FROM system.numbers WHERE {shop} != '' LIMIT 500000");
+        AtomicLong seen = new AtomicLong();
+
+        assertThatThrownBy(() -> gateway.forShop(ACME).streamTabSeparated(failing, 2, row -> seen.incrementAndGet()))
+                .isInstanceOfSatisfying(DomainException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL));
+        assertThat(seen.get()).isLessThan(500_000);
+    }
+
+    @Test
     void refusesAStatementThatIsNotASelect() {
         assertThatThrownBy(() -> gateway.forShop(ACME).stream(
                 SqlTemplate.of("ALTER TABLE x DELETE WHERE shop_id = {shop}"), row -> { }))

@@ -63,7 +63,9 @@ public final class PublishJob {
             "segment_transitions", "shop_daily_kpis", "customer_predictions", "shop_model_fits", "email_performance",
             "shop_insights", "customer_orders", "segment_history_dates");
     /** The history slices keep one publication per date: tables cleaned only where the date was published before. */
-    private static final List<String> HISTORY_TABLES = List.of("customer_segment_history", "segment_history_dates");
+    /** customer_segment_timeline is filled from customer_segment_history by its view (V8), and cleaned with it. */
+    private static final List<String> HISTORY_TABLES = List.of("customer_segment_history", "segment_history_dates",
+            "customer_segment_timeline");
 
     private PublishJob() {
     }

@@ -44,7 +44,8 @@ class ClickHouseMigratorTest {
                 + ClickHouseHttp.literal(target.database()) + " ORDER BY name").stream()
                 .map(row -> row.get("name").asText()).toList();
         assertThat(tables).containsExactly("customer_orders", "customer_predictions", "customer_rfm",
-                "customer_segment_history", "email_performance", "schema_migrations", "segment_history_dates", "segment_overview",
+                "customer_segment_history", "customer_segment_timeline", "customer_segment_timeline_feed",
+                "email_performance", "schema_migrations", "segment_history_dates", "segment_overview",
                 "segment_summary", "segment_transitions", "shop_daily_kpis", "shop_insights", "shop_model_fits", "shop_publications");
     }
 

@@ -55,6 +55,11 @@ public final class ServingScope {
         return scope.stream(query, rows);
     }
 
+    /** {@link ShopScope#streamTabSeparated}: never cached, like {@link #stream}. */
+    public long streamTabSeparated(SqlTemplate query, int columns, Consumer<String[]> rows) {
+        return scope.streamTabSeparated(query, columns, rows);
+    }
+
     private long currentPublication() {
         if (publication < 0) {
             publication = publications.current(scope.shop());

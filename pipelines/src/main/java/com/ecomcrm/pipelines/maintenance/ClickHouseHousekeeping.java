@@ -52,7 +52,8 @@ public final class ClickHouseHousekeeping {
             "segment_transitions", "shop_daily_kpis", "customer_predictions", "shop_model_fits", "email_performance",
             "shop_insights", "customer_orders", "shop_publications");
     /** Tables keyed by publication that keep history readers use: never cleaned here (see the class comment). */
-    static final List<String> HISTORY_TABLES = List.of("customer_segment_history", "segment_history_dates");
+    static final List<String> HISTORY_TABLES = List.of("customer_segment_history", "segment_history_dates",
+            "customer_segment_timeline");
     /** Shops per statement: bounds a statement's size whatever the number of shops. */
     static final int SHOPS_PER_STATEMENT = 500;
 
