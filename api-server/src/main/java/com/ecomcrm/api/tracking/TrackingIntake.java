@@ -29,9 +29,10 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>A batch, in one PostgreSQL transaction on the intake's own connections: look up the sent_at of the sends not in
  * {@link SentTimesCache}, classify every event ({@link MachineEventRule}), insert them all (one statement), land them
- * all durably (one fsync), commit. Then, for a batch with clicks, {@link TrackingStore#flagBursts} re-flags the
- * scanner bursts of its sends. Every request of the batch is answered only after that; if any step up to the commit
- * fails, every request of the batch gets the failure and none of its events is recorded (the transaction rolls back).
+ * all durably (one fsync), commit. Every request of the batch is answered then; if any step up to the commit fails,
+ * every request of the batch gets the failure and none of its events is recorded (the transaction rolls back). The
+ * batch's clicks then go to {@link BurstFlags}, which re-flags the scanner bursts of their sends off the answer path
+ * (one statement at a time for the clicks of all batches committed meanwhile).
  *
  * <p>What "durable" means when the pixel or the redirect is answered: the event's landed line is on disk (fsync:
  * it survives a crash of this process and of the machine) and its {@code email_events} row is committed
@@ -82,14 +83,16 @@ public final class TrackingIntake {
     }
 
     private final GroupCommit<Identified, EmailEvent> batches;
+    private final BurstFlags burstFlags;
     private final EventIds eventIds = new EventIds();
 
     /** @param pool the intake's own connections ({@link GroupCommit#connections}) */
     public TrackingIntake(Vertx vertx, Pool pool, TrackingStore store, LandingZone landingZone,
                           GroupCommitSettings settings) {
         requireNonNull(landingZone, "landingZone is null");
+        this.burstFlags = new BurstFlags(vertx, requireNonNull(store, "store is null"));
         this.batches = new GroupCommit<>("opens and clicks", vertx, pool, landingZone::appendTrackingEvents,
-                new Events(requireNonNull(store, "store is null"), pool), settings);
+                new Events(store, burstFlags), settings);
     }
 
     /**
@@ -100,20 +103,31 @@ public final class TrackingIntake {
         return batches.submit(new Identified(requireNonNull(arrival, "arrival is null"), eventIds.next()));
     }
 
-    /** Records the events waiting and refuses new ones; completes once every batch is answered. */
+    /**
+     * Records the events waiting and refuses new ones; completes once every batch is answered and the click bursts of
+     * its clicks re-flagged.
+     */
     public Future<Void> close() {
-        return batches.close();
+        return batches.close().compose(drained -> burstFlags.settled());
+    }
+
+    /**
+     * Completes once the click bursts of every click answered so far are re-flagged in PostgreSQL: they are re-flagged
+     * after the answers, a moment later.
+     */
+    public Future<Void> burstFlagsSettled() {
+        return burstFlags.settled();
     }
 
     /** What a batch of opens and clicks writes. */
     private static final class Events implements BatchWork<Identified, EmailEvent> {
         private final TrackingStore store;
-        private final Pool pool;
+        private final BurstFlags burstFlags;
         private final SentTimesCache sentTimes = new SentTimesCache();
 
-        Events(TrackingStore store, Pool pool) {
+        Events(TrackingStore store, BurstFlags burstFlags) {
             this.store = store;
-            this.pool = pool;
+            this.burstFlags = burstFlags;
         }
 
         @Override
@@ -126,8 +140,9 @@ public final class TrackingIntake {
         }
 
         /**
-         * Re-flags the bursts of the batch's clicked sends, after the commit. The events are durable by now, so a
-         * failure here is only logged: the flags are a refinement the landed lines allow redoing.
+         * Hands the batch's clicks to {@link BurstFlags}, which re-flags the bursts of their sends after the commit
+         * without holding up the answers. The events are durable by now, so a failed re-flag is only logged: the flags
+         * are a refinement the landed lines allow redoing.
          */
         @Override
         public Future<Void> afterCommit(List<Identified> batch, List<EmailEvent> events) {
@@ -137,7 +152,8 @@ public final class TrackingIntake {
                     clicks.add(event);
                 }
             }
-            return clicks.isEmpty() ? Future.succeededFuture() : store.flagBursts(pool, clicks).mapEmpty();
+            burstFlags.add(clicks);
+            return Future.succeededFuture();
         }
 
         @Override

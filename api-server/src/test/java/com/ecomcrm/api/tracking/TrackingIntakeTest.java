@@ -164,6 +164,8 @@ class TrackingIntakeTest {
         List<EmailEvent> arrived = awaitAll(answers);
 
         assertThat(arrived).allSatisfy(click -> assertThat(click.machine()).isFalse());
+        // The bursts are re-flagged after the answers, off their path.
+        intake.intake().burstFlagsSettled().await();
         assertThat(intake.rows(SHOP, scanned)).hasSize(4).allSatisfy(row ->
                 assertThat(row.getString("machine_reason")).isEqualTo("click_burst"));
         assertThat(intake.rows(SHOP, clickedOnce)).singleElement().satisfies(row ->
@@ -179,6 +181,7 @@ class TrackingIntakeTest {
         for (int i = 0; i < 3; i++) {
             intake.intake().receive(click(SHOP, send, now.plusMillis(600L * i), 0)).await();
         }
+        intake.intake().burstFlagsSettled().await();
 
         assertThat(intake.rows(SHOP, send)).hasSize(3).allSatisfy(row ->
                 assertThat(row.getBoolean("machine")).isFalse());
