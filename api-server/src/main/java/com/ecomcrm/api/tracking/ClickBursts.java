@@ -10,9 +10,10 @@ import java.util.Map;
 /**
  * The clicks this server saw in the last {@link MachineEventRule#BURST_WINDOW}, per send. A scanner fires all of a
  * message's links at once, so their rows are not yet committed when the next click arrives; this in-memory view sees
- * them and gives each click its verdict on arrival. Other servers' clicks are PostgreSQL's business: after each batch
- * commits, {@link TrackingStore#flagBursts} flags every click of its sends that belongs to a burst, whichever server
- * saw it. Bounded: the least recently clicked sends are forgotten first.
+ * them and gives each click its verdict on arrival. Other servers' clicks are PostgreSQL's business: once a batch has
+ * committed, {@link BurstFlags} has {@link TrackingStore#flagBursts} flag every click of its sends that belongs to a
+ * burst, whichever server saw it (within about 50 ms, off the answer path). Bounded: the least recently clicked sends
+ * are forgotten first.
  *
  * <p>Cheap on purpose (one lock, no boxing, no string building): it runs on the event loop for every click. Most
  * sends are clicked once, so each keeps a small array of click times in milliseconds, oldest first.
