@@ -10,12 +10,7 @@ build:
 services:
 	bin/services start
 
-# Every test, on the real servers. Every JVM the tests start (Maven's test forks, the pipelines, Spark's workers, the
-# API in the browser tests, the DAGs' tasks) compiles with C1 only: a test JVM lives seconds to minutes, and C2
-# spent most of its CPU compiling Spark's generated code that then ran a few times (about 30% of the pipelines
-# tests' CPU). Benchmarks and production keep the JVM's default tiered compilation. TEST_JAVA_TOOL_OPTIONS= to opt out.
-TEST_JAVA_TOOL_OPTIONS ?= -XX:TieredStopAtLevel=1
-test: export JAVA_TOOL_OPTIONS = $(TEST_JAVA_TOOL_OPTIONS)
+# Every test, on the real servers.
 test: services
 	source bin/dev-env && mvn -B verify
 	bin/dist-check
