@@ -1,6 +1,7 @@
 -- gold.customer_predictions: BG/NBD + Gamma-Gamma predictions per (shop_id, as_of_date, customer_id), every customer
 -- of the shop (the customers of gold.customer_rfm). Written by pipelines PredictionsJob; the (as_of_date) slice is
--- replaced in one MERGE. Prospects (no counted order) have prediction_status NO_ORDERS and null predictions.
+-- replaced by one overwrite (GoldSlice). Prospects (no counted order) have prediction_status NO_ORDERS and null
+-- predictions.
 CREATE TABLE IF NOT EXISTS lakehouse.gold.customer_predictions (
     shop_id              STRING        NOT NULL COMMENT 'Shop domain (*.myshopify.com)',
     as_of_date           DATE          NOT NULL COMMENT 'Day the predictions are for (purchases up to the end of it)',

@@ -1,5 +1,5 @@
 -- gold.shop_insights: one row per (shop_id, as_of_date, insight_key): the ranked findings of the night for the shop.
--- Written by pipelines InsightsJob; the (as_of_date) slice is replaced in one MERGE. insight_key is a hash of shop,
+-- Written by pipelines InsightsJob; the (as_of_date) slice is replaced by one overwrite. insight_key is a hash of shop,
 -- kind and subject (not named *_id: ids in the lakehouse are numbers), so the same finding keeps its key from night
 -- to night (a dismissal sticks).
 CREATE TABLE IF NOT EXISTS lakehouse.gold.shop_insights (

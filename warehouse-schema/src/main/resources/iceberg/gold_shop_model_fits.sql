@@ -1,6 +1,6 @@
 -- gold.shop_model_fits: the fitted BG/NBD and Gamma-Gamma parameters of every shop with buyers, per (shop_id,
 -- as_of_date), with the fit status and approximate standard errors of the log-parameters. Written by pipelines
--- PredictionsJob; the (as_of_date) slice is replaced in one MERGE. v is in the shop's currency.
+-- PredictionsJob; the (as_of_date) slice is replaced by one overwrite. v is in the shop's currency.
 CREATE TABLE IF NOT EXISTS lakehouse.gold.shop_model_fits (
     shop_id              STRING  NOT NULL COMMENT 'Shop domain (*.myshopify.com)',
     as_of_date           DATE    NOT NULL COMMENT 'Day the models were fitted for',

@@ -45,7 +45,8 @@ import static java.util.Objects.requireNonNull;
  * rule class (tested without Spark). That is one row per human open or click and per order of an emailed customer:
  * fine for today's shops; a very large one would want the rule run per customer group on the executors.
  *
- * <p>Every run recomputes all days up to the logical date and MERGEs them (days no longer computed are deleted);
+ * <p>Every run recomputes all days up to the logical date and replaces them in one overwrite ({@link GoldSlice}; days
+ * no longer computed are deleted);
  * later days of a later run are left alone. Re-running a date gives the same rows.
  */
 public final class EmailPerformanceJob {
@@ -92,12 +93,11 @@ public final class EmailPerformanceJob {
         Dataset<Row> performance = compute(spark, lakehouse, asOfDate).persist();
         try {
             performance.createOrReplaceTempView("email_performance_result");
-            spark.sql("MERGE INTO " + lakehouse.emailPerformance() + " t USING email_performance_result s"
-                    + " ON t.shop_id = s.shop_id AND t.send_date = s.send_date AND t.flow_id = s.flow_id"
-                    + " AND t.template_id = s.template_id"
-                    + " WHEN MATCHED THEN UPDATE SET *"
-                    + " WHEN NOT MATCHED THEN INSERT *"
-                    + " WHEN NOT MATCHED BY SOURCE AND t.send_date <= DATE '" + asOfDate + "' THEN DELETE");
+            // Every send-day cohort up to the logical date is recomputed (a late open, click or order changes an old
+            // cohort), so those days are replaced whole by an overwrite (GoldSlice); later days are left alone.
+            new GoldSlice(lakehouse.emailPerformance(), "send_date", GoldSlice.Range.UP_TO, asOfDate).replaceWith(
+                    spark, "email_performance_result", "t.shop_id = s.shop_id AND t.send_date = s.send_date"
+                            + " AND t.flow_id = s.flow_id AND t.template_id = s.template_id");
             Row c = spark.sql("SELECT count(DISTINCT shop_id), count(*), coalesce(sum(sent), 0),"
                     + " coalesce(sum(orders), 0) FROM email_performance_result").first();
             Result result = new Result(asOfDate, loaded.sends(), loaded.events(), c.getLong(0), c.getLong(1),

@@ -107,11 +107,11 @@ public final class InsightsJob {
         }
         spark.createDataFrame(rows, SCHEMA).createOrReplaceTempView("insights_result");
         try {
-            spark.sql("MERGE INTO " + lakehouse.shopInsights() + " t USING insights_result s"
-                    + " ON t.shop_id = s.shop_id AND t.as_of_date = s.as_of_date AND t.insight_key = s.insight_key"
-                    + " WHEN MATCHED THEN UPDATE SET *"
-                    + " WHEN NOT MATCHED THEN INSERT *"
-                    + " WHEN NOT MATCHED BY SOURCE AND t.as_of_date = DATE '" + asOfDate + "' THEN DELETE");
+            // Every shop's findings of the night are recomputed: the as_of_date slice is replaced whole by an
+            // overwrite (GoldSlice); a shop without findings tonight loses the ones of an earlier run of the date.
+            new GoldSlice(lakehouse.shopInsights(), "as_of_date", GoldSlice.Range.ON, asOfDate).replaceWith(spark,
+                    "insights_result", "t.shop_id = s.shop_id AND t.as_of_date = s.as_of_date"
+                            + " AND t.insight_key = s.insight_key");
         }
         finally {
             spark.catalog().dropTempView("insights_result");

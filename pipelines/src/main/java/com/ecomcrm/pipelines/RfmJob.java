@@ -31,8 +31,8 @@ import static java.util.Objects.requireNonNull;
  * so one shop's customers never move another's scores. The score and the segment are computed by the domain classes
  * themselves (as UDFs), so the API, the tests and this job cannot disagree on the grid.
  *
- * <p>The (as_of_date) slice is replaced in one MERGE (one Iceberg commit): readers see the old slice or the new one,
- * never a half-written one, and re-running a date gives the same rows.
+ * <p>The (as_of_date) slice is replaced in one overwrite ({@link GoldSlice}, one Iceberg commit): readers see the old
+ * slice or the new one, never a half-written one, and re-running a date gives the same rows.
  */
 public final class RfmJob {
     private static final Logger LOG = LoggerFactory.getLogger(RfmJob.class);
@@ -62,16 +62,11 @@ public final class RfmJob {
         Dataset<Row> rfm = compute(spark, lakehouse, customerDays, asOfDate).persist();
         try {
             rfm.createOrReplaceTempView("rfm_result");
-            // Into an empty table (the first night) the MERGE would insert every row: written as they are.
-            if (FirstWrite.ifEmpty(spark, rfm, lakehouse.customerRfm(), false).isEmpty()) {
-                spark.sql("MERGE INTO " + lakehouse.customerRfm() + " t USING rfm_result s"
-                        + " ON t.shop_id = s.shop_id AND t.as_of_date = s.as_of_date"
-                        + " AND t.customer_id = s.customer_id"
-                        + " WHEN MATCHED THEN UPDATE SET *"
-                        + " WHEN NOT MATCHED THEN INSERT *"
-                        // Rows of this date that are no longer computed (customer deleted since a previous run).
-                        + " WHEN NOT MATCHED BY SOURCE AND t.as_of_date = DATE '" + asOfDate + "' THEN DELETE");
-            }
+            // Every customer of every shop is recomputed for the date: the date's slice is replaced whole by an
+            // overwrite (GoldSlice), without re-reading or rewriting the other dates' files as a MERGE did.
+            new GoldSlice(lakehouse.customerRfm(), "as_of_date", GoldSlice.Range.ON, asOfDate).replaceWith(spark,
+                    "rfm_result", "t.shop_id = s.shop_id AND t.as_of_date = s.as_of_date"
+                            + " AND t.customer_id = s.customer_id");
             List<Row> counts = spark.sql("SELECT count(DISTINCT shop_id), count_if(frequency > 0),"
                     + " count_if(frequency = 0) FROM rfm_result").collectAsList();
             Row c = counts.get(0);
@@ -98,7 +93,7 @@ public final class RfmJob {
     static Dataset<Row> compute(SparkSession spark, Lakehouse lakehouse, CustomerDays customerDays,
                                 LocalDate asOfDate) {
         registerFunctions(spark);
-        // Registered until the run ends: the MERGE plans its source again, by name (run() drops it).
+        // Registered until the run ends: the write plans its source again, by name (run() drops it).
         customerDays.rows().createOrReplaceTempView("rfm_customer_days");
         return spark.sql(sql(lakehouse, asOfDate));
     }

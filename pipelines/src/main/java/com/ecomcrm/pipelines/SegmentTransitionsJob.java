@@ -28,7 +28,7 @@ import static java.util.Objects.requireNonNull;
  * </ul>
  * Prospects are customers too (segment PROSPECTS), so a prospect's first order shows as PROSPECTS to NEW etc.
  *
- * <p>The to_date = D slice is replaced in one MERGE, so a re-run gives the same rows and never leaves a mix.
+ * <p>The to_date = D slice is replaced in one overwrite ({@link GoldSlice}), so a re-run gives the same rows and never leaves a mix.
  */
 public final class SegmentTransitionsJob {
     /** The pseudo segment of a customer missing from one of the two snapshots. */
@@ -71,12 +71,11 @@ public final class SegmentTransitionsJob {
         Dataset<Row> transitions = compute(spark, lakehouse, fromDate, toDate).persist();
         try {
             transitions.createOrReplaceTempView("transitions_result");
-            spark.sql("MERGE INTO " + lakehouse.segmentTransitions() + " t USING transitions_result s"
-                    + " ON t.shop_id = s.shop_id AND t.to_date = s.to_date"
-                    + " AND t.from_segment = s.from_segment AND t.to_segment = s.to_segment"
-                    + " WHEN MATCHED THEN UPDATE SET *"
-                    + " WHEN NOT MATCHED THEN INSERT *"
-                    + " WHEN NOT MATCHED BY SOURCE AND t.to_date = DATE '" + toDate + "' THEN DELETE");
+            // Every shop's moves into the date are recomputed from the RFM snapshots: the to_date slice is replaced
+            // whole by an overwrite (GoldSlice); other dates' rows are neither read nor rewritten.
+            new GoldSlice(lakehouse.segmentTransitions(), "to_date", GoldSlice.Range.ON, toDate).replaceWith(spark,
+                    "transitions_result", "t.shop_id = s.shop_id AND t.to_date = s.to_date"
+                            + " AND t.from_segment = s.from_segment AND t.to_segment = s.to_segment");
             Row c = spark.sql("SELECT count(DISTINCT shop_id), count(*), coalesce(sum(customers), 0),"
                     + " coalesce(sum(CASE WHEN from_segment <> to_segment THEN customers ELSE 0 END), 0)"
                     + " FROM transitions_result").first();

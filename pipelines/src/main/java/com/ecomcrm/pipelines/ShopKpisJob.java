@@ -24,8 +24,8 @@ import static java.util.Objects.requireNonNull;
  * the day.
  *
  * <p>Every run recomputes the whole history up to the logical date from silver, so an order that arrives late for a
- * past day is reflected on the next run. A day's figures depend only on orders up to that day, so the MERGE replaces
- * the days up to the logical date (one Iceberg commit; days no longer computed are deleted) and leaves later days of
+ * past day is reflected on the next run. A day's figures depend only on orders up to that day, so one overwrite
+ * ({@link GoldSlice}) replaces the days up to the logical date (one Iceberg commit; days no longer computed are deleted) and leaves later days of
  * a later run alone. Re-running a date gives the same rows. Every aggregate and window is per shop, so a shop's
  * figures never depend on another shop's data.
  */
@@ -60,12 +60,11 @@ public final class ShopKpisJob {
         Dataset<Row> kpis = compute(spark, customerDays, asOfDate).persist();
         try {
             kpis.createOrReplaceTempView("kpi_result");
-            spark.sql("MERGE INTO " + lakehouse.shopDailyKpis() + " t USING kpi_result s"
-                    + " ON t.shop_id = s.shop_id AND t.kpi_date = s.kpi_date"
-                    + " WHEN MATCHED THEN UPDATE SET *"
-                    + " WHEN NOT MATCHED THEN INSERT *"
-                    // Days up to the logical date that are no longer computed (e.g. every order of a shop cancelled).
-                    + " WHEN NOT MATCHED BY SOURCE AND t.kpi_date <= DATE '" + asOfDate + "' THEN DELETE");
+            // Every day of every shop's history is recomputed (a late order or refund changes a past day), so the
+            // days up to the logical date are replaced whole by an overwrite (GoldSlice); days after it are left
+            // alone. Days no longer computed (e.g. every order of a shop cancelled) go with the old files.
+            new GoldSlice(lakehouse.shopDailyKpis(), "kpi_date", GoldSlice.Range.UP_TO, asOfDate).replaceWith(spark,
+                    "kpi_result", "t.shop_id = s.shop_id AND t.kpi_date = s.kpi_date");
             Row c = spark.sql("SELECT count(DISTINCT shop_id), count(*), coalesce(sum(orders), 0) FROM kpi_result")
                     .first();
             Result result = new Result(asOfDate, c.getLong(0), c.getLong(1), c.getLong(2));
@@ -92,7 +91,7 @@ public final class ShopKpisJob {
      */
     static Dataset<Row> compute(SparkSession spark, CustomerDays customerDays, LocalDate asOfDate) {
         String asOf = "DATE '" + asOfDate + "'"; // from a LocalDate, never from user input
-        // Registered until the run ends: the MERGE plans its source again, by name (run() drops it).
+        // Registered until the run ends: the write plans its source again, by name (run() drops it).
         customerDays.rows().createOrReplaceTempView("kpi_customer_days");
         return spark.sql(sql(asOf));
     }
