@@ -383,6 +383,19 @@ def parse_clickhouse(paths: list[Path], iceberg: dict[str, Table] | None = None)
                         table.details.append((f"changed in {version}", " ".join(action.split())))
             elif m := re.match(r"^DROP TABLE (?:IF EXISTS )?(?:`?\w+`?\.)?`?(\w+)`?$", statement, re.IGNORECASE):
                 tables.pop(m.group(1), None)
+            elif m := re.match(r"^CREATE MATERIALIZED VIEW (?:IF NOT EXISTS )?`?(\w+)`? TO `?(\w+)`?\s+AS\s+SELECT .*?"
+                               r"\bFROM `?(\w+)`?", statement, re.IGNORECASE | re.DOTALL):
+                # A view that copies inserts into a table: documented on the table it fills.
+                view, target, source = m.group(1), m.group(2), m.group(3)
+                if target not in tables:
+                    raise SchemaError(f"{where}: materialized view into a table no migration created")
+                tables[target].details.append(("filled by", f"materialized view {view} from every insert into "
+                                                            f"{source} ({version})"))
+            elif m := re.match(r"^INSERT INTO `?(\w+)`?\s*(?:\([^)]*\))?\s*SELECT\b", statement,
+                               re.IGNORECASE | re.DOTALL):
+                if m.group(1) not in tables:
+                    raise SchemaError(f"{where}: INSERT into a table no migration created")
+                tables[m.group(1)].details.append(("backfilled in", version))
             else:
                 # Views, inserts and the like: keep them visible rather than drop them silently.
                 name = f"({version} statement)"
