@@ -31,7 +31,8 @@ import static org.apache.spark.sql.functions.expr;
  * <p>Every file this class writes holds rows of the slice only, so the next night's slice (a new date) or the same
  * night re-run can always drop whole files. A file that holds rows on both sides of the condition (written by an
  * older MERGE, or compacted across dates) cannot be dropped whole: Iceberg refuses the commit, and that night falls
- * back to the MERGE, which rewrites such files into ones that can.
+ * back to the MERGE. The MERGE's files may still mix dates, so re-running an old date can fall back again; a new night
+ * (a date after every file's range) never does.
  *
  * <p>Isolation: the commit is validated from the table's snapshot read just before the write (serializable), so a
  * concurrent writer of the same slice makes this commit fail rather than both sets of rows survive.
