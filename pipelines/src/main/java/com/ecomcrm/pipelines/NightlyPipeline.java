@@ -174,7 +174,7 @@ public final class NightlyPipeline {
         List<StageTiming> timings = new ArrayList<>();
         out.println("Nightly pipeline for " + date + " (" + settings + "), stages " + stages);
         SparkSession spark = null;
-        PipelineRuns runs = new PipelineRuns(settings, Clock.systemUTC());
+        PipelineRuns runs = new PipelineRuns(settings, lakehouse, Clock.systemUTC());
         Optional<Long> run = Optional.empty();
         try (ClickHouseGateway gateway = ClickHouseGateway.connect(ClickHouseSettings.fromEnvironment())) {
             if (stages.contains("migrate")) {

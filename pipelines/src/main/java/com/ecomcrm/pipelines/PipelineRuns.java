@@ -22,24 +22,28 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The record of each nightly run in PostgreSQL ({@code pipeline_runs}): when it ran, for which logical date, which
- * stages, how long each took with its counts, and how it ended. It is what an on-call operator reads first. Keeping
- * the record must never fail the night itself: a PostgreSQL problem here is logged and the run goes on.
+ * stages, how long each took with its counts, and how it ended. It is what an on-call operator reads first. The
+ * detail names the lakehouse (Iceberg catalog) the run wrote, since several lakehouses may share one database (a
+ * staging copy, a test's). Keeping the record must never fail the night itself: a PostgreSQL problem here is logged
+ * and the run goes on.
  */
 final class PipelineRuns {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineRuns.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PipelineSettings settings;
+    private final Lakehouse lakehouse;
     private final Clock clock;
 
-    PipelineRuns(PipelineSettings settings, Clock clock) {
+    PipelineRuns(PipelineSettings settings, Lakehouse lakehouse, Clock clock) {
         this.settings = requireNonNull(settings, "settings is null");
+        this.lakehouse = requireNonNull(lakehouse, "lakehouse is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
     /** Records a run as RUNNING; empty when the record could not be written. */
     Optional<Long> started(LocalDate date, Collection<String> stages) {
-        ObjectNode detail = JSON.createObjectNode();
+        ObjectNode detail = JSON.createObjectNode().put("lakehouse", lakehouse.catalog());
         stages.forEach(detail.putArray("stages_requested")::add);
         try (Connection connection = connect();
              PreparedStatement insert = connection.prepareStatement("INSERT INTO pipeline_runs "
@@ -64,7 +68,7 @@ final class PipelineRuns {
         if (run.isEmpty()) {
             return;
         }
-        ObjectNode detail = JSON.createObjectNode();
+        ObjectNode detail = JSON.createObjectNode().put("lakehouse", lakehouse.catalog());
         stages.forEach(detail.putArray("stages_requested")::add);
         ArrayNode done = detail.putArray("stages");
         for (NightlyPipeline.StageTiming timing : timings) {

@@ -95,7 +95,8 @@ class NightlyPipelineTest {
                      java.sql.ResultSet row = pg.createStatement().executeQuery("SELECT status,"
                              + " finished_at IS NOT NULL AS finished, detail->'stages'->-1->>'stage' AS last_stage,"
                              + " detail->'stages'->-1->'metrics'->>'customers' AS published FROM pipeline_runs"
-                             + " WHERE as_of_date = DATE '2026-11-28' ORDER BY id DESC LIMIT 1")) {
+                             + " WHERE as_of_date = DATE '2026-11-28' AND detail->>'lakehouse' = '" + lakehouse.catalog() + "'"
+                             + " ORDER BY id DESC LIMIT 1")) {
                     assertThat(row.next()).isTrue();
                     assertThat(row.getString("status")).isEqualTo("SUCCEEDED");
                     assertThat(row.getBoolean("finished")).isTrue();
