@@ -160,24 +160,27 @@ public final class PublishJob {
         Counts counts = new Counts();
         try (ServingInserts inserts = new ServingInserts(gateway)) {
             // The customers (with their predictions) and their orders in one pass grouped by shop: both hash-
-            // partitioned the same way, so the shops come in the same order in both (about 25 shops a partition:
-            // the driver holds one partition at a time).
+            // partitioned the same way, so the shops come in the same order in both (about 25 shops a partition).
             int partitions = Math.max(spark.sparkContext().defaultParallelism(), (shops.size() + 24) / 25);
             List<String> order = ShopSortedRows.shopOrder(spark, shops, partitions);
             Map<String, Map<String, long[]>> segments = new LinkedHashMap<>();
-            ShopSortedRows customerRowsByShop = new ShopSortedRows(
-                    ShopSortedRows.byShop(withPredictions, partitions).toLocalIterator(), order);
-            ShopSortedRows orderRowsByShop = new ShopSortedRows(
-                    ShopSortedRows.byShop(orders, partitions).toLocalIterator(), order);
-            for (String shop : order) {
-                ShopId id = ShopId.of(shop);
-                long publishId = publishIds.get(shop);
-                List<Row> rows = customerRowsByShop.take(shop);
-                segments.put(shop, writeCustomers(inserts, id, publishId, asOfDate, rows, counts));
-                customers.put(shop, (long) rows.size());
-                List<Row> shopOrders = orderRowsByShop.take(shop);
-                inserts.writeAll("customer_orders", id, CustomerOrderRows.servingRows(publishId, shopOrders));
-                counts.orders += shopOrders.size();
+            // Each read ahead by a thread of its own, so that Spark computes the next partitions while this thread
+            // writes to ClickHouse (they took turns before: ~40% of the stage's wall time on the medium fraction).
+            try (ReadAhead<Row> customerRows = readAhead(ShopSortedRows.byShop(withPredictions, partitions),
+                    "publish-customers");
+                 ReadAhead<Row> orderRows = readAhead(ShopSortedRows.byShop(orders, partitions), "publish-orders")) {
+                ShopSortedRows customerRowsByShop = new ShopSortedRows(customerRows, order);
+                ShopSortedRows orderRowsByShop = new ShopSortedRows(orderRows, order);
+                for (String shop : order) {
+                    ShopId id = ShopId.of(shop);
+                    long publishId = publishIds.get(shop);
+                    List<Row> rows = customerRowsByShop.take(shop);
+                    segments.put(shop, writeCustomers(inserts, id, publishId, asOfDate, rows, counts));
+                    customers.put(shop, (long) rows.size());
+                    List<Row> shopOrders = orderRowsByShop.take(shop);
+                    inserts.writeAll("customer_orders", id, CustomerOrderRows.servingRows(publishId, shopOrders));
+                    counts.orders += shopOrders.size();
+                }
             }
             for (String table : List.of("customer_rfm", "customer_predictions", "customer_orders")) {
                 inserts.finish(table);
@@ -254,6 +257,14 @@ public final class PublishJob {
                 counts.predictions, counts.fits, counts.emailPerformance, counts.insights, counts.orders);
         LOG.info("Published {}", result.summary());
         return result;
+    }
+
+    /**
+     * {@code toLocalIterator()} read ahead by up to 64K rows (about two partitions of 25 shops at 1,000 customers
+     * each): the driver holds the partition being written, the next one and the one Spark is sending.
+     */
+    private static ReadAhead<Row> readAhead(Dataset<Row> rows, String name) {
+        return new ReadAhead<>(rows.toLocalIterator(), name, 64, 1024);
     }
 
     /** Rows sent per table, for the result. */

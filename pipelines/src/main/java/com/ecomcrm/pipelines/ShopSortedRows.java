@@ -23,8 +23,8 @@ import static org.apache.spark.sql.functions.pmod;
 /**
  * Rows grouped by {@code shop_id}, read with {@code toLocalIterator()}, handed out one shop at a time in the order the
  * shops come. The publish reads every shop's rows in one pass this way instead of one filtered Spark job per shop,
- * which at 1,000 shops was most of its time; the driver holds one partition and one shop's rows, never the whole
- * table.
+ * which at 1,000 shops was most of its time; the driver holds a few partitions (the publish reads ahead, see
+ * {@link ReadAhead}) and one shop's rows, never the whole table.
  *
  * <p>Two orders: ascending {@code shop_id} (a Spark {@code orderBy("shop_id")}, compared as Spark compares strings:
  * UTF-8 bytes, unsigned), or the cheaper {@link #byShop} layout, hash-partitioned by shop and sorted within each
