@@ -155,6 +155,9 @@ public final class PredictionsJob {
             }
         }
         finally {
+            // Dropping a view of a cached plan uncaches it (Spark's Catalog.dropTempView), so the view of the stats
+            // goes only here, with the stats: dropped earlier, the scoring recomputed them from the orders twice.
+            spark.catalog().dropTempView("prediction_stats");
             stats.unpersist();
             spark.catalog().dropTempView("prediction_customer_days");
         }
@@ -244,10 +247,9 @@ public final class PredictionsJob {
     /** Buyers' stats plus the prospects (the RFM job's definition), whose x is null. */
     private static Dataset<Row> withProspects(SparkSession spark, Lakehouse lakehouse, Dataset<Row> stats,
                                               LocalDate asOfDate) {
-        stats.createOrReplaceTempView("prediction_stats");
+        stats.createOrReplaceTempView("prediction_stats"); // dropped by run(), with the stats (see there)
         String endOfDay = "TIMESTAMP '" + asOfDate.plusDays(1) + " 00:00:00'";
-        try {
-            return spark.sql("""
+        return spark.sql("""
                     SELECT shop_id, customer_id, x, tx_days, age_days, repeat_value FROM prediction_stats
                     UNION ALL
                     SELECT p.shop_id, p.customer_id, CAST(NULL AS INT), CAST(NULL AS INT), CAST(NULL AS INT),
@@ -257,54 +259,44 @@ public final class PredictionsJob {
                     WHERE NOT coalesce(p.deleted, false)
                       AND (p.created_at IS NULL OR p.created_at < %2$s)
                     """.formatted(lakehouse.customers(), endOfDay));
-        }
-        finally {
-            // The plan keeps its reference to the persisted stats; the name is not needed any more.
-            spark.catalog().dropTempView("prediction_stats");
-        }
     }
 
     /** The shops' sufficient statistics, streamed to the driver (see the class comment for the memory bound). */
     static List<ShopModels.ShopData> collectShops(SparkSession spark, Dataset<Row> stats, LocalDate asOfDate) {
-        stats.createOrReplaceTempView("prediction_stats");
-        try {
-            String asOf = "DATE '" + asOfDate + "'";
-            Map<String, Row> summaries = new TreeMap<>();
-            spark.sql("SELECT shop_id, count(*) AS buyers, count_if(x > 0) AS repeat_buyers,"
-                            + " datediff(" + asOf + ", min(first_day)) AS history_days,"
-                            + " sum(total_value) AS value, sum(x + 1) AS purchase_days"
-                            + " FROM prediction_stats GROUP BY shop_id").collectAsList()
-                    .forEach(r -> summaries.put(r.getString(0), r));
-            Map<String, List<HistoryGroup>> groups = new HashMap<>();
-            Iterator<Row> g = spark.sql("SELECT shop_id, x, tx_days, age_days, count(*) FROM prediction_stats"
-                    + " GROUP BY shop_id, x, tx_days, age_days").toLocalIterator();
-            while (g.hasNext()) {
-                Row r = g.next();
-                groups.computeIfAbsent(r.getString(0), s -> new ArrayList<>()).add(new HistoryGroup(r.getInt(1),
-                        r.getInt(2) / 7.0, r.getInt(3) / 7.0, r.getLong(4)));
-            }
-            Map<String, SpendBuilder> spend = new HashMap<>();
-            Iterator<Row> s = spark.sql("SELECT shop_id, x, repeat_value, count(*) FROM prediction_stats"
-                    + " WHERE x > 0 AND repeat_value > 0 GROUP BY shop_id, x, repeat_value").toLocalIterator();
-            while (s.hasNext()) {
-                Row r = s.next();
-                spend.computeIfAbsent(r.getString(0), k -> new SpendBuilder())
-                        .add(r.getInt(1), meanRepeatValue(r.getDecimal(2), r.getInt(1)), r.getLong(3));
-            }
-            List<ShopModels.ShopData> shops = new ArrayList<>(summaries.size());
-            for (Map.Entry<String, Row> e : summaries.entrySet()) {
-                Row r = e.getValue();
-                double scale = r.getDecimal(4).doubleValue() / r.getLong(5);
-                SpendBuilder b = spend.get(e.getKey());
-                shops.add(new ShopModels.ShopData(e.getKey(), r.getLong(1), r.getLong(2), r.getInt(3), scale,
-                        ShopModels.sortedGroups(groups.getOrDefault(e.getKey(), List.of())),
-                        b == null ? ModelLikelihoods.SpendGroups.empty() : b.build()));
-            }
-            return shops;
+        stats.createOrReplaceTempView("prediction_stats"); // dropped by run(), with the stats (see there)
+        String asOf = "DATE '" + asOfDate + "'";
+        Map<String, Row> summaries = new TreeMap<>();
+        spark.sql("SELECT shop_id, count(*) AS buyers, count_if(x > 0) AS repeat_buyers,"
+                        + " datediff(" + asOf + ", min(first_day)) AS history_days,"
+                        + " sum(total_value) AS value, sum(x + 1) AS purchase_days"
+                        + " FROM prediction_stats GROUP BY shop_id").collectAsList()
+                .forEach(r -> summaries.put(r.getString(0), r));
+        Map<String, List<HistoryGroup>> groups = new HashMap<>();
+        Iterator<Row> g = spark.sql("SELECT shop_id, x, tx_days, age_days, count(*) FROM prediction_stats"
+                + " GROUP BY shop_id, x, tx_days, age_days").toLocalIterator();
+        while (g.hasNext()) {
+            Row r = g.next();
+            groups.computeIfAbsent(r.getString(0), s -> new ArrayList<>()).add(new HistoryGroup(r.getInt(1),
+                    r.getInt(2) / 7.0, r.getInt(3) / 7.0, r.getLong(4)));
         }
-        finally {
-            spark.catalog().dropTempView("prediction_stats");
+        Map<String, SpendBuilder> spend = new HashMap<>();
+        Iterator<Row> s = spark.sql("SELECT shop_id, x, repeat_value, count(*) FROM prediction_stats"
+                + " WHERE x > 0 AND repeat_value > 0 GROUP BY shop_id, x, repeat_value").toLocalIterator();
+        while (s.hasNext()) {
+            Row r = s.next();
+            spend.computeIfAbsent(r.getString(0), k -> new SpendBuilder())
+                    .add(r.getInt(1), meanRepeatValue(r.getDecimal(2), r.getInt(1)), r.getLong(3));
         }
+        List<ShopModels.ShopData> shops = new ArrayList<>(summaries.size());
+        for (Map.Entry<String, Row> e : summaries.entrySet()) {
+            Row r = e.getValue();
+            double scale = r.getDecimal(4).doubleValue() / r.getLong(5);
+            SpendBuilder b = spend.get(e.getKey());
+            shops.add(new ShopModels.ShopData(e.getKey(), r.getLong(1), r.getLong(2), r.getInt(3), scale,
+                    ShopModels.sortedGroups(groups.getOrDefault(e.getKey(), List.of())),
+                    b == null ? ModelLikelihoods.SpendGroups.empty() : b.build()));
+        }
+        return shops;
     }
 
     /** m_x as the models compute it ({@code CalibrationSummary}): the repeat total / x to 10 places, half-even. */

@@ -59,7 +59,14 @@ public final class RfmJob {
     /** As {@link #run(SparkSession, Lakehouse, LocalDate)} from purchase days other stages may share. */
     static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate, CustomerDays customerDays) {
         requireNonNull(asOfDate, "asOfDate is null");
-        Dataset<Row> rfm = compute(spark, lakehouse, customerDays, asOfDate).persist();
+        registerFunctions(spark);
+        // Registered until the run ends: the write plans its source again, by name.
+        customerDays.rows().createOrReplaceTempView("rfm_customer_days");
+        // The buyers are read twice (scored, and left out of the prospects): cached, so the orders are aggregated
+        // once (inlined, they were scanned and summed twice).
+        Dataset<Row> buyers = spark.sql(buyersSql(asOfDate)).persist();
+        buyers.createOrReplaceTempView("rfm_buyers");
+        Dataset<Row> rfm = spark.sql(sql(lakehouse, asOfDate)).persist();
         try {
             rfm.createOrReplaceTempView("rfm_result");
             // Every customer of every shop is recomputed for the date: the date's slice is replaced whole by an
@@ -75,27 +82,29 @@ public final class RfmJob {
             return result;
         }
         finally {
+            // Dropping a view of a cached plan uncaches it (Spark's Catalog.dropTempView): only once it is written.
             spark.catalog().dropTempView("rfm_result");
+            spark.catalog().dropTempView("rfm_buyers");
             spark.catalog().dropTempView("rfm_customer_days");
             rfm.unpersist();
+            buyers.unpersist();
         }
-    }
-
-    /** The rows of {@code gold.customer_rfm} for {@code asOfDate}, in the table's column order. */
-    static Dataset<Row> compute(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
-        return compute(spark, lakehouse, CustomerDays.of(spark, lakehouse, asOfDate), asOfDate);
     }
 
     /**
      * From the customers' purchase days ({@link CustomerDays}): frequency is the sum of their orders, monetary the
      * sum of their net cents (exact), recency the days since the last of them.
      */
-    static Dataset<Row> compute(SparkSession spark, Lakehouse lakehouse, CustomerDays customerDays,
-                                LocalDate asOfDate) {
-        registerFunctions(spark);
-        // Registered until the run ends: the write plans its source again, by name (run() drops it).
-        customerDays.rows().createOrReplaceTempView("rfm_customer_days");
-        return spark.sql(sql(lakehouse, asOfDate));
+    private static String buyersSql(LocalDate asOfDate) {
+        // Literal from a LocalDate, never from user input.
+        return """
+                SELECT c.shop_id, c.customer_id,
+                       datediff(DATE '%1$s', max(c.day)) AS recency_days,
+                       sum(c.orders) AS frequency,
+                       %2$s AS monetary
+                FROM rfm_customer_days c
+                GROUP BY c.shop_id, c.customer_id
+                """.formatted(asOfDate, CustomerDays.money("sum(c.net_cents)"));
     }
 
     private static String sql(Lakehouse lakehouse, LocalDate asOfDate) {
@@ -103,21 +112,13 @@ public final class RfmJob {
         String asOf = "DATE '" + asOfDate + "'";
         String endOfDay = "TIMESTAMP '" + asOfDate.plusDays(1) + " 00:00:00'";
         String sql = """
-                WITH buyers AS (
-                    SELECT c.shop_id, c.customer_id,
-                           datediff(%3$s, max(c.day)) AS recency_days,
-                           sum(c.orders) AS frequency,
-                           %6$s AS monetary
-                    FROM rfm_customer_days c
-                    GROUP BY c.shop_id, c.customer_id
-                ),
-                ranked AS (
+                WITH ranked AS (
                     SELECT *,
                            rank() OVER (PARTITION BY shop_id ORDER BY recency_days DESC) - 1 AS r_worse,
                            rank() OVER (PARTITION BY shop_id ORDER BY frequency ASC) - 1 AS f_worse,
                            rank() OVER (PARTITION BY shop_id ORDER BY monetary ASC) - 1 AS m_worse,
                            count(*) OVER (PARTITION BY shop_id) AS shop_buyers
-                    FROM buyers
+                    FROM rfm_buyers
                 ),
                 scored AS (
                     SELECT shop_id, customer_id, recency_days, frequency, monetary,
@@ -128,7 +129,7 @@ public final class RfmJob {
                 ),
                 prospects AS (
                     SELECT p.shop_id, p.customer_id
-                    FROM %1$s p LEFT ANTI JOIN buyers b
+                    FROM %1$s p LEFT ANTI JOIN rfm_buyers b
                       ON p.shop_id = b.shop_id AND p.customer_id = b.customer_id
                     WHERE NOT coalesce(p.deleted, false)
                       AND (p.created_at IS NULL OR p.created_at < %4$s)
@@ -143,8 +144,7 @@ public final class RfmJob {
                 SELECT shop_id, %3$s, customer_id, CAST(NULL AS INT), 0, CAST(0 AS DECIMAL(18,2)), 0, 0, 0,
                        '%5$s'
                 FROM prospects
-                """.formatted(lakehouse.customers(), lakehouse.orders(), asOf, endOfDay, Segment.PROSPECTS.key(),
-                CustomerDays.money("sum(c.net_cents)"));
+                """.formatted(lakehouse.customers(), lakehouse.orders(), asOf, endOfDay, Segment.PROSPECTS.key());
         return sql;
     }
 

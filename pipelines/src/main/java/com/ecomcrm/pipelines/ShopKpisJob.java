@@ -57,7 +57,14 @@ public final class ShopKpisJob {
     /** As {@link #run(SparkSession, Lakehouse, LocalDate)} from purchase days another stage may share. */
     static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate, CustomerDays customerDays) {
         requireNonNull(asOfDate, "asOfDate is null");
-        Dataset<Row> kpis = compute(spark, customerDays, asOfDate).persist();
+        String asOf = "DATE '" + asOfDate + "'"; // from a LocalDate, never from user input
+        // Registered until the run ends: the write plans its source again, by name.
+        customerDays.rows().createOrReplaceTempView("kpi_customer_days");
+        // The days with orders are read twice (each shop's first day, and the series): cached, so the orders are
+        // aggregated once (inlined, they were scanned and summed twice).
+        Dataset<Row> daily = spark.sql(DAILY).persist();
+        daily.createOrReplaceTempView("kpi_daily");
+        Dataset<Row> kpis = spark.sql(sql(asOf)).persist();
         try {
             kpis.createOrReplaceTempView("kpi_result");
             // Every day of every shop's history is recomputed (a late order or refund changes a past day), so the
@@ -72,53 +79,45 @@ public final class ShopKpisJob {
             return result;
         }
         finally {
+            // Dropping a view of a cached plan uncaches it (Spark's Catalog.dropTempView): only once it is written.
             spark.catalog().dropTempView("kpi_result");
+            spark.catalog().dropTempView("kpi_daily");
             spark.catalog().dropTempView("kpi_customer_days");
             kpis.unpersist();
+            daily.unpersist();
         }
     }
 
-    /** The rows of {@code gold.shop_daily_kpis} up to {@code asOfDate}, in the table's column order. */
-    static Dataset<Row> compute(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
-        return compute(spark, CustomerDays.of(spark, lakehouse, asOfDate), asOfDate);
-    }
-
     /**
-     * From the customers' purchase days ({@link CustomerDays}), numbered per customer: a customer's first order is on
-     * its first day ({@code day_number = 1}), and its second order on the first day too if that day had two orders or
-     * more, else on its second day. So the per-order numbering of the class comment needs a window over purchase days
-     * only (narrow rows, no order ids), not over every order.
+     * Each shop's days with orders, from the customers' purchase days ({@link CustomerDays}) numbered per customer: a
+     * customer's first order is on its first day ({@code day_number = 1}), and its second order on the first day too
+     * if that day had two orders or more, else on its second day. So the per-order numbering of the class comment
+     * needs a window over purchase days only (narrow rows, no order ids), not over every order.
      */
-    static Dataset<Row> compute(SparkSession spark, CustomerDays customerDays, LocalDate asOfDate) {
-        String asOf = "DATE '" + asOfDate + "'"; // from a LocalDate, never from user input
-        // Registered until the run ends: the write plans its source again, by name (run() drops it).
-        customerDays.rows().createOrReplaceTempView("kpi_customer_days");
-        return spark.sql(sql(asOf));
-    }
+    private static final String DAILY = """
+            WITH numbered AS (
+                SELECT shop_id, customer_id, day, orders, net_cents,
+                       row_number() OVER (PARTITION BY shop_id, customer_id ORDER BY day) AS day_number,
+                       lag(orders) OVER (PARTITION BY shop_id, customer_id ORDER BY day) AS previous_day_orders
+                FROM kpi_customer_days
+            )
+            SELECT shop_id, day,
+                   sum(orders) AS orders,
+                   sum(net_cents) AS revenue_cents,
+                   count_if(day_number = 1) AS new_customer_orders,
+                   sum(orders) - count_if(day_number = 1) AS returning_customer_orders,
+                   count(*) AS buyers,
+                   count_if((day_number = 1 AND orders >= 2)
+                            OR (day_number = 2 AND previous_day_orders = 1)) AS new_repeaters
+            FROM numbered
+            GROUP BY shop_id, day
+            """;
 
     private static String sql(String asOf) {
         return """
-                WITH numbered AS (
-                    SELECT shop_id, customer_id, day, orders, net_cents,
-                           row_number() OVER (PARTITION BY shop_id, customer_id ORDER BY day) AS day_number,
-                           lag(orders) OVER (PARTITION BY shop_id, customer_id ORDER BY day) AS previous_day_orders
-                    FROM kpi_customer_days
-                ),
-                daily AS (
-                    SELECT shop_id, day,
-                           sum(orders) AS orders,
-                           sum(net_cents) AS revenue_cents,
-                           count_if(day_number = 1) AS new_customer_orders,
-                           sum(orders) - count_if(day_number = 1) AS returning_customer_orders,
-                           count(*) AS buyers,
-                           count_if((day_number = 1 AND orders >= 2)
-                                    OR (day_number = 2 AND previous_day_orders = 1)) AS new_repeaters
-                    FROM numbered
-                    GROUP BY shop_id, day
-                ),
-                days AS (
+                WITH days AS (
                     SELECT shop_id, explode(sequence(first_day, %1$s, INTERVAL 1 DAY)) AS day
-                    FROM (SELECT shop_id, min(day) AS first_day FROM daily GROUP BY shop_id)
+                    FROM (SELECT shop_id, min(day) AS first_day FROM kpi_daily GROUP BY shop_id)
                 ),
                 series AS (
                     SELECT s.shop_id, s.day,
@@ -131,7 +130,7 @@ public final class ShopKpisJob {
                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS customers,
                            sum(coalesce(d.new_repeaters, 0)) OVER (PARTITION BY s.shop_id ORDER BY s.day
                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS repeat_customers
-                    FROM days s LEFT JOIN daily d ON s.shop_id = d.shop_id AND s.day = d.day
+                    FROM days s LEFT JOIN kpi_daily d ON s.shop_id = d.shop_id AND s.day = d.day
                 )
                 SELECT shop_id, day AS kpi_date,
                        CAST(orders AS BIGINT) AS orders,
