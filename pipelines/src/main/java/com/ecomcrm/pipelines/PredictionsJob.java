@@ -105,9 +105,13 @@ public final class PredictionsJob {
     static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate, CustomerDays customerDays) {
         requireNonNull(asOfDate, "asOfDate is null");
         Dataset<Row> stats = customerStats(spark, customerDays, asOfDate).persist();
+        // Read by name by the fits' statistics and the scoring. Dropping a view of a cached plan uncaches it (Spark's
+        // Catalog.dropTempView), so the view goes only at the end, with the stats: dropped after the fits' reads, the
+        // scoring recomputed the stats from the orders, twice.
+        stats.createOrReplaceTempView("prediction_stats");
         try {
             long fitStart = System.nanoTime();
-            List<ShopModels.ShopData> shops = collectShops(spark, stats, asOfDate);
+            List<ShopModels.ShopData> shops = collectShops(spark, asOfDate);
             double collectSeconds = (System.nanoTime() - fitStart) / 1e9;
             ShopModels.Prior prior = ShopModels.pooledPrior(shops);
             LOG.info("Collected the statistics of {} shops in {} s, pooled prior in {} s", shops.size(),
@@ -129,7 +133,7 @@ public final class PredictionsJob {
             spark.createDataFrame(fitRows, fitSchema).createOrReplaceTempView("model_fit_result");
 
             StructType schema = spark.table(lakehouse.customerPredictions()).schema();
-            Dataset<Row> predictions = withProspects(spark, lakehouse, stats, asOfDate)
+            Dataset<Row> predictions = withProspects(spark, lakehouse, asOfDate)
                     .repartition(col("shop_id"))
                     .mapPartitions(new Predictor(fits, asOfDate), Encoders.row(schema))
                     .persist();
@@ -155,8 +159,6 @@ public final class PredictionsJob {
             }
         }
         finally {
-            // Dropping a view of a cached plan uncaches it (Spark's Catalog.dropTempView), so the view of the stats
-            // goes only here, with the stats: dropped earlier, the scoring recomputed them from the orders twice.
             spark.catalog().dropTempView("prediction_stats");
             stats.unpersist();
             spark.catalog().dropTempView("prediction_customer_days");
@@ -244,10 +246,8 @@ public final class PredictionsJob {
                     CustomerDays.money("sum(net_cents)")));
     }
 
-    /** Buyers' stats plus the prospects (the RFM job's definition), whose x is null. */
-    private static Dataset<Row> withProspects(SparkSession spark, Lakehouse lakehouse, Dataset<Row> stats,
-                                              LocalDate asOfDate) {
-        stats.createOrReplaceTempView("prediction_stats"); // dropped by run(), with the stats (see there)
+    /** Buyers' stats (view {@code prediction_stats}) plus the prospects (the RFM job's definition), whose x is null. */
+    private static Dataset<Row> withProspects(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
         String endOfDay = "TIMESTAMP '" + asOfDate.plusDays(1) + " 00:00:00'";
         return spark.sql("""
                     SELECT shop_id, customer_id, x, tx_days, age_days, repeat_value FROM prediction_stats
@@ -261,9 +261,11 @@ public final class PredictionsJob {
                     """.formatted(lakehouse.customers(), endOfDay));
     }
 
-    /** The shops' sufficient statistics, streamed to the driver (see the class comment for the memory bound). */
-    static List<ShopModels.ShopData> collectShops(SparkSession spark, Dataset<Row> stats, LocalDate asOfDate) {
-        stats.createOrReplaceTempView("prediction_stats"); // dropped by run(), with the stats (see there)
+    /**
+     * The shops' sufficient statistics (from view {@code prediction_stats}), streamed to the driver (see the class
+     * comment for the memory bound).
+     */
+    static List<ShopModels.ShopData> collectShops(SparkSession spark, LocalDate asOfDate) {
         String asOf = "DATE '" + asOfDate + "'";
         Map<String, Row> summaries = new TreeMap<>();
         spark.sql("SELECT shop_id, count(*) AS buyers, count_if(x > 0) AS repeat_buyers,"

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class ReadAheadTest {
 
@@ -61,18 +63,7 @@ class ReadAheadTest {
     @Test
     void closingStopsTheThreadOfAReaderThatStoppedEarlyWhileTheSourceHasMore() throws Exception {
         AtomicInteger produced = new AtomicInteger();
-        Iterator<Integer> endless = new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Integer next() {
-                return produced.getAndIncrement();
-            }
-        };
-        ReadAhead<Integer> read = new ReadAhead<>(endless, "endless", 3, 10);
+        ReadAhead<Integer> read = new ReadAhead<>(endless(produced, Duration.ZERO), "endless", 3, 10);
         assertThat(read.next()).isZero();
         // Bounded: the batch being read, 3 waiting and the one the thread holds while it waits for room.
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> produced.get() == 50);
@@ -86,33 +77,38 @@ class ReadAheadTest {
     }
 
     @Test
-    void aSourceThatIgnoresInterruptsStillStopsAtClose() throws Exception {
+    void aSourceThatSwallowsTheInterruptStillStopsAtClose() throws Exception {
         AtomicInteger produced = new AtomicInteger();
-        Iterator<Integer> stubborn = new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Integer next() {
-                // Like a Spark job that swallows the interrupt: it keeps going and clears the flag.
-                Thread.interrupted();
-                return produced.getAndIncrement();
-            }
-        };
-        ReadAhead<Integer> read = new ReadAhead<>(stubborn, "stubborn", 1, 1);
-        Thread.sleep(100);
-        read.close();
+        // Room for thousands of elements at 2 ms each: when close() comes, the thread is inside the source's next(),
+        // which swallows the interrupt as a blocking Spark job may; only the closed flag can stop it.
+        ReadAhead<Integer> read = new ReadAhead<>(endless(produced, Duration.ofMillis(2)), "stubborn", 2, 1000);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> produced.get() >= 10);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), read::close);
         int atClose = produced.get();
-        Thread.sleep(100);
-        assertThat(produced.get()).isEqualTo(atClose);
+        Thread.sleep(200);
+        assertThat(produced.get()).isBetween(atClose, atClose + 1);
     }
 
     @Test
     void refusesAnEmptyQueue() {
         assertThatThrownBy(() -> new ReadAhead<>(List.of(1).iterator(), "bad", 0, 10))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batches");
+    }
+
+    /** 0, 1, 2, ... without end, counted in {@code produced}; each takes {@code pause}, ignoring interrupts. */
+    private static Iterator<Integer> endless(AtomicInteger produced, Duration pause) {
+        return Stream.generate(() -> {
+            long until = System.nanoTime() + pause.toNanos();
+            while (System.nanoTime() < until) {
+                try {
+                    Thread.sleep(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+                }
+                catch (InterruptedException swallowed) {
+                    // keeps going, the flag cleared
+                }
+            }
+            return produced.getAndIncrement();
+        }).iterator();
     }
 
     private static List<Integer> drain(Iterator<Integer> read) {
