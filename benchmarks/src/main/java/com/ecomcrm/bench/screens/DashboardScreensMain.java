@@ -171,11 +171,20 @@ public final class DashboardScreensMain {
             admin.admin().execute("DROP DATABASE IF EXISTS " + database);
             admin.admin().execute("CREATE DATABASE " + database);
             List<String> tables = admin.admin().query("SELECT name FROM system.tables WHERE database = '" + source
-                    + "'").stream().map(row -> row.get("name").asText()).toList();
+                    + "' AND engine NOT LIKE '%View'").stream().map(row -> row.get("name").asText()).toList();
             for (String table : tables) {
                 admin.admin().execute("CREATE TABLE " + database + "." + table + " AS " + source + "." + table);
                 admin.admin().execute("INSERT INTO " + database + "." + table + " SELECT * FROM " + source + "."
                         + table);
+            }
+            // Views last, once their tables hold the copied rows (a materialized view created before would feed its
+            // target a second time). `CREATE TABLE x AS <a materialized view>` crashes ClickHouse 18.16 (segfault),
+            // so each view is created again from its own definition, renamed into the copy.
+            List<String> views = admin.admin().query("SELECT create_table_query FROM system.tables WHERE database = '"
+                    + source + "' AND engine LIKE '%View'").stream()
+                    .map(row -> row.get("create_table_query").asText()).toList();
+            for (String view : views) {
+                admin.admin().execute(view.replace(" " + source + ".", " " + database + "."));
             }
         }
     }
