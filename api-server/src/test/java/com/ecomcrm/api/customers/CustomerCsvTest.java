@@ -62,4 +62,46 @@ class CustomerCsvTest {
                     .containsExactly("'=cmd|' /C calc'!A0", "-12.50", "x,\"y\"");
         }
     }
+
+    @Test
+    void aRecordWrittenDirectlyIsTheRecordCommonsCsvWrites() {
+        // Cells drawn from what a row holds and from characters CSV treats specially, in every position.
+        List<String> pieces = List.of("", "0", "12.50", "-3", "-12.50", "AT_RISK", "At risk", "Needs attention",
+                "2026-12-10", " x", "x ", "a b", "a,b", "a\"b", "a\nb", "a\rb", "=1", "+1", "@x", "#1", "!x", "'x",
+                "\tx", "x\t", "é", "a:b", "-", "_x");
+        java.util.Random random = new java.util.Random(11);
+        int direct = 0;
+        for (int i = 0; i < 20_000; i++) {
+            int cells = 1 + random.nextInt(5);
+            List<String> record = new java.util.ArrayList<>();
+            for (int c = 0; c < cells; c++) {
+                record.add(pieces.get(random.nextInt(pieces.size())));
+            }
+            StringBuilder fast = new StringBuilder();
+            StringBuilder printed = new StringBuilder();
+            CustomerCsv.append(fast, record);
+            CustomerCsv.print(printed, record);
+            assertThat(fast.toString()).as("%s", record).isEqualTo(printed.toString());
+            if (CustomerCsv.plain(record)) {
+                direct++;
+            }
+        }
+        assertThat(direct).as("records that took the direct path").isGreaterThan(100);
+    }
+
+    @Test
+    void moneyIsThePlainDecimalOfItsCents() {
+        java.util.Random random = new java.util.Random(5);
+        List<Long> edges = List.of(0L, 1L, -1L, 9L, -9L, 10L, -10L, 99L, -99L, 100L, -100L, 101L, -101L, 123_456L,
+                Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1);
+        for (long cents : edges) {
+            assertThat(CustomerJson.money(cents)).as("%d", cents)
+                    .isEqualTo(java.math.BigDecimal.valueOf(cents, 2).toPlainString());
+        }
+        for (int i = 0; i < 100_000; i++) {
+            long cents = random.nextLong() >> random.nextInt(64);
+            assertThat(CustomerJson.money(cents)).as("%d", cents)
+                    .isEqualTo(java.math.BigDecimal.valueOf(cents, 2).toPlainString());
+        }
+    }
 }
