@@ -55,17 +55,13 @@ import static org.apache.spark.sql.functions.lit;
 public final class PublishJob {
     private static final Logger LOG = LoggerFactory.getLogger(PublishJob.class);
     /** Tables holding one publication per shop: everything older than the new one is deleted after the switch. */
-    private static final List<String> SERVING_TABLES = List.of("customer_rfm", "segment_summary", "segment_overview",
-            "segment_transitions", "shop_daily_kpis", "customer_predictions", "shop_model_fits", "email_performance",
-            "shop_insights", "customer_orders", "shop_publications");
+    private static final List<String> SERVING_TABLES = ServingTables.CURRENT_ONLY;
     /** Tables whose rows under the new publications are counted before the switch (history: see below). */
     private static final List<String> CHECKED_TABLES = List.of("customer_rfm", "segment_summary", "segment_overview",
             "segment_transitions", "shop_daily_kpis", "customer_predictions", "shop_model_fits", "email_performance",
             "shop_insights", "customer_orders", "segment_history_dates");
     /** The history slices keep one publication per date: tables cleaned only where the date was published before. */
-    /** customer_segment_timeline is filled from customer_segment_history by its view (V8), and cleaned with it. */
-    private static final List<String> HISTORY_TABLES = List.of("customer_segment_history", "segment_history_dates",
-            "customer_segment_timeline");
+    private static final List<String> HISTORY_TABLES = ServingTables.HISTORY;
 
     private PublishJob() {
     }

@@ -3,6 +3,7 @@ package com.ecomcrm.pipelines.maintenance;
 import com.ecomcrm.clickhouse.AdminClickHouse;
 import com.ecomcrm.clickhouse.SqlLiterals;
 import com.ecomcrm.domain.ShopId;
+import com.ecomcrm.pipelines.ServingTables;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Clock;
@@ -48,12 +49,9 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ClickHouseHousekeeping {
     /** Tables holding one publication per shop that readers read only at the shop's current id. */
-    static final List<String> SERVING_TABLES = List.of("customer_rfm", "segment_summary", "segment_overview",
-            "segment_transitions", "shop_daily_kpis", "customer_predictions", "shop_model_fits", "email_performance",
-            "shop_insights", "customer_orders", "shop_publications");
+    static final List<String> SERVING_TABLES = ServingTables.CURRENT_ONLY;
     /** Tables keyed by publication that keep history readers use: never cleaned here (see the class comment). */
-    static final List<String> HISTORY_TABLES = List.of("customer_segment_history", "segment_history_dates",
-            "customer_segment_timeline");
+    static final List<String> HISTORY_TABLES = ServingTables.HISTORY;
     /** Shops per statement: bounds a statement's size whatever the number of shops. */
     static final int SHOPS_PER_STATEMENT = 500;
 
