@@ -3,6 +3,7 @@ package com.ecomcrm.pipelines;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 import java.time.LocalDate;
 
@@ -13,29 +14,57 @@ import static java.util.Objects.requireNonNull;
  * with a counted order that day, {@code shop_id, customer_id, day (date), orders (bigint), net_cents (bigint)}.
  *
  * <p>RFM, predictions and the daily KPIs all start from it (one definition of a purchase day), and each stage's later
- * work reads these narrow rows instead of every order. The job classes take it as an argument so that a runner holding
- * all three stages in one JVM could compute it once and share it; session 8 measured no gain from persisting it
- * between stages on the medium fraction (within the noise of a loaded machine), so {@code NightlyPipeline} does not.
+ * work reads these narrow rows instead of every order, by the view {@value #VIEW}. An instance owns that view from
+ * its creation to {@link #close()}: the stages read it and never drop it, because dropping a view of a cached plan
+ * uncaches the plan (Spark's {@code Catalog.dropTempView}). {@link #cached} computes the days once for several stages
+ * ({@code NightlyPipeline} when it runs more than one of them); {@link #of} lets each read recompute them (one stage on
+ * its own, where a cache would only cost memory).
  *
  * <p>Money is summed as whole cents in a {@code bigint}: exact, and unlike a sum of {@code decimal(19,2)} (whose
  * result is too wide for a long, so Spark keeps every aggregation buffer as a {@code BigInteger}) it costs an add per
  * row. {@code net} is {@code decimal(19,2)}, so {@code net * 100} is a whole number below 10^17, far inside a long;
  * {@link #money} turns a sum back into the {@code decimal(18,2)} the gold tables hold.
  */
-final class CustomerDays {
-    private final Dataset<Row> rows;
+final class CustomerDays implements AutoCloseable {
+    /** The temp view the stages read the purchase days by, for as long as an instance is open. */
+    static final String VIEW = "customer_days";
 
-    private CustomerDays(Dataset<Row> rows) {
-        this.rows = requireNonNull(rows, "rows is null");
+    private final SparkSession spark;
+    private final Dataset<Row> rows;
+    private final boolean cached;
+
+    private CustomerDays(SparkSession spark, Dataset<Row> rows, boolean cached) {
+        this.spark = spark;
+        this.rows = rows;
+        this.cached = cached;
+        rows.createOrReplaceTempView(VIEW);
     }
 
-    /** The purchase days as of the end of {@code asOfDate} (UTC), computed when an action reads them. */
+    /** The purchase days as of the end of {@code asOfDate} (UTC), computed again by every action that reads them. */
     static CustomerDays of(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
-        return new CustomerDays(compute(spark, lakehouse, asOfDate));
+        return new CustomerDays(spark, compute(spark, lakehouse, asOfDate), false);
+    }
+
+    /**
+     * The purchase days as of the end of {@code asOfDate}, computed by the first action that reads them and kept (in
+     * memory, spilling to disk) until {@link #close()}, for stages that each read them.
+     */
+    static CustomerDays cached(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
+        return new CustomerDays(spark, compute(spark, lakehouse, asOfDate).persist(StorageLevel.MEMORY_AND_DISK()),
+                true);
     }
 
     Dataset<Row> rows() {
         return rows;
+    }
+
+    /** Drops the view and, when cached, the kept rows. */
+    @Override
+    public void close() {
+        spark.catalog().dropTempView(VIEW);
+        if (cached) {
+            rows.unpersist();
+        }
     }
 
     /** A Spark SQL expression turning a {@code bigint} sum of cents into {@code decimal(18,2)}, exactly. */

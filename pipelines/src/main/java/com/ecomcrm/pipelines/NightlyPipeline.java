@@ -51,6 +51,8 @@ public final class NightlyPipeline {
     }
 
     /** Every stage that can be asked for by name, in the order they run. */
+    /** The stages that read the purchase days ({@link CustomerDays}). */
+    private static final List<String> DAY_STAGES = List.of("rfm", "predictions", "kpis");
     static final List<String> STAGES = List.of("migrate", "ingest", "rfm", "predictions", "transitions", "kpis",
             "email_performance", "insights", "publish");
 
@@ -209,22 +211,34 @@ public final class NightlyPipeline {
                                 : IngestJob.newFiles(session, lakehouse, settings.landingDir(), ingested, runId),
                         IngestJob.Result::summary, NightlyPipeline::ingestMetrics);
             }
-            if (stages.contains("rfm")) {
-                stage(timings, "rfm", () -> RfmJob.run(session, lakehouse, date), RfmJob.Result::summary,
-                        r -> counts("shops", r.shops(), "buyers", r.buyers(), "prospects", r.prospects(),
-                                "rows_out", r.buyers() + r.prospects()));
+            // RFM, predictions and the KPIs start from the same purchase days: computed once and kept while more than
+            // one of them runs (each computed them from the orders before: three scans and aggregations of silver).
+            long dayStages = DAY_STAGES.stream().filter(stages::contains).count();
+            CustomerDays days = dayStages == 0 ? null : dayStages > 1 ? CustomerDays.cached(session, lakehouse, date)
+                    : CustomerDays.of(session, lakehouse, date);
+            try {
+                if (stages.contains("rfm")) {
+                    stage(timings, "rfm", () -> RfmJob.run(session, lakehouse, date, days), RfmJob.Result::summary,
+                            r -> counts("shops", r.shops(), "buyers", r.buyers(), "prospects", r.prospects(),
+                                    "rows_out", r.buyers() + r.prospects()));
+                }
+                if (stages.contains("predictions")) {
+                    stage(timings, "predictions", () -> PredictionsJob.run(session, lakehouse, date, days),
+                            PredictionsJob.Result::summary, PredictionsJob.Result::metrics);
+                }
+                if (stages.contains("transitions")) {
+                    stage(timings, "transitions", () -> SegmentTransitionsJob.run(session, lakehouse, date),
+                            SegmentTransitionsJob.Result::summary, SegmentTransitionsJob.Result::metrics);
+                }
+                if (stages.contains("kpis")) {
+                    stage(timings, "kpis", () -> ShopKpisJob.run(session, lakehouse, date, days),
+                            ShopKpisJob.Result::summary, ShopKpisJob.Result::metrics);
+                }
             }
-            if (stages.contains("predictions")) {
-                stage(timings, "predictions", () -> PredictionsJob.run(session, lakehouse, date),
-                        PredictionsJob.Result::summary, PredictionsJob.Result::metrics);
-            }
-            if (stages.contains("transitions")) {
-                stage(timings, "transitions", () -> SegmentTransitionsJob.run(session, lakehouse, date),
-                        SegmentTransitionsJob.Result::summary, SegmentTransitionsJob.Result::metrics);
-            }
-            if (stages.contains("kpis")) {
-                stage(timings, "kpis", () -> ShopKpisJob.run(session, lakehouse, date), ShopKpisJob.Result::summary,
-                        ShopKpisJob.Result::metrics);
+            finally {
+                if (days != null) {
+                    days.close();
+                }
             }
             if (stages.contains("email_performance")) {
                 stage(timings, "email_performance", () -> EmailPerformanceJob.run(session, lakehouse, settings, date),

@@ -98,7 +98,9 @@ public final class PredictionsJob {
     }
 
     public static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
-        return run(spark, lakehouse, asOfDate, CustomerDays.of(spark, lakehouse, asOfDate));
+        try (CustomerDays days = CustomerDays.of(spark, lakehouse, asOfDate)) {
+            return run(spark, lakehouse, asOfDate, days);
+        }
     }
 
     /** As {@link #run(SparkSession, Lakehouse, LocalDate)} from purchase days another stage may share. */
@@ -161,7 +163,6 @@ public final class PredictionsJob {
         finally {
             spark.catalog().dropTempView("prediction_stats");
             stats.unpersist();
-            spark.catalog().dropTempView("prediction_customer_days");
         }
     }
 
@@ -230,8 +231,7 @@ public final class PredictionsJob {
      */
     static Dataset<Row> customerStats(SparkSession spark, CustomerDays customerDays, LocalDate asOfDate) {
         String asOf = "DATE '" + asOfDate + "'"; // from a LocalDate, never from user input
-        // Registered until the run ends: the write plans its source again, by name (run() drops it).
-        customerDays.rows().createOrReplaceTempView("prediction_customer_days");
+        requireNonNull(customerDays, "customerDays is null"); // read by its view, CustomerDays.VIEW
         return spark.sql("""
                     SELECT shop_id, customer_id,
                            CAST(count(*) - 1 AS INT) AS x,
@@ -240,7 +240,7 @@ public final class PredictionsJob {
                            %2$s AS repeat_value,
                            %3$s AS total_value,
                            min(day) AS first_day
-                    FROM prediction_customer_days
+                    FROM customer_days
                     GROUP BY shop_id, customer_id
                     """.formatted(asOf, CustomerDays.money("sum(net_cents) - min_by(net_cents, day)"),
                     CustomerDays.money("sum(net_cents)")));

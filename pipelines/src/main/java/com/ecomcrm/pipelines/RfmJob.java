@@ -53,15 +53,16 @@ public final class RfmJob {
     }
 
     public static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
-        return run(spark, lakehouse, asOfDate, CustomerDays.of(spark, lakehouse, asOfDate));
+        try (CustomerDays days = CustomerDays.of(spark, lakehouse, asOfDate)) {
+            return run(spark, lakehouse, asOfDate, days);
+        }
     }
 
     /** As {@link #run(SparkSession, Lakehouse, LocalDate)} from purchase days other stages may share. */
     static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate, CustomerDays customerDays) {
         requireNonNull(asOfDate, "asOfDate is null");
         registerFunctions(spark);
-        // Registered until the run ends: the write plans its source again, by name.
-        customerDays.rows().createOrReplaceTempView("rfm_customer_days");
+        requireNonNull(customerDays, "customerDays is null"); // read by its view, CustomerDays.VIEW
         // The buyers are read twice (scored, and left out of the prospects): cached, so the orders are aggregated
         // once (inlined, they were scanned and summed twice).
         Dataset<Row> buyers = spark.sql(buyersSql(asOfDate)).persist();
@@ -85,7 +86,6 @@ public final class RfmJob {
             // Dropping a view of a cached plan uncaches it (Spark's Catalog.dropTempView): only once it is written.
             spark.catalog().dropTempView("rfm_result");
             spark.catalog().dropTempView("rfm_buyers");
-            spark.catalog().dropTempView("rfm_customer_days");
             rfm.unpersist();
             buyers.unpersist();
         }
@@ -102,7 +102,7 @@ public final class RfmJob {
                        datediff(DATE '%1$s', max(c.day)) AS recency_days,
                        sum(c.orders) AS frequency,
                        %2$s AS monetary
-                FROM rfm_customer_days c
+                FROM customer_days c
                 GROUP BY c.shop_id, c.customer_id
                 """.formatted(asOfDate, CustomerDays.money("sum(c.net_cents)"));
     }

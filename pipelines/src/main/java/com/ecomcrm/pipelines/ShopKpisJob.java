@@ -51,15 +51,16 @@ public final class ShopKpisJob {
     }
 
     public static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate) {
-        return run(spark, lakehouse, asOfDate, CustomerDays.of(spark, lakehouse, asOfDate));
+        try (CustomerDays days = CustomerDays.of(spark, lakehouse, asOfDate)) {
+            return run(spark, lakehouse, asOfDate, days);
+        }
     }
 
     /** As {@link #run(SparkSession, Lakehouse, LocalDate)} from purchase days another stage may share. */
     static Result run(SparkSession spark, Lakehouse lakehouse, LocalDate asOfDate, CustomerDays customerDays) {
         requireNonNull(asOfDate, "asOfDate is null");
         String asOf = "DATE '" + asOfDate + "'"; // from a LocalDate, never from user input
-        // Registered until the run ends: the write plans its source again, by name.
-        customerDays.rows().createOrReplaceTempView("kpi_customer_days");
+        requireNonNull(customerDays, "customerDays is null"); // read by its view, CustomerDays.VIEW
         // The days with orders are read twice (each shop's first day, and the series): cached, so the orders are
         // aggregated once (inlined, they were scanned and summed twice).
         Dataset<Row> daily = spark.sql(DAILY).persist();
@@ -82,7 +83,6 @@ public final class ShopKpisJob {
             // Dropping a view of a cached plan uncaches it (Spark's Catalog.dropTempView): only once it is written.
             spark.catalog().dropTempView("kpi_result");
             spark.catalog().dropTempView("kpi_daily");
-            spark.catalog().dropTempView("kpi_customer_days");
             kpis.unpersist();
             daily.unpersist();
         }
@@ -99,7 +99,7 @@ public final class ShopKpisJob {
                 SELECT shop_id, customer_id, day, orders, net_cents,
                        row_number() OVER (PARTITION BY shop_id, customer_id ORDER BY day) AS day_number,
                        lag(orders) OVER (PARTITION BY shop_id, customer_id ORDER BY day) AS previous_day_orders
-                FROM kpi_customer_days
+                FROM customer_days
             )
             SELECT shop_id, day,
                    sum(orders) AS orders,

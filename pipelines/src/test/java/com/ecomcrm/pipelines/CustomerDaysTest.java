@@ -84,4 +84,39 @@ class CustomerDaysTest {
         assertThat(total.getDecimal(0)).isEqualByComparingTo("12345678901234.85");
         assertThat(total.getDecimal(0).scale()).isEqualTo(2);
     }
+
+    @Test
+    void cachedDaysStayCachedThroughEveryStageThatReadsThemAndGoWhenClosed() {
+        String shop = "gamma-days.myshopify.com";
+        lake.append(lake.lakehouse.customers(), List.of(customer(shop, 1, false), customer(shop, 2, false)));
+        lake.append(lake.lakehouse.orders(), List.of(
+                order(shop, 1L, "2026-10-01T10:00:00Z", "20.00", "0.00", false),
+                order(shop, 1L, "2026-10-20T10:00:00Z", "30.00", "0.00", false),
+                order(shop, 2L, "2026-11-02T10:00:00Z", "15.00", "0.00", false)));
+
+        try (CustomerDays days = CustomerDays.cached(lake.spark, lake.lakehouse, D)) {
+            // Each stage drops its own views when done; dropping a view of the cached days would uncache them
+            // (Catalog.dropTempView), and the next stage would aggregate the orders again.
+            RfmJob.Result rfm = RfmJob.run(lake.spark, lake.lakehouse, D, days);
+            assertThat(rfm.buyers()).isGreaterThanOrEqualTo(2);
+            assertThat(cached(days)).as("after RFM").isTrue();
+            PredictionsJob.run(lake.spark, lake.lakehouse, D, days);
+            assertThat(cached(days)).as("after the predictions").isTrue();
+            ShopKpisJob.run(lake.spark, lake.lakehouse, D, days);
+            assertThat(cached(days)).as("after the KPIs").isTrue();
+            assertThat(lake.spark.catalog().tableExists(CustomerDays.VIEW)).isTrue();
+
+            days.close();
+            assertThat(cached(days)).as("after close").isFalse();
+            assertThat(lake.spark.catalog().tableExists(CustomerDays.VIEW)).isFalse();
+        }
+        Row frequency = lake.spark.sql("SELECT frequency FROM " + lake.lakehouse.customerRfm()
+                + " WHERE shop_id = '" + shop + "' AND customer_id = 1 AND as_of_date = DATE '" + D + "'").first();
+        assertThat(((Number) frequency.get(0)).longValue()).isEqualTo(2);
+    }
+
+    private static boolean cached(CustomerDays days) {
+        // The storage level the cache manager holds for the rows' plan: NONE once nothing caches it.
+        return !days.rows().storageLevel().equals(org.apache.spark.storage.StorageLevel.NONE());
+    }
 }
