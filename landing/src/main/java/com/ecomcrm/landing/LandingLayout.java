@@ -40,4 +40,14 @@ public record LandingLayout(Path root) {
     public String allFilesGlob() {
         return root + "/source=*/shop=*/date=*/*" + FILE_SUFFIX;
     }
+
+    /** A glob (Hadoop's, with {@code {a,b}} alternatives) that matches the finished files of the given sources. */
+    public String filesGlob(java.util.Set<LandingSource> sources) {
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("Cannot match the files of no source");
+        }
+        String folders = sources.stream().map(LandingSource::folderValue).sorted()
+                .collect(java.util.stream.Collectors.joining(","));
+        return root + "/source={" + folders + "}/shop=*/date=*/*" + FILE_SUFFIX;
+    }
 }

@@ -119,6 +119,10 @@ class IngestJobTest {
                             + "\"total_price\":\"5.50\",\"currency\":\"EUR\"}");
             webhook(day1, ALPHA, "orders/paid", "w6", DAY1, "{\"id\":5002,\"updated_at\":\"not a time\"}");
             webhook(day1, ALPHA, "refunds/create", "w7", DAY1, "{\"id\":1,\"order_id\":5001}");
+            // An email open landed by the tracking routes: not Shopify data, so not read (it reaches silver from
+            // PostgreSQL); read, it would count as an ignored line.
+            day1.appendTracking(LandingEnvelope.tracking(ALPHA, "email/open", "e1", DAY1,
+                    "{\"event_id\":\"e1\",\"kind\":\"open\",\"send_id\":1}"));
         }
         // A file still being written is not read.
         Path partial = layout.dateDirectory(com.ecomcrm.landing.LandingSource.BULK, ALPHA,
@@ -130,6 +134,7 @@ class IngestJobTest {
         assertThat(first.rejects()).isEqualTo(1);
         assertThat(first.sampleRejects().get(0).field()).isEqualTo("updated_at");
         assertThat(first.ignored()).isZero();
+        assertThat(first.lines()).isEqualTo(13); // 6 bulk lines and 7 webhooks, not the tracking event
         Row one = one(lake.lakehouse.customers(), "shop_id = '" + ALPHA + "' AND customer_id = 1");
         assertThat(one.<String>getAs("email")).isEqualTo("one-new@a.example");
         assertThat(one.<String>getAs("source_topic")).isEqualTo("customers/update");
