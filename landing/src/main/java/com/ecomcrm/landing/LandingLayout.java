@@ -36,11 +36,6 @@ public record LandingLayout(Path root) {
         return shopDirectory(source, shop).resolve("date=" + date);
     }
 
-    /** A glob (for Spark and for {@code find}) that matches every finished landing file. */
-    public String allFilesGlob() {
-        return root + "/source=*/shop=*/date=*/*" + FILE_SUFFIX;
-    }
-
     /** A glob (Hadoop's, with {@code {a,b}} alternatives) that matches the finished files of the given sources. */
     public String filesGlob(java.util.Set<LandingSource> sources) {
         if (sources.isEmpty()) {

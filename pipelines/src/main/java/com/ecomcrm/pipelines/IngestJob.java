@@ -269,9 +269,9 @@ public final class IngestJob {
     }
 
     /**
-     * The finished files of the Shopify sources (the layout's glob excludes {@code .inprogress}) with their size and modification time as
-     * listed now, before they are read: a file appended to after this listing is read again next time. Sorted, so
-     * runs are reproducible.
+     * The finished files of the Shopify sources (the layout's glob excludes {@code .inprogress}) with their size and
+     * modification time as listed now, before they are read: a file appended to after this listing is read again next
+     * time. Sorted, so runs are reproducible.
      */
     private static List<LandingFile> finishedFiles(SparkSession spark, LandingLayout layout) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();

@@ -51,10 +51,10 @@ public final class NightlyPipeline {
     }
 
     /** Every stage that can be asked for by name, in the order they run. */
-    /** The stages that read the purchase days ({@link CustomerDays}). */
-    private static final List<String> DAY_STAGES = List.of("rfm", "predictions", "kpis");
     static final List<String> STAGES = List.of("migrate", "ingest", "rfm", "predictions", "transitions", "kpis",
             "email_performance", "insights", "publish");
+    /** The stages that read the purchase days ({@link CustomerDays}). */
+    private static final List<String> DAY_STAGES = List.of("rfm", "predictions", "kpis");
 
     /** Which landing files the ingest stage reads. */
     enum IngestRead {
