@@ -202,6 +202,8 @@ describe('review screencast', { skip: missing }, () => {
     await caption('Customers: the whole list with segment, value and predictions; filters and a CSV export.');
     await row.click();
     await page.getByRole('heading', { name: `Customer ${first.customer_id}`, level: 1 }).waitFor();
+    // The loading page carries the same heading: wait for the loaded card before reading the screen.
+    await page.getByText('Predicted 12-month value', { exact: true }).waitFor();
     const detail = (await api(`/api/customers/${first.customer_id}`)).body.customer;
     const clv = detail.predictions.clv_12m;
     const text = await page.locator('main').innerText();
