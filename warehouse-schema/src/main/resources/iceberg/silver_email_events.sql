@@ -1,5 +1,6 @@
 -- silver.email_events: one row per (shop_id, event_id), every open, click, unsubscribe, bounce and complaint of a
--- non-test send (PostgreSQL email_events), copied whole by pipelines EmailLakehouseLoad. Without the personal data
+-- non-test send (PostgreSQL email_events), copied by pipelines EmailLakehouseLoad (what changed since its last load,
+-- or everything when silver was changed by another writer). Without the personal data
 -- PostgreSQL keeps (ip, user agent, clicked URL).
 CREATE TABLE IF NOT EXISTS lakehouse.silver.email_events (
     shop_id        STRING        NOT NULL COMMENT 'Shop domain (*.myshopify.com)',

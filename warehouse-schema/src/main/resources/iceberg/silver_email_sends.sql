@@ -1,5 +1,6 @@
 -- silver.email_sends: one row per (shop_id, send_id), every non-test send of the email engine (PostgreSQL sends),
--- copied whole by pipelines EmailLakehouseLoad in the email_performance stage. Ids only: the recipient's address
+-- copied by pipelines EmailLakehouseLoad in the email_performance stage (what changed since its last load, or
+-- everything when silver was changed by another writer). Ids only: the recipient's address
 -- stays in PostgreSQL (personal data is never copied into the lakehouse).
 CREATE TABLE IF NOT EXISTS lakehouse.silver.email_sends (
     shop_id          STRING        NOT NULL COMMENT 'Shop domain (*.myshopify.com)',

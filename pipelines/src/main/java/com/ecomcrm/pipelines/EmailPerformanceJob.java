@@ -14,17 +14,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * PostgreSQL's sends and tracking events into the lakehouse ({@link EmailLakehouseLoad}), then
+ * PostgreSQL's sends and tracking events into the lakehouse ({@link EmailLakehouseLoad}: those changed since the
+ * last load), then
  * {@code gold.email_performance}: per shop, flow, template and send day, what became of the emails sent that day, up
  * to the end of the logical date.
  *
@@ -60,19 +63,25 @@ public final class EmailPerformanceJob {
     private EmailPerformanceJob() {
     }
 
-    /** @param rows rows written (shop, flow, template, day up to the logical date) */
-    public record Result(LocalDate asOfDate, long sendsLoaded, long eventsLoaded, long shops, long rows, long sent,
-                         long attributedOrders) {
+    /**
+     * @param sendsLoaded  sends read from PostgreSQL (all of them, or those changed since the last load)
+     * @param eventsLoaded events read from PostgreSQL
+     * @param loadedWhole  whether both were read whole ({@link EmailLakehouseLoad})
+     * @param rows         rows written (shop, flow, template, day up to the logical date)
+     */
+    public record Result(LocalDate asOfDate, long sendsLoaded, long eventsLoaded, boolean loadedWhole, long shops,
+                         long rows, long sent, long attributedOrders) {
         public String summary() {
-            return "as of " + asOfDate + ": " + sendsLoaded + " sends and " + eventsLoaded + " events loaded, "
-                    + shops + " shops, " + rows + " rows, " + sent + " emails sent, " + attributedOrders
-                    + " attributed orders";
+            return "as of " + asOfDate + ": " + sendsLoaded + " sends and " + eventsLoaded + " events loaded ("
+                    + (loadedWhole ? "all" : "changed") + "), " + shops + " shops, " + rows + " rows, " + sent
+                    + " emails sent, " + attributedOrders + " attributed orders";
         }
 
         public Map<String, Object> metrics() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("sends_in", sendsLoaded);
             m.put("events_in", eventsLoaded);
+            m.put("read", loadedWhole ? "all" : "changed");
             m.put("shops", shops);
             m.put("rows_out", rows);
             m.put("sent", sent);
@@ -86,8 +95,20 @@ public final class EmailPerformanceJob {
      *                 catalog is the one it was created with
      */
     public static Result run(SparkSession spark, Lakehouse lakehouse, PipelineSettings settings, LocalDate asOfDate) {
+        return run(spark, lakehouse, settings, asOfDate, false, Optional.empty());
+    }
+
+    /**
+     * @param readAll read every send and event from PostgreSQL, not only those changed since the last load
+     *                ({@code --full-ingest})
+     * @param run     the pipeline_runs row of the night, recorded with the load
+     */
+    public static Result run(SparkSession spark, Lakehouse lakehouse, PipelineSettings settings, LocalDate asOfDate,
+                             boolean readAll, Optional<Long> run) {
         requireNonNull(asOfDate, "asOfDate is null");
-        EmailLakehouseLoad.Result loaded = EmailLakehouseLoad.run(spark, lakehouse, settings);
+        EmailLakehouseLoad.Result loaded = EmailLakehouseLoad.run(spark, lakehouse, settings,
+                readAll ? EmailLakehouseLoad.Read.EVERYTHING : EmailLakehouseLoad.Read.CHANGES,
+                new EmailLoadRecord(settings, Clock.systemUTC()), run);
         ShopAttributionWindows windows = ShopAttributionWindows.read(settings);
         credit(spark, lakehouse, asOfDate, windows).createOrReplaceTempView("email_credited");
         Dataset<Row> performance = compute(spark, lakehouse, asOfDate).persist();
@@ -100,8 +121,9 @@ public final class EmailPerformanceJob {
                             + " AND t.flow_id = s.flow_id AND t.template_id = s.template_id");
             Row c = spark.sql("SELECT count(DISTINCT shop_id), count(*), coalesce(sum(sent), 0),"
                     + " coalesce(sum(orders), 0) FROM email_performance_result").first();
-            Result result = new Result(asOfDate, loaded.sends(), loaded.events(), c.getLong(0), c.getLong(1),
-                    c.getLong(2), c.getLong(3));
+            Result result = new Result(asOfDate, loaded.sends(), loaded.events(),
+                    loaded.sendsWhole() && loaded.eventsWhole(), c.getLong(0), c.getLong(1), c.getLong(2),
+                    c.getLong(3));
             LOG.info("Email performance {}", result.summary());
             return result;
         }

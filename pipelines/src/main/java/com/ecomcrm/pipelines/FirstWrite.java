@@ -2,7 +2,6 @@ package com.ecomcrm.pipelines;
 
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.DataFrameWriterV2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,7 +35,7 @@ final class FirstWrite {
      */
     static Optional<Long> ifEmpty(SparkSession spark, Dataset<Row> rows, String table, boolean clusteredByShop) {
         requireNonNull(rows, "rows is null");
-        Table iceberg = load(spark, table);
+        Table iceberg = LakehouseTables.load(spark, table);
         Snapshot before = iceberg.currentSnapshot();
         if (before != null && !"0".equals(before.summary().get("total-records"))) {
             return Optional.empty();
@@ -64,12 +63,4 @@ final class FirstWrite {
         return Optional.of(Long.parseLong(after.summary().getOrDefault("added-records", "0")));
     }
 
-    private static Table load(SparkSession spark, String table) {
-        try {
-            return Spark3Util.loadIcebergTable(spark, table);
-        }
-        catch (Exception e) { // ParseException, NoSuchTableException
-            throw new IllegalStateException("Cannot load Iceberg table " + table + ": " + e.getMessage(), e);
-        }
-    }
 }

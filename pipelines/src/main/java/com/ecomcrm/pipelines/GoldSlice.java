@@ -3,7 +3,6 @@ package com.ecomcrm.pipelines;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.ValidationException;
-import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.DataFrameWriterV2;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -83,7 +82,7 @@ final class GoldSlice {
     void replaceWith(SparkSession spark, String view, String mergeKey) {
         requireNonNull(view, "view is null");
         requireNonNull(mergeKey, "mergeKey is null");
-        Table iceberg = load(spark);
+        Table iceberg = LakehouseTables.load(spark, table);
         Snapshot before = iceberg.currentSnapshot();
         DataFrameWriterV2<Row> writer = spark.table(view).writeTo(table).option("isolation-level", "serializable");
         if (before != null) {
@@ -124,12 +123,4 @@ final class GoldSlice {
         return false;
     }
 
-    private Table load(SparkSession spark) {
-        try {
-            return Spark3Util.loadIcebergTable(spark, table);
-        }
-        catch (Exception e) { // ParseException, NoSuchTableException
-            throw new IllegalStateException("Cannot load Iceberg table " + table + ": " + e.getMessage(), e);
-        }
-    }
 }

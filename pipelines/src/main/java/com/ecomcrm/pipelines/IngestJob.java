@@ -4,7 +4,6 @@ import com.ecomcrm.landing.LandingLayout;
 import com.ecomcrm.landing.LandingSource;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.spark.Spark3Util;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -302,14 +301,8 @@ public final class IngestJob {
     static String identity(SparkSession spark, Lakehouse lakehouse, LandingLayout layout) {
         StringBuilder uuids = new StringBuilder("landing=" + layout.root() + "\n");
         for (String table : silverTables(lakehouse)) {
-            Table iceberg = load(spark, table);
-            String uuid;
-            try {
-                uuid = iceberg.uuid().toString();
-            }
-            catch (UnsupportedOperationException e) { // a table implementation without one: its location instead
-                uuid = iceberg.location();
-            }
+            Table iceberg = LakehouseTables.load(spark, table);
+            String uuid = LakehouseTables.uuid(iceberg);
             uuids.append(table).append('=').append(uuid).append('\n');
         }
         try {
@@ -325,7 +318,7 @@ public final class IngestJob {
     /** Whether every silver table the ingest writes holds no row (no snapshot, or one of zero records). */
     private static boolean silverIsEmpty(SparkSession spark, Lakehouse lakehouse) {
         for (String table : silverTables(lakehouse)) {
-            Snapshot current = load(spark, table).currentSnapshot();
+            Snapshot current = LakehouseTables.load(spark, table).currentSnapshot();
             if (current != null && !"0".equals(current.summary().getOrDefault("total-records", "0"))) {
                 return false;
             }
@@ -338,14 +331,6 @@ public final class IngestJob {
                 lakehouse.refunds(), lakehouse.refundLines());
     }
 
-    private static Table load(SparkSession spark, String table) {
-        try {
-            return Spark3Util.loadIcebergTable(spark, table);
-        }
-        catch (Exception e) { // ParseException, NoSuchTableException
-            throw new IllegalStateException("Cannot load Iceberg table " + table + ": " + e.getMessage(), e);
-        }
-    }
 
     /**
      * A bulk line item carries no updated_at: it takes the one of its order from the same bulk operation (same

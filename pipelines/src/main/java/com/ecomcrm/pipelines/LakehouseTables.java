@@ -2,6 +2,8 @@ package com.ecomcrm.pipelines;
 
 import com.ecomcrm.schema.IcebergDefinitions;
 import com.ecomcrm.schema.IcebergTable;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.SparkSession;
 
 import java.util.LinkedHashSet;
@@ -39,5 +41,25 @@ public final class LakehouseTables {
         }
         return sql.substring(0, at) + lakehouse.table(table.namespace(), table.name())
                 + sql.substring(at + production.length());
+    }
+
+    /** The Iceberg table behind a Spark table name ({@code catalog.namespace.table}), for its snapshots and UUID. */
+    static Table load(SparkSession spark, String table) {
+        try {
+            return Spark3Util.loadIcebergTable(spark, table);
+        }
+        catch (Exception e) { // ParseException, NoSuchTableException
+            throw new IllegalStateException("Cannot load Iceberg table " + table + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The table's Iceberg UUID: another table of the same name (dropped and created again) has another. */
+    static String uuid(Table table) {
+        try {
+            return table.uuid().toString();
+        }
+        catch (UnsupportedOperationException e) { // a table implementation without one: its location instead
+            return table.location();
+        }
     }
 }

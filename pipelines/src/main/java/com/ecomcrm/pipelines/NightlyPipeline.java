@@ -39,8 +39,9 @@ import java.util.function.Supplier;
  * failed; each stage is idempotent for its logical date, so running one twice changes nothing.
  *
  * <p>The ingest reads only the landing files that are new or changed since the last ingest into this lakehouse
- * ({@link IngestJob#newFiles}); {@code --full-ingest} makes it read every landing file, to rebuild silver after the
- * lakehouse was restored from a backup older than the record of ingested files.
+ * ({@link IngestJob#newFiles}), and the email_performance stage only the sends and events changed since its last load
+ * ({@link EmailLakehouseLoad}); {@code --full-ingest} makes both read everything, to rebuild silver after the
+ * lakehouse was restored from a backup older than the records of what was read.
  *
  * <p>{@code --date} is required and is never defaulted to "today": a re-run or a backfill of a given night must
  * give that night's answer, whenever it runs. Settings come from the environment (docs/development.md). Exit code
@@ -241,7 +242,8 @@ public final class NightlyPipeline {
                 }
             }
             if (stages.contains("email_performance")) {
-                stage(timings, "email_performance", () -> EmailPerformanceJob.run(session, lakehouse, settings, date),
+                stage(timings, "email_performance", () -> EmailPerformanceJob.run(session, lakehouse, settings, date,
+                                ingestRead == IngestRead.EVERY_FILE, runId),
                         EmailPerformanceJob.Result::summary, EmailPerformanceJob.Result::metrics);
             }
             if (stages.contains("insights")) {

@@ -22,6 +22,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import static com.ecomcrm.pipelines.EmailEngineRows.event;
+import static com.ecomcrm.pipelines.EmailEngineRows.flow;
+import static com.ecomcrm.pipelines.EmailEngineRows.send;
+import static com.ecomcrm.pipelines.EmailEngineRows.template;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -42,7 +46,6 @@ class EmailPerformanceJobTest {
     static String schema;
     static PipelineSettings settings;
     private static long nextOrderId = 500;
-    private static long nextEventId = 1;
 
     @BeforeAll
     static void start() throws SQLException {
@@ -71,55 +74,6 @@ class EmailPerformanceJobTest {
 
     private static Connection pg() throws SQLException {
         return DriverManager.getConnection(settings.pgUrl(), settings.pgUser(), settings.pgPassword());
-    }
-
-    private static long returningId(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql + " RETURNING id")) {
-            for (int i = 0; i < args.length; i++) {
-                s.setObject(i + 1, args[i]);
-            }
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
-        }
-    }
-
-    private static long template(Connection c, String shop, String name) throws SQLException {
-        return returningId(c, "INSERT INTO templates (shop_domain, name) VALUES (?, ?)", shop, name);
-    }
-
-    private static long flow(Connection c, String shop, String kind, long template) throws SQLException {
-        return returningId(c, "INSERT INTO flows (shop_domain, kind, enabled, template_id) VALUES (?, ?, true, ?)",
-                shop, kind, template);
-    }
-
-    /** A send as the send job leaves it; flow null and test true for a template's test send. */
-    private static long send(Connection c, String shop, Long flow, Long template, long customer, String status,
-                             String sentAt, boolean test) throws SQLException {
-        String key = UUID.randomUUID().toString();
-        Timestamp sent = sentAt == null ? null : Timestamp.from(Instant.parse(sentAt));
-        return returningId(c, "INSERT INTO sends (shop_domain, flow_id, customer_id, email, trigger_key,"
-                        + " idempotency_key, status, due_at, template_id, template_version, is_test, sent_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?, 1, ?, ?)",
-                shop, flow, customer, "customer" + customer + "@example.com", key, key, status, template, test,
-                sent);
-    }
-
-    private static void event(Connection c, String shop, long send, String kind, String at, String machineReason)
-            throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO email_events (shop_domain, send_id, kind,"
-                + " occurred_at, event_id, ip, user_agent, machine, machine_reason)"
-                + " VALUES (?, ?, ?, ?, ?, '192.0.2.7'::inet, 'Mozilla/5.0', ?, ?)")) {
-            s.setString(1, shop);
-            s.setLong(2, send);
-            s.setString(3, kind);
-            s.setTimestamp(4, Timestamp.from(Instant.parse(at)));
-            s.setString(5, "evt-" + nextEventId++);
-            s.setBoolean(6, machineReason != null);
-            s.setString(7, machineReason);
-            s.executeUpdate();
-        }
     }
 
     private static OrderRow order(String shop, long customer, String processedAt, String total, String refunded) {

@@ -111,7 +111,7 @@ class NightlyPipelineTest {
                                 "stage=insights", "stage=publish", "stage=total");
                 // Sends and events come from the shared PostgreSQL schema (other tests write there): counts vary.
                 assertThat(printed).containsPattern("(?m)^NIGHTLY stage=email_performance seconds=\\S+ status=ok"
-                                + " sends_in=\\d+ events_in=\\d+ shops=\\d+ rows_out=\\d+ sent=\\d+ attributed_orders=\\d+$")
+                                + " sends_in=\\d+ events_in=\\d+ read=(all|changed) shops=\\d+ rows_out=\\d+ sent=\\d+ attributed_orders=\\d+$")
                         .containsPattern("(?m)^NIGHTLY stage=insights seconds=\\S+ status=ok shops=1"
                                 + " shops_with_insights=[01] rows_out=\\d+$");
                 assertThat(printed).containsPattern("(?m)^NIGHTLY stage=ingest seconds=\\d+\\.\\d{3} status=ok .*rows_in=3 ")
