@@ -113,12 +113,15 @@ public final class EmailPerformanceJob {
         credit(spark, lakehouse, asOfDate, windows).createOrReplaceTempView("email_credited");
         Dataset<Row> performance = compute(spark, lakehouse, asOfDate).persist();
         try {
+            long computing = System.nanoTime();
             performance.createOrReplaceTempView("email_performance_result");
             // Every send-day cohort up to the logical date is recomputed (a late open, click or order changes an old
             // cohort), so those days are replaced whole by an overwrite (GoldSlice); later days are left alone.
             new GoldSlice(lakehouse.emailPerformance(), "send_date", GoldSlice.Range.UP_TO, asOfDate).replaceWith(
                     spark, "email_performance_result", "t.shop_id = s.shop_id AND t.send_date = s.send_date"
                             + " AND t.flow_id = s.flow_id AND t.template_id = s.template_id");
+            LOG.info("Email performance cohorts computed and written in {} ms",
+                    (System.nanoTime() - computing) / 1_000_000);
             Row c = spark.sql("SELECT count(DISTINCT shop_id), count(*), coalesce(sum(sent), 0),"
                     + " coalesce(sum(orders), 0) FROM email_performance_result").first();
             Result result = new Result(asOfDate, loaded.sends(), loaded.events(),
@@ -145,14 +148,21 @@ public final class EmailPerformanceJob {
                   AND NOT e.machine AND e.kind IN ('open', 'click') AND e.occurred_at < %3$s
                 """.formatted(lakehouse.emailSends(), lakehouse.emailEvents(), end)).persist();
         try {
+            long started = System.nanoTime();
             touches.createOrReplaceTempView("email_touches");
+            // Every counted order of a touched customer, whatever its distance from the touches: bounding it by the
+            // windows (a range semi-join) collected 121,190 orders instead of 432,138 on the medium fraction but cost
+            // more than it saved (bench/results-medium.md, session 12).
             List<Row> orders = spark.sql("""
                     SELECT o.shop_id, o.customer_id, o.order_id, o.ordered_at, o.net
                     FROM (%1$s) o LEFT SEMI JOIN email_touches t
                       ON o.shop_id = t.shop_id AND o.customer_id = t.customer_id
                     """.formatted(QualifyingOrders.select(lakehouse, asOfDate))).collectAsList();
+            long ordersCollected = System.nanoTime();
+            List<Row> touchRows = touches.collectAsList();
+            long touchesCollected = System.nanoTime();
             Map<String, List<Touch>> touchesByShop = new TreeMap<>();
-            for (Row row : touches.collectAsList()) {
+            for (Row row : touchRows) {
                 Touch.Kind kind = "click".equals(row.getString(3)) ? Touch.Kind.CLICK : Touch.Kind.OPEN;
                 touchesByShop.computeIfAbsent(row.getString(0), s -> new ArrayList<>())
                         .add(new Touch(row.getLong(1), row.getLong(2), kind, row.getTimestamp(4).toInstant()));
@@ -170,6 +180,10 @@ public final class EmailPerformanceJob {
                     credited.add(RowFactory.create(shop, a.sendId(), a.orderId(), a.revenue().setScale(2)));
                 }
             });
+            LOG.info("Attribution: {} orders of touched customers collected in {} ms, {} touches in {} ms,"
+                            + " {} orders credited in {} ms", orders.size(), (ordersCollected - started) / 1_000_000,
+                    touchRows.size(), (touchesCollected - ordersCollected) / 1_000_000, credited.size(),
+                    (System.nanoTime() - touchesCollected) / 1_000_000);
             return spark.createDataFrame(credited, CREDITED);
         }
         finally {
