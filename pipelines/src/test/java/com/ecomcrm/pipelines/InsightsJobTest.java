@@ -26,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class InsightsJobTest {
     private static final String A = "alpha-insights.myshopify.com";
     private static final String QUIET = "quiet-insights.myshopify.com";
+    private static final String SLIPPING = "slipping-insights.myshopify.com";
     private static final LocalDate D = LocalDate.of(2026, 11, 28);
 
     @TempDir
@@ -63,6 +64,19 @@ class InsightsJobTest {
             predictions.add(prediction(QUIET, c, "500.00"));
         }
         predictions.add(prediction(QUIET, 6, "10.00"));
+        // Slipping: forty customers valued 10.00 to 400.00. Between last night and tonight the top five (360.00
+        // and up: the top decile) and one just below them fall from 0.9 to 0.5 alive; three nights ago everyone
+        // looked worse, which must not count (the comparison is with the latest predictions before tonight).
+        for (long c = 1; c <= 40; c++) {
+            String clv = c * 10 + ".00";
+            boolean falls = c >= 35;
+            predictions.add(prediction(SLIPPING, D.minusDays(3), c, clv, 0.1));
+            predictions.add(prediction(SLIPPING, D.minusDays(1), c, clv, 0.9));
+            predictions.add(prediction(SLIPPING, D, c, clv, falls ? 0.5 : 0.9));
+            for (int back = 9; back >= 0; back--) {
+                rfm.add(rfm(SLIPPING, D.minusDays(back), c, "CHAMPIONS"));
+            }
+        }
         append(lake.lakehouse.customerRfm(), rfm);
         append(lake.lakehouse.customerPredictions(), predictions);
     }
@@ -84,12 +98,17 @@ class InsightsJobTest {
     }
 
     private static Map<String, Object> prediction(String shop, long customer, String clv) {
+        return prediction(shop, D, customer, clv, 0.5);
+    }
+
+    private static Map<String, Object> prediction(String shop, LocalDate day, long customer, String clv,
+                                                  double probabilityAlive) {
         Map<String, Object> row = new HashMap<>();
         row.put("shop_id", shop);
-        row.put("as_of_date", java.sql.Date.valueOf(D));
+        row.put("as_of_date", java.sql.Date.valueOf(day));
         row.put("customer_id", customer);
         row.put("prediction_status", "PREDICTED");
-        row.put("probability_alive", 0.5);
+        row.put("probability_alive", probabilityAlive);
         row.put("clv_12m", new BigDecimal(clv));
         return row;
     }
@@ -139,9 +158,18 @@ class InsightsJobTest {
         assertThat(atRisk.<String>getAs("action_path")).isEqualTo("/flows/win_back");
         assertThat(atRisk.<String>getAs("insight_key")).matches("[0-9a-f]{20}");
         assertThat(insights(QUIET)).isEmpty();
-        assertThat(result.shops()).isEqualTo(2);
-        assertThat(result.shopsWithFindings()).isEqualTo(1);
-        assertThat(result.insights()).isEqualTo(2);
+
+        // The top decile's fall since last night, valued at last night's predictions.
+        assertThat(insights(SLIPPING)).singleElement().asString()
+                .startsWith("1 HIGH VALUABLE_CUSTOMERS_SLIPPING ")
+                .endsWith(": 5 of your most valuable customers are slipping away");
+        Row slipping = lake.spark.table(lake.lakehouse.shopInsights()).where("shop_id = '" + SLIPPING + "'").first();
+        assertThat(slipping.<String>getAs("numbers")).isEqualTo("{\"customers\":5,\"predictedValueCents\":190000,"
+                + "\"averageDrop\":0.4,\"since\":\"" + D.minusDays(1) + "\"}");
+
+        assertThat(result.shops()).isEqualTo(3);
+        assertThat(result.shopsWithFindings()).isEqualTo(2);
+        assertThat(result.insights()).isEqualTo(3);
 
         // A re-run of the night gives the same findings under the same ids.
         List<String> table = lake.contents(lake.lakehouse.shopInsights());
