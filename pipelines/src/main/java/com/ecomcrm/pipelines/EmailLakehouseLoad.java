@@ -123,8 +123,13 @@ final class EmailLakehouseLoad {
         try {
             rows = typed.count();
             merged = System.nanoTime();
-            written = since.isPresent() ? mergeChanged(spark, typed, table, key) : mergeWhole(spark, typed, table,
-                    key);
+            if (since.isPresent()) {
+                written = mergeChanged(spark, typed, table, key);
+            }
+            else {
+                mergeWhole(spark, typed, table, key);
+                written = rows;
+            }
         }
         finally {
             typed.unpersist();
@@ -182,8 +187,8 @@ final class EmailLakehouseLoad {
                 .load();
     }
 
-    /** Every row: the table becomes what PostgreSQL holds. Returns the rows read. */
-    private static long mergeWhole(SparkSession spark, Dataset<Row> typed, String table, String key) {
+    /** Every row: the table becomes what PostgreSQL holds (every row read is written). */
+    private static void mergeWhole(SparkSession spark, Dataset<Row> typed, String table, String key) {
         String view = "email_load_" + key;
         try {
             typed.createOrReplaceTempView(view);
@@ -192,7 +197,6 @@ final class EmailLakehouseLoad {
                     + " WHEN MATCHED THEN UPDATE SET *"
                     + " WHEN NOT MATCHED THEN INSERT *"
                     + " WHEN NOT MATCHED BY SOURCE THEN DELETE");
-            return typed.count();
         }
         finally {
             spark.catalog().dropTempView(view);
