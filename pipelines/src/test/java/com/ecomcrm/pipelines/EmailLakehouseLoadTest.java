@@ -1,7 +1,5 @@
 package com.ecomcrm.pipelines;
 
-import com.ecomcrm.schema.PostgresMigrator;
-import com.ecomcrm.schema.PostgresTarget;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,7 +16,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import static com.ecomcrm.pipelines.EmailEngineRows.event;
 import static com.ecomcrm.pipelines.EmailEngineRows.flow;
@@ -38,29 +34,22 @@ class EmailLakehouseLoadTest {
     @TempDir
     static Path temp;
     static TestLakehouse lake;
-    static PostgresTarget target;
-    static String schema;
+    static TestPostgresSchema postgres;
     static PipelineSettings settings;
     static EmailLoadRecord record;
 
     @BeforeAll
     static void start() {
         lake = TestLakehouse.start(temp.resolve("warehouse"));
-        target = PostgresTarget.fromEnv();
-        schema = "ecomcrm_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        PostgresMigrator.migrate(target, schema);
-        PipelineSettings env = PipelineSettings.fromEnvironment().withWarehouseDir(temp.resolve("warehouse"));
-        settings = new PipelineSettings(target.url() + (target.url().contains("?") ? "&" : "?") + "currentSchema="
-                + schema, target.user(), target.password(), env.warehouseDir(), env.landingDir(), env.sparkMaster());
+        postgres = TestPostgresSchema.create();
+        settings = postgres.settings(temp.resolve("warehouse"));
         record = new EmailLoadRecord(settings, Clock.systemUTC());
     }
 
     @AfterAll
     static void stop() throws SQLException {
-        if (schema != null) {
-            try (Connection c = DriverManager.getConnection(target.url(), target.user(), target.password())) {
-                c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
+        if (postgres != null) {
+            postgres.close();
         }
         if (lake != null) {
             lake.close();
@@ -223,6 +212,6 @@ class EmailLakehouseLoadTest {
     }
 
     private static Connection pg() throws SQLException {
-        return DriverManager.getConnection(settings.pgUrl(), settings.pgUser(), settings.pgPassword());
+        return postgres.connect();
     }
 }

@@ -1,7 +1,5 @@
 package com.ecomcrm.pipelines;
 
-import com.ecomcrm.schema.PostgresMigrator;
-import com.ecomcrm.schema.PostgresTarget;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,7 +16,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import static com.ecomcrm.pipelines.EmailEngineRows.event;
@@ -42,30 +38,22 @@ class EmailPerformanceJobTest {
     @TempDir
     static Path temp;
     static TestLakehouse lake;
-    static PostgresTarget target;
-    static String schema;
+    static TestPostgresSchema postgres;
     static PipelineSettings settings;
     private static long nextOrderId = 500;
 
     @BeforeAll
     static void start() throws SQLException {
         lake = TestLakehouse.start(temp.resolve("warehouse"));
-        target = PostgresTarget.fromEnv();
-        schema = "ecomcrm_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        PostgresMigrator.migrate(target, schema);
-        settings = PipelineSettings.fromEnvironment().withWarehouseDir(temp.resolve("warehouse"));
-        settings = new PipelineSettings(target.url() + (target.url().contains("?") ? "&" : "?") + "currentSchema="
-                + schema, target.user(), target.password(), settings.warehouseDir(), settings.landingDir(),
-                settings.sparkMaster());
+        postgres = TestPostgresSchema.create();
+        settings = postgres.settings(temp.resolve("warehouse"));
         fixtures();
     }
 
     @AfterAll
     static void stop() throws SQLException {
-        if (schema != null) {
-            try (Connection c = DriverManager.getConnection(target.url(), target.user(), target.password())) {
-                c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
+        if (postgres != null) {
+            postgres.close();
         }
         if (lake != null) {
             lake.close();
@@ -73,7 +61,7 @@ class EmailPerformanceJobTest {
     }
 
     private static Connection pg() throws SQLException {
-        return DriverManager.getConnection(settings.pgUrl(), settings.pgUser(), settings.pgPassword());
+        return postgres.connect();
     }
 
     private static OrderRow order(String shop, long customer, String processedAt, String total, String refunded) {

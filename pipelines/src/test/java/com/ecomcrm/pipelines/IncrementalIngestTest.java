@@ -7,8 +7,6 @@ import com.ecomcrm.landing.LandingSource;
 import com.ecomcrm.landing.LandingZone;
 import com.ecomcrm.pipelines.compliance.CustomerMatch;
 import com.ecomcrm.pipelines.compliance.LakehouseErasure;
-import com.ecomcrm.schema.PostgresMigrator;
-import com.ecomcrm.schema.PostgresTarget;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -21,7 +19,6 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -49,29 +46,20 @@ class IncrementalIngestTest {
     @TempDir
     static Path temp;
     static TestLakehouse lake;
-    static PostgresTarget target;
-    static String schema;
+    static TestPostgresSchema postgres;
     static IngestedLandingFiles record;
 
     @BeforeAll
     static void start() {
         lake = TestLakehouse.start(temp.resolve("warehouse"));
-        target = PostgresTarget.fromEnv();
-        schema = "ecomcrm_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        PostgresMigrator.migrate(target, schema);
-        PipelineSettings base = PipelineSettings.fromEnvironment().withWarehouseDir(temp.resolve("warehouse"));
-        PipelineSettings settings = new PipelineSettings(target.url() + (target.url().contains("?") ? "&" : "?")
-                + "currentSchema=" + schema, target.user(), target.password(), base.warehouseDir(),
-                base.landingDir(), base.sparkMaster());
-        record = new IngestedLandingFiles(settings, Clock.systemUTC());
+        postgres = TestPostgresSchema.create();
+        record = new IngestedLandingFiles(postgres.settings(temp.resolve("warehouse")), Clock.systemUTC());
     }
 
     @AfterAll
     static void stop() throws SQLException {
-        if (schema != null) {
-            try (Connection c = DriverManager.getConnection(target.url(), target.user(), target.password())) {
-                c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
+        if (postgres != null) {
+            postgres.close();
         }
         if (lake != null) {
             lake.close();
@@ -125,8 +113,8 @@ class IncrementalIngestTest {
     }
 
     private static long recordedFiles(Path landing) throws SQLException {
-        try (Connection c = DriverManager.getConnection(target.url(), target.user(), target.password());
-             ResultSet row = c.createStatement().executeQuery("SELECT count(*) FROM " + schema
+        try (Connection c = postgres.connect();
+             ResultSet row = c.createStatement().executeQuery("SELECT count(*) FROM " + postgres.name()
                      + ".ingested_landing_files WHERE lakehouse = '"
                      + IngestJob.identity(lake.spark, lake.lakehouse, new LandingLayout(landing))
                      + "'")) {
@@ -207,8 +195,8 @@ class IncrementalIngestTest {
         List<List<String>> committed = silver(shop);
 
         // The silver commits happened, then the process died before the record was written: as if it never was.
-        try (Connection c = DriverManager.getConnection(target.url(), target.user(), target.password())) {
-            c.createStatement().executeUpdate("DELETE FROM " + schema + ".ingested_landing_files WHERE path LIKE '%"
+        try (Connection c = postgres.connect()) {
+            c.createStatement().executeUpdate("DELETE FROM " + postgres.name() + ".ingested_landing_files WHERE path LIKE '%"
                     + shop.domain() + "%'");
         }
 
