@@ -111,6 +111,7 @@ public final class PublishJob {
     public static Result run(SparkSession spark, Lakehouse lakehouse, ClickHouseGateway gateway, LocalDate asOfDate,
                              Clock clock) {
         requireNonNull(asOfDate, "asOfDate is null");
+        Timings timings = new Timings();
         Dataset<Row> slice = spark.table(lakehouse.customerRfm())
                 .where(col("as_of_date").equalTo(lit(java.sql.Date.valueOf(asOfDate))));
         List<String> shops = slice.select("shop_id").distinct().orderBy("shop_id").collectAsList().stream()
@@ -136,6 +137,7 @@ public final class PublishJob {
         // Every customer's orders (the timeline).
         Dataset<Row> orders = spark.sql(CustomerOrderRows.select(lakehouse, asOfDate));
 
+        timings.lap("small tables read");
         AdminClickHouse admin = gateway.admin();
         Map<String, PublishedShops.State> states = PublishedShops.read(admin, shops, asOfDate);
         // Larger than any publication before (and any history slice, even one of a publish that died before its
@@ -159,6 +161,7 @@ public final class PublishJob {
             // partitioned the same way, so the shops come in the same order in both (about 25 shops a partition).
             int partitions = Math.max(spark.sparkContext().defaultParallelism(), (shops.size() + 24) / 25);
             List<String> order = ShopSortedRows.shopOrder(spark, shops, partitions);
+            timings.lap("publications read and shops ordered");
             Map<String, Map<String, long[]>> segments = new LinkedHashMap<>();
             // Each read ahead by a thread of its own, so that Spark computes the next partitions while this thread
             // writes to ClickHouse (they took turns before: ~40% of the stage's wall time on the medium fraction).
@@ -170,17 +173,27 @@ public final class PublishJob {
                 for (String shop : order) {
                     ShopId id = ShopId.of(shop);
                     long publishId = publishIds.get(shop);
+                    long started = System.nanoTime();
                     List<Row> rows = customerRowsByShop.take(shop);
+                    long taken = System.nanoTime();
                     segments.put(shop, writeCustomers(inserts, id, publishId, asOfDate, rows, counts));
                     customers.put(shop, (long) rows.size());
+                    long written = System.nanoTime();
                     List<Row> shopOrders = orderRowsByShop.take(shop);
+                    long ordersTaken = System.nanoTime();
                     inserts.writeAll("customer_orders", id, CustomerOrderRows.servingRows(publishId, shopOrders));
                     counts.orders += shopOrders.size();
+                    timings.customersAwaited += taken - started;
+                    timings.customersWritten += written - taken;
+                    timings.ordersAwaited += ordersTaken - written;
+                    timings.ordersWritten += System.nanoTime() - ordersTaken;
                 }
             }
+            timings.lap("customers and orders streamed");
             for (String table : List.of("customer_rfm", "customer_predictions", "customer_orders")) {
                 inserts.finish(table);
             }
+            timings.lap("their inserts finished");
             writeSegments(inserts, publishIds, asOfDate, segments);
             for (String shop : shops) {
                 ShopId id = ShopId.of(shop);
@@ -217,6 +230,7 @@ public final class PublishJob {
                 counts.insights += shopInsights.size();
             }
             inserts.finish("shop_insights");
+            timings.lap("segments, transitions, KPIs, fits, email performance and insights written");
 
             // This date's history slices, copied server-side from the rows just written to customer_rfm (the
             // customers cross the network once), then their listing, written only once the slices are complete.
@@ -232,6 +246,7 @@ public final class PublishJob {
             for (String table : CHECKED_TABLES) {
                 requireAllStored(admin, table, publishIds, inserts.sent(table));
             }
+            timings.lap("history copied and every table's rows checked");
             LOG.info("Publish: every row of {} shops is stored ({} history rows); switching", shops.size(),
                     history.values().stream().mapToLong(Long::longValue).sum());
 
@@ -246,9 +261,12 @@ public final class PublishJob {
                 inserts.write("shop_publications", ShopId.of(shop), publication);
             }
             inserts.finish("shop_publications");
+            timings.lap("switched");
         }
         dropSupersededPublications(admin, publishIds);
         dropReplacedHistory(admin, asOfDate, replacingHistory);
+        timings.lap("superseded rows' deletions issued");
+        LOG.info("Publish timings: {}", timings);
         Result result = new Result(asOfDate, publishIds, customers, counts.transitions, counts.kpis,
                 counts.predictions, counts.fits, counts.emailPerformance, counts.insights, counts.orders);
         LOG.info("Published {}", result.summary());
@@ -261,6 +279,35 @@ public final class PublishJob {
      */
     private static ReadAhead<Row> readAhead(Dataset<Row> rows, String name) {
         return new ReadAhead<>(rows.toLocalIterator(), name, 64, 1024);
+    }
+
+    /**
+     * Where the publish's time goes, logged at its end: its phases one after another, and within the streaming of
+     * customers and orders the time spent waiting for Spark's rows against the time spent writing them to ClickHouse.
+     */
+    private static final class Timings {
+        private final Map<String, Long> phases = new LinkedHashMap<>();
+        private long lapStarted = System.nanoTime();
+        long customersAwaited;
+        long customersWritten;
+        long ordersAwaited;
+        long ordersWritten;
+
+        void lap(String phase) {
+            long now = System.nanoTime();
+            phases.put(phase, now - lapStarted);
+            lapStarted = now;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder out = new StringBuilder();
+            phases.forEach((phase, nanos) -> out.append(out.isEmpty() ? "" : "; ").append(phase).append(' ')
+                    .append(nanos / 1_000_000).append(" ms"));
+            return out + " (of the streaming: customers awaited " + customersAwaited / 1_000_000 + " ms, written "
+                    + customersWritten / 1_000_000 + " ms; orders awaited " + ordersAwaited / 1_000_000
+                    + " ms, written " + ordersWritten / 1_000_000 + " ms)";
+        }
     }
 
     /** Rows sent per table, for the result. */
