@@ -116,7 +116,7 @@ final class SendThroughput {
         // The sink runs in a process of its own (SmtpSink): its CPU is not the benchmark JVM's. Restarted on the
         // same port after the warm-up, so its spool holds the measured sends only.
         Path root = Path.of("").toAbsolutePath();
-        Path spool = world.work().resolve("smtp-sink.spool");
+        Path spool = world.work().resolve("smtp-sink");
         SmtpSink sink = SmtpSink.start(root, spool, 0);
         int sinkPort = sink.port();
         // The pool JobsMain gives its workers.
@@ -216,7 +216,7 @@ final class SendThroughput {
                 details.put("warmup_sends", settings.warmupSends());
                 details.put("ledger_statuses", ledger);
                 details.put("job_statuses", statuses.stream().map(BatchStatus::name).distinct().toList());
-                details.put("sink", "bench/smtp-sink/sink.py (aiosmtpd 1.4.6, own process)");
+                details.put("sink", "Postfix smtp-sink " + sink.version() + " (own process, one file per message)");
                 details.put("sink_received", tally.received());
                 details.put("sink_accepted_by_its_count", sinkAccepted);
                 details.put("delivered_once", tally.deliveredOnce());
