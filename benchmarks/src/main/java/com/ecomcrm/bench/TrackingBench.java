@@ -24,7 +24,7 @@ import java.util.Map;
 /**
  * The tracking stage of {@code bin/bench} on its own, in about a minute and without the send stage before it:
  * {@code bin/bench-tracking [--requests N] [--warmup N] [--concurrency N] [--rounds N] [--sends N] [--client vertx|jdk]}
- * (defaults: the small scale's 50,000 requests, 5,000 warm-up, 64 in flight, 1 round, and as many sends as its send
+ * (defaults: the small scale's 50,000 requests, 100,000 warm-up, 64 in flight, 1 round, and as many sends as its send
  * stage, 20,000, so 20% of the requests are clicks on 10,000 of them; the Vert.x load generator). Same {@link TrackingLoad} and the same in-process API start-up as {@code bin/bench}, on sends written
  * straight into PostgreSQL (SENT an hour ago, over four shops, three product links each) instead of really sent, so
  * the requests are the ones the send stage's emails would give. Own throwaway world: database
