@@ -101,7 +101,6 @@ public final class SegmentTransitionsJob {
         finally {
             spark.catalog().dropTempView("transitions_result");
             transitions.unpersist();
-            spark.catalog().dropTempView("transition_shops");
         }
     }
 
@@ -111,6 +110,8 @@ public final class SegmentTransitionsJob {
         Map<String, LocalDate> from = fromDates(spark, lakehouse, fromDate, toDate);
         List<Row> pairs = from.entrySet().stream()
                 .map(e -> RowFactory.create(e.getKey(), java.sql.Date.valueOf(e.getValue()))).toList();
+        // The view lives only while the statement is analysed: spark.sql analyses at once and inlines a view of a
+        // DataFrame (its rows) into the plan, so the Dataset returned no longer needs the view.
         spark.createDataFrame(pairs, SHOP_FROM_DATE).createOrReplaceTempView("transition_shops");
         // Literals from LocalDates, never from user input. The dates are spelled out (not only joined) so that each
         // snapshot is read by its own files (one date per file, GoldSlice), not all of the table's history.
@@ -141,7 +142,12 @@ public final class SegmentTransitionsJob {
                 GROUP BY m.shop_id, s.from_date, m.from_segment, m.to_segment
                 """.formatted(lakehouse.customerRfm(), to, NONE,
                 fromDays.isEmpty() ? "false" : "r.as_of_date IN (" + fromDays + ")");
-        return spark.sql(sql);
+        try {
+            return spark.sql(sql);
+        }
+        finally {
+            spark.catalog().dropTempView("transition_shops");
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package com.ecomcrm.pipelines;
 
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -130,5 +131,10 @@ class SegmentTransitionsJobTest {
 
         assertThatThrownBy(() -> SegmentTransitionsJob.run(lake.spark, lake.lakehouse, Optional.of(D2), D2))
                 .hasMessageContaining("before");
+
+        // compute leaves no view of its own behind, and what it returns is read after without one.
+        Dataset<Row> computed = SegmentTransitionsJob.compute(lake.spark, lake.lakehouse, Optional.empty(), D2);
+        assertThat(lake.spark.catalog().tableExists("transition_shops")).isFalse();
+        assertThat(computed.filter("shop_id = '" + C + "'").count()).isEqualTo(1);
     }
 }
